@@ -1,0 +1,204 @@
+import Foundation
+
+/// Limits on fields of client messages (docs/DECISIONS.md). Over a limit: `too_large`.
+public enum FieldLimits {
+    public static let name = 80
+    public static let function = 80
+    public static let org = 120
+    public static let id = 64
+    public static let code = 16
+    public static let token = 512
+}
+
+public struct JoinRequest: Sendable, Hashable {
+    public var code: String
+    public var name: String?
+    public var function: String?
+    public var org: String?
+    public var lang: Language?
+    public var token: String?
+    public var lastSeq: Int64?
+    public var asBeamer: Bool
+    public var auth: String?
+
+    public init(code: String, name: String? = nil, function: String? = nil, org: String? = nil, lang: Language? = nil,
+                token: String? = nil, lastSeq: Int64? = nil, asBeamer: Bool = false, auth: String? = nil) {
+        self.code = code
+        self.name = name
+        self.function = function
+        self.org = org
+        self.lang = lang
+        self.token = token
+        self.lastSeq = lastSeq
+        self.asBeamer = asBeamer
+        self.auth = auth
+    }
+}
+
+public struct InputRequest: Sendable, Hashable {
+    public var id: String
+    public var activity: String
+    public var type: String
+    public var payload: JSONValue
+
+    public init(id: String, activity: String, type: String, payload: JSONValue) {
+        self.id = id
+        self.activity = activity
+        self.type = type
+        self.payload = payload
+    }
+}
+
+public struct CommandRequest: Sendable, Hashable {
+    public var id: String
+    public var type: String
+    /// The whole message, for the type-specific fields.
+    public var fields: JSONValue
+
+    public init(id: String, type: String, fields: JSONValue) {
+        self.id = id
+        self.type = type
+        self.fields = fields
+    }
+}
+
+public enum ClientMessage: Sendable, Hashable {
+    case join(JoinRequest)
+    case input(InputRequest)
+    case command(CommandRequest)
+    case ping
+}
+
+/// Turns one text frame into a client message, or the exact error the contract names.
+public enum ClientMessageParser {
+    public struct Failure: Error, Sendable, Hashable {
+        public var error: HubError
+        /// The message's `id` when one could be read, so the error can carry it.
+        public var id: String?
+    }
+
+    public static func parse(_ text: String) -> Result<ClientMessage, Failure> {
+        guard let value = JSONCoding.parse(text) else { return .failure(Failure(error: HubError(.badJSON), id: nil)) }
+        return parse(value)
+    }
+
+    public static func parse(_ value: JSONValue) -> Result<ClientMessage, Failure> {
+        guard let obj = value.objectValue else {
+            return .failure(Failure(error: HubError(.badMessage, message: "A message is a JSON object."), id: nil))
+        }
+        let id = obj["id"]?.stringValue
+        func fail(_ code: ErrorCode, _ message: String) -> Result<ClientMessage, Failure> {
+            .failure(Failure(error: HubError(code, message: message), id: id))
+        }
+        guard let t = obj["t"]?.stringValue else { return fail(.badMessage, "Field `t` (string) is missing.") }
+        do {
+            switch t {
+            case "ping":
+                return .success(.ping)
+            case "join":
+                let code = try requiredString(obj, "code", limit: FieldLimits.code)
+                let lang: Language?
+                if let l = try optionalString(obj, "lang", limit: 8) {
+                    guard let parsed = Language(rawValue: l) else { throw field("lang", "must be `nl` or `en`") }
+                    lang = parsed
+                } else { lang = nil }
+                var asBeamer = false
+                if let role = try optionalString(obj, "as", limit: 16) {
+                    switch role {
+                    case "participant": asBeamer = false
+                    case "beamer": asBeamer = true
+                    default: throw field("as", "must be `participant` or `beamer`")
+                    }
+                }
+                var lastSeq: Int64?
+                if let ls = obj["lastSeq"], !ls.isNull {
+                    guard let v = ls.intValue else { throw field("lastSeq", "must be an integer") }
+                    lastSeq = v
+                }
+                return .success(.join(JoinRequest(
+                    code: code,
+                    name: try optionalString(obj, "name", limit: FieldLimits.name),
+                    function: try optionalString(obj, "function", limit: FieldLimits.function),
+                    org: try optionalString(obj, "org", limit: FieldLimits.org),
+                    lang: lang,
+                    token: try optionalString(obj, "token", limit: FieldLimits.token),
+                    lastSeq: lastSeq,
+                    asBeamer: asBeamer,
+                    auth: try optionalString(obj, "auth", limit: FieldLimits.token))))
+            case "input":
+                let id = try requiredString(obj, "id", limit: FieldLimits.id)
+                let activity = try requiredString(obj, "activity", limit: FieldLimits.id)
+                let type = try requiredString(obj, "type", limit: FieldLimits.id)
+                guard let payload = obj["payload"] else { throw field("payload", "is missing") }
+                guard payload.objectValue != nil else { throw field("payload", "must be an object") }
+                return .success(.input(InputRequest(id: id, activity: activity, type: type, payload: payload)))
+            case "command":
+                let id = try requiredString(obj, "id", limit: FieldLimits.id)
+                let type = try requiredString(obj, "type", limit: FieldLimits.id)
+                return .success(.command(CommandRequest(id: id, type: type, fields: value)))
+            default:
+                return fail(.unknownType, "Unknown message type `\(t.prefix(40))`.")
+            }
+        } catch let e as HubError {
+            return .failure(Failure(error: e, id: id))
+        } catch {
+            return fail(.badMessage, "\(error)")
+        }
+    }
+
+    static func field(_ name: String, _ problem: String) -> HubError {
+        HubError(.badMessage, message: "Field `\(name)` \(problem).")
+    }
+
+    static func requiredString(_ obj: [String: JSONValue], _ name: String, limit: Int) throws -> String {
+        guard let v = obj[name], !v.isNull else { throw field(name, "is missing") }
+        guard let s = v.stringValue else { throw field(name, "must be a string") }
+        guard !s.isEmpty else { throw field(name, "must not be empty") }
+        guard s.count <= limit else { throw HubError(.tooLarge, message: "Field `\(name)` is longer than \(limit) characters.") }
+        return s
+    }
+
+    static func optionalString(_ obj: [String: JSONValue], _ name: String, limit: Int) throws -> String? {
+        guard let v = obj[name], !v.isNull else { return nil }
+        guard let s = v.stringValue else { throw field(name, "must be a string") }
+        guard s.count <= limit else { throw HubError(.tooLarge, message: "Field `\(name)` is longer than \(limit) characters.") }
+        let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+}
+
+// MARK: - Hub → client
+
+public struct AgendaEntry: Codable, Sendable, Hashable {
+    public var id: String
+    public var plugin: String
+    public var title: String
+    public var phase: String
+    public var inputsOpen: Bool
+    /// An extension of the contract: clients may show which anonymity mode applies.
+    public var anonymity: Anonymity
+}
+
+public struct CurrentActivity: Codable, Sendable, Hashable {
+    public var activity: String?
+    public var phase: String?
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        // `activity` is null, not absent, when no activity is current (CONTRACTS.md §1).
+        try c.encode(activity, forKey: .activity)
+        try c.encode(phase, forKey: .phase)
+    }
+}
+
+extension SessionState {
+    public var agendaEntries: [AgendaEntry] {
+        agenda.map {
+            AgendaEntry(id: $0.id, plugin: $0.item.plugin, title: $0.item.title, phase: $0.phase, inputsOpen: $0.inputsOpen, anonymity: $0.item.anonymity)
+        }
+    }
+
+    public var currentActivity: CurrentActivity {
+        CurrentActivity(activity: current, phase: current.flatMap { activities[$0]?.phase })
+    }
+}

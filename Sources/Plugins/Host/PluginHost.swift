@@ -1,0 +1,207 @@
+import Foundation
+import Logging
+import Metrics
+import Model
+
+public enum PluginState: String, Codable, Sendable {
+    /// Loaded; its process starts when a session first needs it.
+    case idle
+    case running
+    /// Its process failed; a new one starts after a backoff.
+    case restarting
+    /// It failed repeatedly and is left stopped until `hubctl plugins reload`.
+    case failed
+}
+
+public struct PluginStatus: Codable, Sendable, Hashable {
+    public var name: String
+    public var version: String
+    public var state: PluginState
+    public var restarts: Int
+    public var title: LocalizedText
+    public var phases: [String]
+    public var error: String?
+}
+
+/// A plugin process was replaced since the caller started its instances: they must be started and replayed again.
+public struct PluginGenerationChanged: Error, Sendable {}
+
+/// Finds plugins in a folder, runs one supervised process per plugin, and routes messages to it.
+/// A process that exits, hangs or writes garbage is restarted with backoff; after `maxFailures` within
+/// `failureWindow` the plugin is marked failed. Each new process has a new generation number, which tells
+/// sessions to start their instances again and replay their events (the plugin is a deterministic reducer).
+public actor PluginHost {
+    struct Entry {
+        var manifest: PluginManifest
+        var folder: URL
+        var process: PluginProcess?
+        var launching: Task<Int, any Error>?
+        var generation = 0
+        var state = PluginState.idle
+        var restarts = 0
+        var failures: [ContinuousClock.Instant] = []
+        var lastError: String?
+    }
+
+    public let directory: URL
+    public let binDir: URL
+    let logger: Logger
+    let limits: PluginLimits
+    public var maxFailures = 5
+    public var failureWindow: Duration = .seconds(600)
+    private var entries: [String: Entry] = [:]
+    private(set) public var problems: [ManifestProblem] = []
+    private let restartCounter = Counter(label: "sessionhub_plugin_restarts_total")
+
+    public init(directory: URL, binDir: URL, logger: Logger, limits: PluginLimits = PluginLimits()) {
+        self.directory = directory
+        self.binDir = binDir
+        self.logger = logger
+        self.limits = limits
+    }
+
+    public func manifest(_ name: String) -> PluginManifest? { entries[name]?.manifest }
+
+    public func allManifests() -> [String: PluginManifest] { entries.mapValues(\.manifest) }
+
+    public func folder(_ name: String) -> URL? { entries[name]?.folder }
+
+    public func statuses() -> [PluginStatus] {
+        entries.values.sorted { $0.manifest.name < $1.manifest.name }.map {
+            PluginStatus(name: $0.manifest.name, version: $0.manifest.version, state: $0.state, restarts: $0.restarts,
+                         title: $0.manifest.title, phases: $0.manifest.phases.map(\.name), error: $0.lastError)
+        }
+    }
+
+    /// Scans the folder again: new plugins become usable, changed ones are switched over (their running
+    /// process is stopped and sessions replay into the new one), failed ones get a fresh start.
+    @discardableResult
+    public func reload() async -> [ManifestProblem] {
+        var found: [String: (PluginManifest, URL)] = [:]
+        var problems: [ManifestProblem] = []
+        for folder in ManifestLoader.pluginFolders(in: directory) {
+            switch ManifestLoader.load(folder: folder) {
+            case .success(let m): found[m.name] = (m, folder)
+            case .failure(let p): problems += p.problems
+            }
+        }
+        for p in problems { logger.warning("plugin not loaded: \(p)") }
+        self.problems = problems
+        for (name, (manifest, folder)) in found {
+            if var e = entries[name] {
+                let changed = e.manifest != manifest
+                if changed || e.state == .failed {
+                    await e.process?.terminate()
+                    e.process = nil
+                    e.launching = nil
+                    e.state = .idle
+                    e.failures = []
+                    e.lastError = nil
+                    e.manifest = manifest
+                    e.folder = folder
+                    entries[name] = e
+                    logger.info("plugin reloaded", metadata: ["plugin": "\(name)", "version": "\(manifest.version)"])
+                }
+            } else {
+                entries[name] = Entry(manifest: manifest, folder: folder)
+                logger.info("plugin loaded", metadata: ["plugin": "\(name)", "version": "\(manifest.version)"])
+            }
+        }
+        // A plugin whose folder disappeared stays loaded: running sessions may still use it. It is gone after a restart.
+        return problems
+    }
+
+    /// Makes sure the plugin's process runs and returns its generation.
+    public func ready(_ name: String) async throws -> Int {
+        guard let e = entries[name] else { throw HubError(.pluginUnavailable, message: "Plugin `\(name)` is not loaded.") }
+        if e.state == .failed { throw HubError(.pluginUnavailable, message: "Plugin `\(name)` failed: \(e.lastError ?? "")") }
+        if e.process != nil { return e.generation }
+        if let launching = e.launching { return try await launching.value }
+        let task = Task { try await self.launch(name) }
+        entries[name]?.launching = task
+        return try await task.value
+    }
+
+    /// Starts a new process; each one gets the next generation number.
+    private func launch(_ name: String) async throws -> Int {
+        guard let e = entries[name] else { throw HubError(.pluginUnavailable) }
+        let generation = e.generation + 1
+        let process = PluginProcess(
+            manifest: e.manifest, folder: e.folder, binDir: binDir, logger: logger, limits: limits,
+            onFailure: { [weak self] failure in await self?.processFailed(name, generation: generation, failure) })
+        do {
+            try await process.launch()
+        } catch {
+            entries[name]?.launching = nil
+            await process.fail(error as? PluginFailure ?? .couldNotStart("\(error)"))
+            throw HubError(.pluginUnavailable, message: "Plugin `\(name)` could not start: \(error)")
+        }
+        entries[name]?.process = process
+        entries[name]?.generation = generation
+        entries[name]?.state = .running
+        entries[name]?.launching = nil
+        let pid = await process.pid ?? -1
+        logger.info("plugin process started", metadata: ["plugin": "\(name)", "pid": "\(pid)", "generation": "\(generation)"])
+        return generation
+    }
+
+    private func processFailed(_ name: String, generation: Int, _ failure: PluginFailure) async {
+        // A failure during launch is reported by `launch` itself; a stale process's failure changes nothing.
+        guard var e = entries[name], e.generation == generation || e.launching != nil else { return }
+        logger.error("plugin process failed", metadata: ["plugin": "\(name)", "reason": "\(failure)"])
+        restartCounter.increment()
+        let now = ContinuousClock.now
+        e.failures = e.failures.filter { now - $0 < failureWindow } + [now]
+        e.lastError = failure.description
+        e.process = nil
+        if e.failures.count >= maxFailures {
+            e.state = .failed
+            entries[name] = e
+            logger.critical("plugin marked failed after \(e.failures.count) failures", metadata: ["plugin": "\(name)"])
+            return
+        }
+        e.state = .restarting
+        e.restarts += 1
+        entries[name] = e
+        let delay = Duration.milliseconds(min(5_000, 100 * (1 << min(e.failures.count - 1, 6))))
+        Task {
+            try? await Task.sleep(for: delay)
+            await self.relaunch(name)
+        }
+    }
+
+    private func relaunch(_ name: String) async {
+        guard let e = entries[name], e.state == .restarting, e.process == nil, e.launching == nil else { return }
+        _ = try? await ready(name)
+    }
+
+    /// Sends a message of generation `generation`; fails with `PluginGenerationChanged` when the process
+    /// was replaced in between, so the caller replays first.
+    public func send(_ name: String, generation: Int, _ message: HostMessage) async throws -> PluginMessage {
+        guard let e = entries[name] else { throw HubError(.pluginUnavailable, message: "Plugin `\(name)` is not loaded.") }
+        guard e.generation == generation else { throw PluginGenerationChanged() }
+        guard let process = e.process else { throw HubError(.pluginUnavailable) }
+        let expect: PluginProcess.Expect
+        switch message {
+        case .hello: expect = .ready
+        case .start(let i, _, _, _): expect = .answer(instance: i, seq: 0)
+        case .event(let i, let s, _, _, _, _): expect = .answer(instance: i, seq: s)
+        case .stop(let i): expect = .stopped(instance: i)
+        }
+        do {
+            return try await process.request(message, expect: expect)
+        } catch let f as PluginFailure {
+            throw HubError(.pluginUnavailable, message: "Plugin `\(name)` \(f).")
+        }
+    }
+
+    /// The process id of a plugin's current process (tests and `plugins list --json` use it).
+    public func pid(_ name: String) async -> Int32? { await entries[name]?.process?.pid }
+
+    public func shutdown() async {
+        for (name, e) in entries {
+            await e.process?.terminate()
+            entries[name]?.process = nil
+        }
+    }
+}

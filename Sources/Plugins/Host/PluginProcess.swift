@@ -1,0 +1,304 @@
+import Foundation
+import Logging
+import Model
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a plugin process was given up on.
+public enum PluginFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    case couldNotStart(String)
+    case exited(Int32)
+    case timedOut(String)
+    case garbage(String)
+    case protocolViolation(String)
+    case stopped
+
+    public var description: String {
+        switch self {
+        case .couldNotStart(let s): return "could not start: \(s)"
+        case .exited(let code): return "exited with status \(code)"
+        case .timedOut(let what): return "did not answer \(what) in time"
+        case .garbage(let line): return "wrote a line that is not protocol JSON: \(line.prefix(120))"
+        case .protocolViolation(let s): return "broke the protocol: \(s)"
+        case .stopped: return "was stopped"
+        }
+    }
+}
+
+/// Limits on what a plugin may send the hub (docs/PLUGINS.md).
+public struct PluginLimits: Sendable {
+    /// Longest line (one message) a plugin may write.
+    public var maxLineBytes = 4 << 20
+    /// How long a plugin may take to answer one message before it counts as hung.
+    public var answerTimeout: Duration = .seconds(5)
+    /// Lines a plugin may write per second before it counts as flooding.
+    public var maxLinesPerSecond = 20_000
+
+    public init() {}
+}
+
+/// One running plugin executable, serving every instance of its plugin. It answers in the order it was
+/// asked (CONTRACTS.md §2), so replies are matched first-in, first-out.
+actor PluginProcess {
+    let manifest: PluginManifest
+    let folder: URL
+    let binDir: URL
+    let logger: Logger
+    let limits: PluginLimits
+    /// Told once when this process fails for any reason; not told on a deliberate `terminate`.
+    let onFailure: @Sendable (PluginFailure) async -> Void
+
+    private var process: Process?
+    private var stdinHandle: FileHandle?
+    private let writeQueue: DispatchQueue
+    private var pending: [(serial: Int, expect: Expect, cont: CheckedContinuation<PluginMessage, any Error>)] = []
+    private var nextSerial = 0
+    private var failed: PluginFailure?
+    private var terminating = false
+    private var linesThisSecond = 0
+    private var secondStart = ContinuousClock.now
+
+    enum Expect: Sendable {
+        case ready
+        case answer(instance: String, seq: Int64)
+        case stopped(instance: String)
+    }
+
+    init(manifest: PluginManifest, folder: URL, binDir: URL, logger: Logger, limits: PluginLimits,
+         onFailure: @escaping @Sendable (PluginFailure) async -> Void) {
+        self.manifest = manifest
+        self.folder = folder
+        self.binDir = binDir
+        self.logger = logger
+        self.limits = limits
+        self.onFailure = onFailure
+        self.writeQueue = DispatchQueue(label: "plugin-stdin-\(manifest.name)")
+    }
+
+    var pid: Int32? { process?.processIdentifier }
+
+    /// Starts the executable and completes the hello/ready handshake.
+    func launch() async throws {
+        var args = manifest.command.map { $0.replacingOccurrences(of: "${HUB_BIN_DIR}", with: binDir.path) }
+        var program = args.removeFirst()
+        if !program.contains("/") {
+            program = Self.which(program) ?? program
+        } else if !program.hasPrefix("/") {
+            program = folder.appendingPathComponent(program).path
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: program)
+        p.arguments = args
+        p.currentDirectoryURL = folder
+        var env = ProcessInfo.processInfo.environment
+        env["HUB_BIN_DIR"] = binDir.path
+        env["PYTHONUNBUFFERED"] = "1"
+        p.environment = env
+        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
+        p.standardInput = inPipe
+        p.standardOutput = outPipe
+        p.standardError = errPipe
+        p.terminationHandler = { [weak self] proc in
+            let status = proc.terminationStatus
+            Task { await self?.exited(status) }
+        }
+        do {
+            try p.run()
+        } catch {
+            throw PluginFailure.couldNotStart("\(program): \(error)")
+        }
+        process = p
+        stdinHandle = inPipe.fileHandleForWriting
+        startReading(outPipe.fileHandleForReading)
+        startLogging(errPipe.fileHandleForReading)
+        let answer = try await request(.hello(protocol: PluginProtocol.version), expect: .ready, timeout: .seconds(10))
+        guard case .ready(let name, _, let proto) = answer else { throw PluginFailure.protocolViolation("expected ready") }
+        guard name == manifest.name, proto == PluginProtocol.version else {
+            let failure = PluginFailure.protocolViolation("ready names `\(name)` protocol \(proto), expected `\(manifest.name)` protocol \(PluginProtocol.version)")
+            await fail(failure)
+            throw failure
+        }
+    }
+
+    static func which(_ name: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// Sends a message that the plugin must answer, and waits for that answer.
+    func request(_ message: HostMessage, expect: Expect, timeout: Duration? = nil) async throws -> PluginMessage {
+        if let failed { throw failed }
+        let serial = nextSerial
+        nextSerial += 1
+        let line = message.jsonLine + "\n"
+        return try await withCheckedThrowingContinuation { cont in
+            pending.append((serial, expect, cont))
+            write(line)
+            let limit = timeout ?? limits.answerTimeout
+            Task { [weak self] in
+                try? await Task.sleep(for: limit)
+                await self?.checkTimeout(serial)
+            }
+        }
+    }
+
+    private func write(_ line: String) {
+        guard let handle = stdinHandle else { return }
+        let data = Data(line.utf8)
+        // A plugin that stops reading fills the pipe; the blocking write then holds this queue, not a
+        // cooperative thread. The answer timeout notices, and killing the process releases the write.
+        writeQueue.async { [weak self] in
+            do { try handle.write(contentsOf: data) } catch {
+                Task { await self?.fail(.exited(-1)) }
+            }
+        }
+    }
+
+    private func checkTimeout(_ serial: Int) async {
+        guard let entry = pending.first(where: { $0.serial == serial }) else { return }
+        let what: String
+        switch entry.expect {
+        case .ready: what = "hello"
+        case .answer(let i, let s): what = "event \(s) of \(i)"
+        case .stopped(let i): what = "stop of \(i)"
+        }
+        await fail(.timedOut(what))
+    }
+
+    private func startReading(_ handle: FileHandle) {
+        let (stream, cont) = AsyncStream<String?>.makeStream()
+        let maxLine = limits.maxLineBytes
+        Thread.detachNewThread {
+            var buffer: [UInt8] = []
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                buffer.append(contentsOf: chunk)
+                var start = 0
+                while let nl = buffer[start...].firstIndex(of: 0x0A) {
+                    cont.yield(String(decoding: buffer[start..<nl], as: UTF8.self))
+                    start = nl + 1
+                }
+                buffer.removeFirst(start)
+                if buffer.count > maxLine {
+                    cont.yield(nil)
+                    break
+                }
+            }
+            cont.finish()
+        }
+        Task { [weak self] in
+            for await line in stream {
+                guard let self else { return }
+                if let line { await self.received(line) } else { await self.fail(.protocolViolation("a line longer than \(maxLine) bytes")) }
+            }
+        }
+    }
+
+    private func startLogging(_ handle: FileHandle) {
+        let logger = self.logger
+        let name = manifest.name
+        Thread.detachNewThread {
+            var buffer: [UInt8] = []
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                buffer.append(contentsOf: chunk)
+                while let nl = buffer.firstIndex(of: 0x0A) {
+                    logger.info("\(String(decoding: buffer[..<nl], as: UTF8.self))", metadata: ["plugin": "\(name)", "stream": "stderr"])
+                    buffer.removeFirst(nl + 1)
+                }
+                if buffer.count > 64 << 10 { buffer.removeAll() }
+            }
+        }
+    }
+
+    private func received(_ line: String) async {
+        if failed != nil { return }
+        let now = ContinuousClock.now
+        if now - secondStart > .seconds(1) {
+            secondStart = now
+            linesThisSecond = 0
+        }
+        linesThisSecond += 1
+        if linesThisSecond > limits.maxLinesPerSecond {
+            await fail(.protocolViolation("more than \(limits.maxLinesPerSecond) lines per second"))
+            return
+        }
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { return }
+        let message: PluginMessage
+        switch PluginMessage.parse(trimmed) {
+        case .failure(.notJSON):
+            await fail(.garbage(trimmed))
+            return
+        case .failure(.badMessage(let why)):
+            await fail(.protocolViolation(why))
+            return
+        case .success(let m):
+            message = m
+        }
+        if case .log(let level, let text) = message {
+            logger.log(level: Logger.Level(rawValue: level) ?? .info, "\(text)", metadata: ["plugin": "\(manifest.name)"])
+            return
+        }
+        guard !pending.isEmpty else {
+            await fail(.protocolViolation("an answer nobody asked for"))
+            return
+        }
+        let head = pending.removeFirst()
+        switch (head.expect, message) {
+        case (.ready, .ready):
+            head.cont.resume(returning: message)
+        case (.answer(let i, let s), .views(let mi, let ms, _, _)) where mi == i && ms == s:
+            head.cont.resume(returning: message)
+        case (.answer(let i, let s), .reject(let mi, let ms, _, _)) where mi == i && ms == s:
+            head.cont.resume(returning: message)
+        case (.stopped(let i), .stopped(let mi)) where mi == i:
+            head.cont.resume(returning: message)
+        default:
+            pending.insert(head, at: 0)
+            await fail(.protocolViolation("answer out of order"))
+        }
+    }
+
+    private func exited(_ status: Int32) async {
+        if terminating { failAll(PluginFailure.stopped); return }
+        await fail(.exited(status))
+    }
+
+    /// Gives up on this process: every waiting request fails, the process is killed, the host is told.
+    func fail(_ failure: PluginFailure) async {
+        guard failed == nil else { return }
+        failed = failure
+        failAll(failure)
+        if let p = process, p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        if !terminating { await onFailure(failure) }
+    }
+
+    private func failAll(_ error: any Error) {
+        let waiting = pending
+        pending.removeAll()
+        for w in waiting { w.cont.resume(throwing: error) }
+    }
+
+    /// Deliberate stop (reload, shutdown): not reported as a failure.
+    func terminate() {
+        terminating = true
+        if failed == nil { failed = .stopped }
+        failAll(PluginFailure.stopped)
+        if let p = process, p.isRunning {
+            p.terminate()
+            let pid = p.processIdentifier
+            Task.detached {
+                try? await Task.sleep(for: .seconds(2))
+                kill(pid, SIGKILL)
+            }
+        }
+    }
+}

@@ -1,0 +1,294 @@
+import Foundation
+import Hummingbird
+import Model
+import Plugins
+import Toolbox
+
+/// Answers of the REST API with our error shape: `{"error": {"code", "message", ...}}` (docs/DECISIONS.md).
+struct APIError: Error, HTTPResponseError {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+    var extra: [String: JSONValue] = [:]
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
+        error.merge(extra) { $1 }
+        return JSONResponse.make(status: status, JSONValue.object(["error": .object(error)]))
+    }
+
+    static func from(_ e: HubError) -> APIError {
+        let status: HTTPResponse.Status
+        switch e.code {
+        case .unauthorized: status = .unauthorized
+        case .forbidden: status = .forbidden
+        case .sessionNotFound, .activityNotFound: status = .notFound
+        case .sessionClosed: status = .conflict
+        case .rateLimited: status = .tooManyRequests
+        case .pluginUnavailable: status = .serviceUnavailable
+        case .internal: status = .internalServerError
+        default: status = .badRequest
+        }
+        return APIError(status: status, code: e.code.rawValue, message: e.message ?? e.code.message(.en))
+    }
+}
+
+enum JSONResponse {
+    static func make<T: Encodable>(status: HTTPResponse.Status = .ok, _ value: T) -> Response {
+        var body = ByteBuffer(string: JSONCoding.string(value))
+        body.writeString("\n")
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
+    }
+}
+
+/// Requires a facilitator bearer token on every route behind it.
+struct FacilitatorMiddleware: RouterMiddleware {
+    typealias Context = HubRequestContext
+    let auth: FacilitatorAuth
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw APIError(status: .unauthorized, code: "unauthorized", message: "Send a facilitator token as `Authorization: Bearer T` (hubctl login).")
+        }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        guard let f = await auth.facilitator(token: token) else {
+            throw APIError(status: .unauthorized, code: "unauthorized", message: "The token is invalid or revoked: log in again.")
+        }
+        var context = context
+        context.facilitator = f
+        context.bearer = token
+        return try await next(request, context)
+    }
+}
+
+struct SessionSummary: Codable {
+    var id: String
+    var code: String
+    var title: String
+    var status: SessionStatus
+    var series: String?
+    var date: String?
+    var lang: Language
+    var seq: Int64
+    var createdAt: Int64
+    var participants: Int
+    var participantUrl: String
+    var facilitatorUrl: String
+    var beamerUrl: String
+    var agenda: [AgendaEntry]?
+    var current: CurrentActivity?
+}
+
+/// The REST API under /api/v1 (docs/DECISIONS.md).
+struct API {
+    let registry: SessionRegistry
+    let store: any HubStore
+    let host: PluginHost
+    let auth: FacilitatorAuth
+    let publicURL: @Sendable () -> String
+
+    func register(on router: Router<HubRequestContext>) {
+        let api = router.group("api/v1")
+        api.post("login", use: login)
+        api.get("join/:code", use: joinInfo)
+        let secured = api.group().add(middleware: FacilitatorMiddleware(auth: auth))
+        secured.post("logout", use: logout)
+        secured.get("sessions", use: listSessions)
+        secured.post("sessions", use: createSession)
+        secured.get("sessions/:session", use: showSession)
+        secured.post("sessions/:session/start") { req, ctx in try await self.command("start", req, ctx) }
+        secured.post("sessions/:session/close") { req, ctx in try await self.command("close", req, ctx) }
+        secured.delete("sessions/:session", use: deleteSession)
+        secured.get("sessions/:session/export", use: export)
+        secured.get("series", use: listSeries)
+        secured.post("series", use: createSeries)
+        secured.get("series/:series", use: showSeries)
+        secured.get("plugins", use: listPlugins)
+        secured.post("plugins/reload", use: reloadPlugins)
+    }
+
+    // MARK: auth
+
+    func login(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        struct Body: Decodable { var email: String; var password: String }
+        let body = try await decode(Body.self, req, ctx)
+        guard let (token, f) = try await auth.login(email: body.email, password: body.password) else {
+            throw APIError(status: .unauthorized, code: "unauthorized", message: "E-mail or password is wrong.")
+        }
+        let facilitator: JSONValue = ["id": .string(f.id), "email": .string(f.email), "name": .string(f.name), "role": .string(f.role.rawValue)]
+        return JSONResponse.make(JSONValue.object(["token": .string(token), "facilitator": facilitator]))
+    }
+
+    func logout(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        if let t = ctx.bearer { try await auth.logout(token: t) }
+        return Response(status: .noContent)
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ req: Request, _ ctx: HubRequestContext) async throws -> T {
+        let buffer = try await req.body.collect(upTo: ctx.maxUploadSize)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw APIError(status: .badRequest, code: "bad_message", message: "The body is not the expected JSON: \(error)")
+        }
+    }
+
+    // MARK: sessions
+
+    func summary(_ s: LiveSession, detail: Bool = false) async -> SessionSummary {
+        let base = publicURL()
+        let state = await s.snapshot
+        return SessionSummary(
+            id: s.id, code: s.code, title: s.record.title, status: state.status, series: s.record.seriesId, date: s.record.date,
+            lang: s.record.lang, seq: state.seq, createdAt: s.record.createdAt, participants: await s.participantCount,
+            participantUrl: "\(base)/s/\(s.code)", facilitatorUrl: "\(base)/facilitate/\(s.id)", beamerUrl: "\(base)/beamer/\(s.code)",
+            agenda: detail ? state.agendaEntries : nil, current: detail ? state.currentActivity : nil)
+    }
+
+    func summary(_ r: SessionRecord) -> SessionSummary {
+        let base = publicURL()
+        return SessionSummary(
+            id: r.id, code: r.code, title: r.title, status: r.status, series: r.seriesId, date: r.date, lang: r.lang, seq: r.seq,
+            createdAt: r.createdAt, participants: 0, participantUrl: "\(base)/s/\(r.code)", facilitatorUrl: "\(base)/facilitate/\(r.id)",
+            beamerUrl: "\(base)/beamer/\(r.code)")
+    }
+
+    func session(_ ctx: HubRequestContext) async throws -> LiveSession {
+        let key = ctx.parameters.get("session") ?? ""
+        guard key.count <= 64, let s = try await registry.session(key) else {
+            throw APIError(status: .notFound, code: "session_not_found", message: "No session with id or code `\(key.prefix(64))`.")
+        }
+        return s
+    }
+
+    func listSessions(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        var list: [SessionSummary] = []
+        for r in try await store.sessions() { list.append(summary(r)) }
+        return JSONResponse.make(["sessions": list])
+    }
+
+    func createSession(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let buffer = try await req.body.collect(upTo: ctx.maxUploadSize)
+        var text = String(buffer: buffer)
+        if req.headers[.contentType]?.hasPrefix("application/json") == true {
+            struct Body: Decodable { var agenda: String }
+            guard let body = try? JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView)) else {
+                throw APIError(status: .badRequest, code: "bad_message", message: "Send the agenda YAML as the body, or JSON {\"agenda\": \"...\"}.")
+            }
+            text = body.agenda
+        }
+        let parser = AgendaParser(manifests: await host.allManifests())
+        switch parser.parse(text) {
+        case .failure(let p):
+            throw APIError(status: .unprocessableContent, code: "invalid_agenda", message: "The agenda has \(p.problems.count) problem(s).",
+                           extra: ["errors": LiveSession.json(p.problems)])
+        case .success(let agenda):
+            let s = try await registry.create(agenda, source: text, createdBy: ctx.facilitator?.id)
+            return JSONResponse.make(status: .created, await summary(s))
+        }
+    }
+
+    func showSession(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        JSONResponse.make(await summary(try await session(ctx), detail: true))
+    }
+
+    func command(_ type: String, _ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let s = try await session(ctx)
+        do {
+            _ = try await s.runCommand(type, facilitator: ctx.facilitator?.id ?? "")
+        } catch let e as HubError {
+            throw APIError.from(e)
+        }
+        return JSONResponse.make(await summary(s))
+    }
+
+    func deleteSession(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        guard ctx.facilitator?.role.mayDelete == true else {
+            throw APIError(status: .forbidden, code: "forbidden", message: "Only an owner may delete a session.")
+        }
+        try await registry.delete(try await session(ctx))
+        return Response(status: .noContent)
+    }
+
+    func export(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let s = try await session(ctx)
+        let format = req.uri.queryParameters.get("format") ?? "json"
+        let export = try await SessionExport.build(s, store: store)
+        switch format {
+        case "json": return JSONResponse.make(export.json)
+        case "csv": return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: export.csv)))
+        case "md": return Response(status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: export.markdown)))
+        default: throw APIError(status: .badRequest, code: "bad_message", message: "format must be json, csv or md")
+        }
+    }
+
+    func joinInfo(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let code = ctx.parameters.get("code") ?? ""
+        guard code.count <= FieldLimits.code, let s = try await registry.session(code) else {
+            throw APIError(status: .notFound, code: "session_not_found", message: ErrorCode.sessionNotFound.message(.en))
+        }
+        return JSONResponse.make(JSONValue.object(["code": .string(s.code), "title": .string(s.record.title),
+                                                   "status": .string(await s.status.rawValue), "lang": .string(s.record.lang.rawValue)]))
+    }
+
+    // MARK: series
+
+    func listSeries(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        JSONResponse.make(["series": try await store.allSeries()])
+    }
+
+    func createSeries(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let buffer = try await req.body.collect(upTo: ctx.maxUploadSize)
+        let text = String(buffer: buffer)
+        let value: JSONValue?
+        if req.headers[.contentType]?.hasPrefix("application/json") == true {
+            value = JSONCoding.parse(text)
+        } else {
+            value = (try? Yams.compose(yaml: text)).flatMap { $0 }.map(AgendaParser.json)
+        }
+        guard let v = value, let title = v["title"]?.stringValue, !title.isEmpty else {
+            throw APIError(status: .badRequest, code: "bad_message", message: "A series needs a `title` (and optionally `id`, `kind`, `description`).")
+        }
+        let id = v["id"]?.stringValue ?? Self.slug(title)
+        let record = SeriesRecord(id: id, title: title, kind: v["kind"]?.stringValue, description: v["description"]?.stringValue,
+                                  createdAt: SessionServices.now())
+        try await store.saveSeries(record)
+        return JSONResponse.make(status: .created, record)
+    }
+
+    static func slug(_ title: String) -> String {
+        let folded = title.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+        let parts = folded.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        let s = parts.joined(separator: "-")
+        return s.isEmpty ? Identifiers.random(prefix: "series-", length: 8) : String(s.prefix(60))
+    }
+
+    func showSeries(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let key = ctx.parameters.get("series") ?? ""
+        guard let s = try await store.series(key) else {
+            throw APIError(status: .notFound, code: "not_found", message: "No series `\(key.prefix(64))`.")
+        }
+        let sessions = try await store.sessions().filter { $0.seriesId == s.id }.map(summary)
+        struct Out: Encodable { var id: String; var title: String; var kind: String?; var description: String?; var createdAt: Int64; var sessions: [SessionSummary] }
+        return JSONResponse.make(Out(id: s.id, title: s.title, kind: s.kind, description: s.description, createdAt: s.createdAt, sessions: sessions))
+    }
+
+    // MARK: plugins
+
+    func listPlugins(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        JSONResponse.make(PluginList(plugins: await host.statuses(), problems: await host.problems.map(\.description)))
+    }
+
+    func reloadPlugins(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        await host.reload()
+        await registry.manifestsChanged()
+        return try await listPlugins(req, ctx)
+    }
+}
+
+struct PluginList: Encodable {
+    var plugins: [PluginStatus]
+    var problems: [String]
+}
+
+import Yams

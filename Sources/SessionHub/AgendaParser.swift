@@ -1,0 +1,208 @@
+import Foundation
+import Model
+import Plugins
+import Yams
+
+/// One thing wrong with an agenda file, with the line it is on (CONTRACTS.md §3: hubctl prints these
+/// after the file's name).
+public struct AgendaProblem: Codable, Sendable, Hashable, CustomStringConvertible {
+    public var line: Int?
+    public var field: String
+    public var message: String
+
+    public var description: String { "\(line.map { "\($0): " } ?? "")\(field): \(message)" }
+}
+
+public struct AgendaProblems: Error, Sendable, Hashable {
+    public var problems: [AgendaProblem]
+}
+
+public struct ParsedAgenda: Sendable, Hashable {
+    public var title: String
+    public var series: String?
+    public var date: String?
+    public var lang: Language
+    /// Items with ids `a1`, `a2`, … in file order; `context` still holds the references as written.
+    public var items: [AgendaItem]
+}
+
+/// Reads an agenda YAML (DESIGN.md §2) and checks it against the loaded plugin manifests.
+public struct AgendaParser: Sendable {
+    public var manifests: [String: PluginManifest]
+
+    public init(manifests: [String: PluginManifest]) {
+        self.manifests = manifests
+    }
+
+    static let topKeys: Set<String> = ["series", "session", "title", "date", "lang", "agenda", "description"]
+    static let itemKeys: Set<String> = ["plugin", "title", "config", "anonymity", "groups", "context"]
+
+    public func parse(_ text: String) -> Result<ParsedAgenda, AgendaProblems> {
+        var problems: [AgendaProblem] = []
+        func problem(_ node: Node?, _ field: String, _ message: String, line: Int? = nil) {
+            problems.append(AgendaProblem(line: line ?? node?.mark?.line, field: field, message: message))
+        }
+        let root: Node
+        do {
+            guard let r = try Yams.compose(yaml: text) else {
+                return .failure(AgendaProblems(problems: [AgendaProblem(line: 1, field: "agenda", message: "the file is empty")]))
+            }
+            root = r
+        } catch let e as YamlError {
+            return .failure(AgendaProblems(problems: [Self.problem(from: e)]))
+        } catch {
+            return .failure(AgendaProblems(problems: [AgendaProblem(line: nil, field: "agenda", message: "\(error)")]))
+        }
+        guard let top = root.mapping else {
+            return .failure(AgendaProblems(problems: [AgendaProblem(line: root.mark?.line, field: "agenda", message: "the file must be a mapping with `session` and `agenda`")]))
+        }
+        for (k, _) in top {
+            let key = k.string ?? ""
+            if !Self.topKeys.contains(key) { problem(k, key, "unknown field; known: \(Self.topKeys.sorted().joined(separator: ", "))") }
+        }
+        let titleNode = top["session"] ?? top["title"]
+        let title = titleNode?.string?.trimmingCharacters(in: .whitespaces) ?? ""
+        if titleNode == nil || title.isEmpty { problem(titleNode ?? root, "session", "is required: the session's title", line: titleNode?.mark?.line ?? 1) }
+        var lang = Language.nl
+        if let l = top["lang"] {
+            if let parsed = l.string.flatMap(Language.init(rawValue:)) { lang = parsed } else { problem(l, "lang", "must be `nl` or `en`") }
+        }
+        let series = top["series"]?.string
+        let date = top["date"]?.string
+        var items: [AgendaItem] = []
+        if let agendaNode = top["agenda"] {
+            if let seq = agendaNode.sequence, !seq.isEmpty {
+                for (i, itemNode) in seq.enumerated() {
+                    if let item = parseItem(itemNode, index: i, problem: problem) { items.append(item) }
+                }
+            } else {
+                problem(agendaNode, "agenda", "must be a non-empty list of activities")
+            }
+        } else {
+            problem(root, "agenda", "is required: a list of activities", line: 1)
+        }
+        guard problems.isEmpty else { return .failure(AgendaProblems(problems: problems)) }
+        return .success(ParsedAgenda(title: title, series: series, date: date, lang: lang, items: items))
+    }
+
+    private func parseItem(_ node: Node, index i: Int, problem: (Node?, String, String, Int?) -> Void) -> AgendaItem? {
+        let at = "agenda[\(i)]"
+        guard let m = node.mapping else {
+            problem(node, at, "must be a mapping with `plugin` and `title`", nil)
+            return nil
+        }
+        var ok = true
+        func fail(_ n: Node?, _ field: String, _ message: String) {
+            ok = false
+            problem(n ?? node, field, message, n?.mark?.line ?? node.mark?.line)
+        }
+        for (k, _) in m where !Self.itemKeys.contains(k.string ?? "") {
+            fail(k, "\(at).\(k.string ?? "?")", "unknown field; known: \(Self.itemKeys.sorted().joined(separator: ", "))")
+        }
+        let pluginNode = m["plugin"]
+        let pluginName = pluginNode?.string ?? ""
+        var manifest: PluginManifest?
+        if pluginNode == nil || pluginName.isEmpty {
+            fail(pluginNode, "\(at).plugin", "is required")
+        } else if let found = manifests[pluginName] {
+            manifest = found
+        } else {
+            let known = manifests.keys.sorted().joined(separator: ", ")
+            fail(pluginNode, "\(at).plugin", "unknown plugin `\(pluginName)`; loaded plugins: \(known.isEmpty ? "none" : known)")
+        }
+        let titleNode = m["title"]
+        let title = titleNode?.string?.trimmingCharacters(in: .whitespaces) ?? ""
+        if title.isEmpty { fail(titleNode, "\(at).title", "is required") }
+        if title.count > 200 { fail(titleNode, "\(at).title", "must have at most 200 characters") }
+        var config = JSONValue.object([:])
+        if let c = m["config"] {
+            config = Self.json(c)
+            if config.objectValue == nil {
+                fail(c, "\(at).config", "must be a mapping")
+            } else if let manifest {
+                for v in ConfigSchema.validate(config, against: manifest.configSchema, path: "\(at).config") {
+                    fail(Self.node(at: v.path, below: c, prefix: "\(at).config") ?? c, v.path, v.message)
+                }
+            }
+        }
+        var anonymity = Anonymity.pseudonymous
+        if let a = m["anonymity"] {
+            if let parsed = a.string.flatMap(Anonymity.init(rawValue:)) { anonymity = parsed } else {
+                fail(a, "\(at).anonymity", "must be one of named, pseudonymous, anonymous")
+            }
+        }
+        var groups: GroupSpec?
+        if let g = m["groups"] {
+            if let gm = g.mapping, let mode = gm["mode"]?.string.flatMap(GroupMode.init(rawValue:)) {
+                let size = gm["size"]?.int
+                if mode != .manual && (size == nil || size! < 1) {
+                    fail(gm["size"] ?? g, "\(at).groups.size", "must be a whole number ≥ 1 for mode \(mode.rawValue)")
+                }
+                groups = GroupSpec(mode: mode, size: size)
+            } else {
+                fail(g, "\(at).groups", "must be a mapping with `mode` (random, function, org, manual) and `size`")
+            }
+        }
+        var context = JSONValue.object([:])
+        if let c = m["context"] {
+            context = Self.json(c)
+            if context.objectValue == nil { fail(c, "\(at).context", "must be a mapping, e.g. { kennisbank: { kind: buurtbeheerbedrijven } }") }
+        }
+        guard ok else { return nil }
+        return AgendaItem(id: "a\(i + 1)", plugin: pluginName, title: title, config: config, anonymity: anonymity, groups: groups, context: context)
+    }
+
+    /// The node that a violation path such as `agenda[0].config.questions[2]` points at, for its line.
+    static func node(at path: String, below root: Node, prefix: String) -> Node? {
+        guard path.hasPrefix(prefix) else { return nil }
+        var rest = Substring(path.dropFirst(prefix.count))
+        var node = root
+        while !rest.isEmpty {
+            if rest.hasPrefix(".") {
+                rest = rest.dropFirst()
+                let end = rest.firstIndex(where: { $0 == "." || $0 == "[" }) ?? rest.endIndex
+                guard let next = node.mapping?[String(rest[..<end])] else { return node }
+                node = next
+                rest = rest[end...]
+            } else if rest.hasPrefix("["), let close = rest.firstIndex(of: "]"), let i = Int(rest[rest.index(after: rest.startIndex)..<close]) {
+                guard let s = node.sequence, i < s.count else { return node }
+                node = s[i]
+                rest = rest[rest.index(after: close)...]
+            } else {
+                return node
+            }
+        }
+        return node
+    }
+
+    /// YAML → JSON with YAML's own typing: quoted scalars stay strings, dates stay text.
+    static func json(_ node: Node) -> JSONValue {
+        switch node {
+        case .scalar(let s):
+            switch Tag.Name(rawValue: node.tag.description) {
+            case .null: return .null
+            case .bool: return node.bool.map(JSONValue.bool) ?? .string(s.string)
+            case .int: return node.int.map { .int(Int64($0)) } ?? .string(s.string)
+            case .float: return node.float.map(JSONValue.double) ?? .string(s.string)
+            default: return .string(s.string)
+            }
+        case .mapping(let m):
+            var o: [String: JSONValue] = [:]
+            for (k, v) in m { o[k.string ?? ""] = json(v) }
+            return .object(o)
+        case .sequence(let s):
+            return .array(s.map(json))
+        case .alias:
+            return .null
+        }
+    }
+
+    static func problem(from error: YamlError) -> AgendaProblem {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return AgendaProblem(line: mark.line, field: "yaml", message: problem)
+        default:
+            return AgendaProblem(line: nil, field: "yaml", message: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import HummingbirdBcrypt
+import Model
+import NIOPosix
+import Toolbox
+
+/// Facilitator passwords (bcrypt) and bearer tokens (random, stored hashed, revocable).
+public struct FacilitatorAuth: Sendable {
+    let store: any HubStore
+
+    public init(store: any HubStore) {
+        self.store = store
+    }
+
+    /// Cost 12 in production (DESIGN.md §8); `SESSIONHUB_BCRYPT_COST` lowers it for tests.
+    public static var cost: UInt8 {
+        UInt8(ProcessInfo.processInfo.environment["SESSIONHUB_BCRYPT_COST"].flatMap(Int.init) ?? 12)
+    }
+
+    public static func hash(password: String) async throws -> String {
+        let cost = Self.cost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    public func login(email: String, password: String) async throws -> (token: String, facilitator: FacilitatorRecord)? {
+        guard let f = try await store.facilitator(email: email) else {
+            // Spend the same time as a real check, so e-mail addresses cannot be probed by timing.
+            _ = try? await Self.hash(password: password)
+            return nil
+        }
+        let ok = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: f.passwordHash) }
+        guard ok else { return nil }
+        let token = "hub_" + Identifiers.base64url(Identifiers.randomBytes(32))
+        try await store.saveToken(hash: Identifiers.tokenHash(token), facilitatorId: f.id, at: SessionServices.now())
+        return (token, f)
+    }
+
+    public func facilitator(token: String) async -> FacilitatorRecord? {
+        guard token.count <= FieldLimits.token,
+              let id = try? await store.facilitatorId(forTokenHash: Identifiers.tokenHash(token)) else { return nil }
+        return try? await store.facilitator(id: id)
+    }
+
+    public func logout(token: String) async throws {
+        try await store.revokeToken(hash: Identifiers.tokenHash(token))
+    }
+}

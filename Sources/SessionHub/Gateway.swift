@@ -1,0 +1,146 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import Model
+import NIOCore
+import NIOWebSocket
+
+/// Limits of one connection (docs/DECISIONS.md).
+public struct ConnectionLimits: Sendable {
+    public var maxMessageBytes = 64 << 10
+    public var messagesPerSecond = 20.0
+    public var messageBurst = 60.0
+    public var maxProtocolErrors = 100
+    public var outboxFrames = 2048
+
+    public init() {}
+}
+
+/// The WebSocket side of the hub: reads frames, checks them (size, JSON, schema, rate) and hands
+/// joins, inputs and commands to their session; writes the connection's outbox to the socket.
+struct Gateway: Sendable {
+    let registry: SessionRegistry
+    let auth: FacilitatorAuth
+    let limits: ConnectionLimits
+    let addressLimiter: AddressLimiter
+    let logger: Logger
+
+    func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, peer: String) async {
+        let outbox = Outbox(capacity: limits.outboxFrames)
+        Metrics.connections.increment()
+        defer { Metrics.connections.decrement() }
+        let state = ConnectionState()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await frame in outbox.stream {
+                    if outbox.requestedClose != nil { break }
+                    switch frame {
+                    case .text(let buffer):
+                        do { try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: buffer))) } catch { return }
+                    }
+                }
+                if let code = outbox.requestedClose {
+                    try? await outbound.close(.init(codeNumber: Int(code.rawValue)), reason: nil)
+                }
+            }
+            group.addTask {
+                await self.read(inbound, outbox: outbox, state: state, peer: peer)
+                // Reading ended (client closed, or too large): stop the writer too.
+                outbox.continuation.finish()
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        if let (session, conn) = await state.joined { await session.detach(conn) }
+    }
+
+    private func read(_ inbound: WebSocketInboundStream, outbox: Outbox, state: ConnectionState, peer: String) async {
+        var bucket = TokenBucket(rate: limits.messagesPerSecond, burst: limits.messageBurst)
+        var protocolErrors = 0
+        do {
+            for try await message in inbound.messages(maxSize: limits.maxMessageBytes) {
+                if outbox.requestedClose != nil { return }
+                guard case .text(let text) = message else {
+                    outbox.close(.unsupportedData)
+                    return
+                }
+                let joined = await state.joined
+                let sender = joined?.1
+                let lang = sender?.lang ?? .nl
+                func reply(_ e: HubError, id: String? = nil) {
+                    outbox.send(ErrorMessage(id: id, code: e.code.rawValue, message: e.message ?? e.code.message(lang), detail: e.detail))
+                }
+                guard bucket.take() else {
+                    reply(HubError(.rateLimited))
+                    continue
+                }
+                switch ClientMessageParser.parse(text) {
+                case .failure(let f):
+                    reply(f.error, id: f.id)
+                    if [.badJSON, .badMessage, .unknownType].contains(f.error.code) {
+                        protocolErrors += 1
+                        if protocolErrors > limits.maxProtocolErrors {
+                            outbox.close(.policy)
+                            return
+                        }
+                    }
+                case .success(.ping):
+                    outbox.send(PongMessage())
+                case .success(.join(let req)):
+                    guard joined == nil else {
+                        reply(HubError(.badMessage, message: "This connection has already joined."))
+                        continue
+                    }
+                    guard await addressLimiter.allow(peer) else {
+                        reply(HubError(.rateLimited))
+                        continue
+                    }
+                    await join(req, outbox: outbox, state: state, reply: { reply($0) })
+                case .success(.input(let req)):
+                    guard let (session, conn) = joined else { reply(HubError(.notJoined), id: req.id); continue }
+                    guard conn.role == .participant || conn.role == .facilitator else { reply(HubError(.forbidden), id: req.id); continue }
+                    session.submit(.input(conn, req))
+                case .success(.command(let req)):
+                    guard let (session, conn) = joined else { reply(HubError(.notJoined), id: req.id); continue }
+                    guard conn.role == .facilitator, let f = conn.facilitator else { reply(HubError(.forbidden), id: req.id); continue }
+                    session.submit(.command(req, actor: f, target: .connection(conn, id: req.id), reply: conn))
+                }
+            }
+        } catch {
+            // The library closes with the matching code (1009 for a message over the limit).
+            logger.debug("websocket read ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func join(_ req: JoinRequest, outbox: Outbox, state: ConnectionState, reply: (HubError) -> Void) async {
+        guard let session = try? await registry.session(req.code) else {
+            reply(HubError(.sessionNotFound))
+            return
+        }
+        var facilitator: String?
+        if let token = req.auth {
+            guard let f = await auth.facilitator(token: token) else {
+                reply(HubError(.unauthorized, message: "Facilitator token invalid or expired: log in again."))
+                return
+            }
+            facilitator = f.id
+        }
+        let result: Result<ClientConnection, HubError> = await withCheckedContinuation { cont in
+            session.submit(.join(nil, req, outbox, facilitator: facilitator, reply: { cont.resume(returning: $0) }))
+        }
+        switch result {
+        case .success(let conn):
+            await state.set(session, conn)
+        case .failure(let e):
+            reply(e)
+            if e.code == .unauthorized && req.token != nil { outbox.close(.tokenInvalid) }
+        }
+    }
+}
+
+/// What a connection has joined, shared between its reader and its cleanup.
+actor ConnectionState {
+    private(set) var joined: (LiveSession, ClientConnection)?
+    func set(_ s: LiveSession, _ c: ClientConnection) { joined = (s, c) }
+}

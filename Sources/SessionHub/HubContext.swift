@@ -1,0 +1,25 @@
+import Hummingbird
+import HummingbirdWebSocket
+import NIOCore
+import Toolbox
+
+/// The request context of every HTTP and WebSocket request: the peer's address for per-IP limits and,
+/// after `FacilitatorMiddleware`, the facilitator the bearer token names.
+public struct HubRequestContext: RequestContext, WebSocketRequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<Self>
+    public let remoteAddress: SocketAddress?
+    public var facilitator: FacilitatorRecord?
+    public var bearer: String?
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.webSocket = .init()
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Request bodies are agendas and records, not uploads.
+    public var maxUploadSize: Int { 4 << 20 }
+
+    var peer: String { remoteAddress?.ipAddress ?? "unknown" }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import Metrics
+import Model
+import NIOCore
+import Plugins
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+import Toolbox
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything `hubctl serve` can set.
+public struct HubConfiguration: Sendable {
+    public var dbPath = "./data/hub.sqlite"
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var publicURL: String?
+    public var pluginsDir = "./plugins"
+    public var webDir = "./web"
+    /// Folder of the hub's own executable: `${HUB_BIN_DIR}` in plugin commands.
+    public var binDir: String
+    public var tick: Duration = .milliseconds(50)
+    public var connection = ConnectionLimits()
+    public var joinsPerSecondPerAddress = 200.0
+    public var joinBurstPerAddress = 3_000.0
+    public var logLevel: Logger.Level = .info
+
+    public init(binDir: String) {
+        self.binDir = binDir
+    }
+}
+
+/// The public base URL, known once the port is bound (`--port 0`).
+final class PublicBase: Sendable {
+    private let value = Mutex<String>("")
+    func set(_ s: String) { value.withLock { $0 = s } }
+    func get() -> String { value.withLock { $0 } }
+}
+
+public enum HubServer {
+    /// Runs the hub until SIGTERM or SIGINT: then it stops accepting, flushes the event log and closes
+    /// every WebSocket with 1001.
+    public static func run(_ config: HubConfiguration) async throws {
+        signal(SIGPIPE, SIG_IGN)
+        raiseOpenFileLimit()
+        var logger = Logger(label: "sessionhub")
+        logger.logLevel = config.logLevel
+
+        let prometheus = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
+
+        let store = try SQLiteStore(path: config.dbPath)
+        let host = PluginHost(directory: URL(fileURLWithPath: config.pluginsDir), binDir: URL(fileURLWithPath: config.binDir), logger: logger)
+        await host.reload()
+        let tokens = RejoinTokens(key: try await store.secret(named: "rejoin-token-key"))
+        let log = EventLog(store: store)
+        let services = SessionServices(store: store, log: log, host: host, tokens: tokens, logger: logger, tick: config.tick, clock: SessionServices.now)
+        let registry = SessionRegistry(services: services)
+        let auth = FacilitatorAuth(store: store)
+        let base = PublicBase()
+
+        let router = Router(context: HubRequestContext.self)
+        router.add(middleware: LogRequestsMiddleware(.debug))
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ContentSecurityMiddleware(contentSecurityPolicy: [
+            .defaultSrc(.self), .imgSrc(.self, "data:"), .connectSrc(.self), .formAction(.self), .frameAncestors(.none), .objectSrc(.none), .baseURI(.self),
+        ]))
+        router.add(middleware: FileMiddleware(config.webDir, searchForIndexHtml: true, logger: logger))
+        router.get("healthz") { _, _ -> Response in
+            if let failure = await log.failure {
+                return JSONResponse.make(status: .serviceUnavailable, JSONValue.object(["status": "failing", "reason": .string(failure)]))
+            }
+            return JSONResponse.make(JSONValue.object(["status": "ok"]))
+        }
+        router.get("metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: prometheus.emitToString())))
+        }
+        API(registry: registry, store: store, host: host, auth: auth, publicURL: { base.get() }).register(on: router)
+
+        let gateway = Gateway(registry: registry, auth: auth, limits: config.connection,
+                              addressLimiter: AddressLimiter(rate: config.joinsPerSecondPerAddress, burst: config.joinBurstPerAddress), logger: logger)
+        let wsRouter = Router(context: HubRequestContext.self)
+        let handshakeLimiter = AddressLimiter(rate: config.joinsPerSecondPerAddress, burst: config.joinBurstPerAddress)
+        wsRouter.ws("ws", shouldUpgrade: { _, ctx in
+            await handshakeLimiter.allow(ctx.peer) ? .upgrade([:]) : .dontUpgrade
+        }) { inbound, outbound, ctx in
+            await gateway.handle(inbound: inbound, outbound: outbound, peer: ctx.requestContext.peer)
+        }
+
+        let maxMessage = config.connection.maxMessageBytes
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: wsRouter,
+                configuration: .init(ws: .init(maxFrameSize: maxMessage, autoPing: .enabled(timePeriod: .seconds(30))))),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "SessionHub"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? config.port
+                let listening = "http://\(config.host):\(port)"
+                base.set(config.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? listening)
+                print("listening on \(listening)")
+                fflush(nil)
+            },
+            logger: logger
+        )
+        let hub = HubService(registry: registry, host: host, log: log, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: hub)],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// Big rooms need many sockets; the soft limit is often far below the hard one.
+    static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
+
+/// Restores unfinished sessions at start; on shutdown closes every connection with 1001 and flushes the log.
+struct HubService: Service {
+    let registry: SessionRegistry
+    let host: PluginHost
+    let log: EventLog
+    let logger: Logger
+
+    func run() async throws {
+        await registry.loadUnfinished()
+        try? await gracefulShutdown()
+        logger.info("shutting down: closing connections and flushing the event log")
+        await registry.shutdown()
+        await log.flush()
+        await host.shutdown()
+    }
+}

@@ -1,0 +1,73 @@
+import Crypto
+import Foundation
+
+/// Random ids, join codes and tokens, all from the system's secure generator.
+public enum Identifiers {
+    static let base32 = Array("abcdefghijklmnopqrstuvwxyz234567")
+    /// No 0/O, 1/I/L: codes are read off a beamer and typed on phones.
+    public static let codeAlphabet = Array("ABCDEFGHJKMNPQRSTUVWXYZ23456789")
+    public static let codeLength = 6
+
+    public static func random(prefix: String, length: Int = 12) -> String {
+        var rng = SystemRandomNumberGenerator()
+        return prefix + String((0..<length).map { _ in base32[Int.random(in: 0..<base32.count, using: &rng)] })
+    }
+
+    public static func joinCode() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<codeLength).map { _ in codeAlphabet[Int.random(in: 0..<codeAlphabet.count, using: &rng)] })
+    }
+
+    public static func randomBytes(_ count: Int) -> [UInt8] {
+        var rng = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &rng) }
+    }
+
+    public static func base64url(_ bytes: some Sequence<UInt8>) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public static func fromBase64url(_ s: String) -> [UInt8]? {
+        var t = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while t.count % 4 != 0 { t += "=" }
+        return Data(base64Encoded: t).map { [UInt8]($0) }
+    }
+
+    /// Facilitator tokens are stored as this hash, so a copied database does not hand out logins.
+    public static func tokenHash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A per-activity pseudonym: the same live and on replay, and meaningless without the activity's key.
+    public static func pseudonym(participant: String, key: [UInt8]) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(participant.utf8), using: SymmetricKey(data: key))
+        let bytes = Array(mac)
+        return "x_" + String((0..<12).map { base32[Int(bytes[$0]) % 32] })
+    }
+}
+
+/// Rejoin tokens: `v1.<session>.<participant>.<mac>`, signed with a key kept in the database so they
+/// survive restarts. Revocation (kick) is checked against the session state, not the token.
+public struct RejoinTokens: Sendable {
+    let key: SymmetricKey
+
+    public init(key: [UInt8]) {
+        self.key = SymmetricKey(data: key)
+    }
+
+    public func issue(session: String, participant: String) -> String {
+        let body = "v1.\(session).\(participant)"
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: key)
+        return body + "." + Identifiers.base64url(mac)
+    }
+
+    /// The (session, participant) a token names, if its signature holds.
+    public func verify(_ token: String) -> (session: String, participant: String)? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4, parts[0] == "v1", let mac = Identifiers.fromBase64url(parts[3]) else { return nil }
+        let body = parts[0...2].joined(separator: ".")
+        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(body.utf8), using: key) else { return nil }
+        return (parts[1], parts[2])
+    }
+}

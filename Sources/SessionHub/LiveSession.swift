@@ -1,0 +1,742 @@
+import Foundation
+import Logging
+import Metrics
+import Model
+import NIOCore
+import Plugins
+import Synchronization
+import Toolbox
+
+/// What every live session shares.
+public struct SessionServices: Sendable {
+    public var store: any HubStore
+    public var log: EventLog
+    public var host: PluginHost
+    public var tokens: RejoinTokens
+    public var logger: Logger
+    public var tick: Duration
+    public var clock: @Sendable () -> Int64
+
+    public static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// Who gets the ack of an accepted event.
+enum AckTarget: Sendable {
+    case connection(ClientConnection, id: String)
+    case waiter(CheckedContinuation<Int64, any Error>)
+}
+
+/// One running session: the single order of its inputs and commands, its plugin instances, its views,
+/// and the fan-out to its connections (DESIGN.md §3; CONTRACTS.md §1 "Order, durability, reconnection").
+///
+/// Jobs (joins, inputs, commands, replays) run one at a time from a queue, so the order is the order
+/// they arrived in, even while a job waits for its plugin. Accepted events go to the event log; their
+/// acks, views and state changes are released only once the log says they are durable.
+public actor LiveSession: DurabilitySink {
+    public let id: String
+    public let code: String
+    public let record: SessionRecord
+    let services: SessionServices
+
+    /// State including accepted events that are not durable yet: what checks run against.
+    private(set) var live: SessionState
+    /// State as of the last durable event: what clients are shown.
+    private(set) var published: SessionState
+    private var keys: [String: [UInt8]]
+    private var generations: [String: Int] = [:]
+    private var views: [String: [String: (seq: Int64, view: JSONValue)]] = [:]
+    private var pending: [(event: LoggedEvent, views: [(activity: String, views: [String: JSONValue])], outputs: [StoredOutput])] = []
+    private var accepted: [String: Int64] = [:]
+    private var awaitingAck: [Int64: [AckTarget]] = [:]
+    private var dirtyViews: Set<ViewKey> = []
+    private var sessionDirty = false
+    private var rosterDirty = false
+    private var presenceDirty = false
+    private var tickScheduled = false
+    private var connections: [Int: ClientConnection] = [:]
+    private var participantConnections: [String: Set<Int>] = [:]
+    private let jobStream: AsyncStream<Job>
+    private let jobs: AsyncStream<Job>.Continuation
+    private var closedSnapshotSaved = false
+
+    struct ViewKey: Hashable {
+        var activity: String
+        var audience: String
+    }
+
+    enum Job: Sendable {
+        case join(ClientConnection?, JoinRequest, Outbox, facilitator: String?, reply: @Sendable (Result<ClientConnection, HubError>) -> Void)
+        case input(ClientConnection, InputRequest)
+        case command(CommandRequest, actor: String, target: AckTarget, reply: ClientConnection?)
+    }
+
+    init(record: SessionRecord, keys: [String: [UInt8]], services: SessionServices, phases: [String: [String]]) {
+        self.id = record.id
+        self.code = record.code
+        self.record = record
+        self.services = services
+        self.keys = keys
+        let initial = SessionState(agenda: record.agenda, firstPhase: { phases[$0]?.first ?? "" })
+        self.live = initial
+        self.published = initial
+        (jobStream, jobs) = AsyncStream.makeStream(of: Job.self)
+    }
+
+    var initialState: SessionState { SessionState(agenda: record.agenda, firstPhase: { _ in "" }) }
+
+    // MARK: - Start-up and rebuild
+
+    /// Rebuilds from the log (after a restart or crash) and starts the job loop.
+    func start(phases: [String: [String]]) async throws {
+        let events = try await services.store.events(session: id, after: 0)
+        var state = SessionState(agenda: record.agenda, firstPhase: { phases[$0]?.first ?? "" })
+        for e in events {
+            state.apply(e)
+            if let k = e.idempotencyKey { accepted[k] = e.seq }
+        }
+        live = state
+        published = state
+        if state.status == .closed {
+            let stored = try await services.store.views(session: id)
+            if !stored.isEmpty {
+                for v in stored { views[v.activity, default: [:]][v.audience] = (v.seq, v.view) }
+                closedSnapshotSaved = true
+            } else {
+                await replayAll()
+                await saveClosedSnapshot()
+            }
+        } else {
+            await replayAll()
+        }
+        startJobLoop()
+    }
+
+    private func startJobLoop() {
+        let stream = jobStream
+        Task { [weak self] in
+            for await job in stream {
+                guard let self else { return }
+                await self.run(job)
+            }
+        }
+    }
+
+    nonisolated func submit(_ job: Job) {
+        jobs.yield(job)
+    }
+
+    private func run(_ job: Job) async {
+        switch job {
+        case .join(let existing, let request, let outbox, let facilitator, let reply):
+            reply(await join(existing, request, outbox: outbox, facilitator: facilitator))
+        case .input(let conn, let request):
+            await input(conn, request)
+        case .command(let request, let actor, let target, let conn):
+            await command(request, actor: actor, target: target, conn: conn)
+        }
+    }
+
+    // MARK: - Plugin instances
+
+    private func instanceId(_ activity: String) -> String { "\(id)/\(activity)" }
+
+    private func plugin(of activity: String) -> String? { live.activities[activity]?.item.plugin }
+
+    /// Makes sure this session's instances of `plugin` live in the plugin's current process, starting
+    /// and replaying them when the process is new.
+    private func ensureInstances(_ plugin: String) async throws -> Int {
+        let generation = try await services.host.ready(plugin)
+        if generations[plugin] == generation { return generation }
+        try await replay(plugin, generation: generation)
+        return generation
+    }
+
+    private func replayAll() async {
+        for plugin in Set(record.agenda.map(\.plugin)).sorted() {
+            do { _ = try await ensureInstances(plugin) } catch {
+                services.logger.error("replay failed", metadata: ["session": "\(id)", "plugin": "\(plugin)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Starts every instance of `plugin` in this session and feeds it the logged events in order. The plugin
+    /// is a deterministic reducer, so this rebuilds exactly the state it had; the last views it returns
+    /// become the published ones (after an upgrade they may differ, and then the room sees the new ones).
+    private func replay(_ plugin: String, generation: Int) async throws {
+        await services.log.flush()
+        let events = try await services.store.events(session: id, after: 0)
+        let activities = record.agenda.filter { $0.plugin == plugin }
+        var latest: [String: [String: JSONValue]] = [:]
+        for item in activities {
+            let answer = try await services.host.send(plugin, generation: generation, .start(
+                instance: instanceId(item.id), config: item.config, anonymity: item.anonymity, context: item.context))
+            if case .views(_, _, let v, _) = answer { latest[item.id, default: [:]].merge(v) { $1 } }
+        }
+        var state = initialState
+        var lastSeq: [String: Int64] = [:]
+        for e in events {
+            for d in state.deliveries(for: e) where state.activities[d.activity]?.item.plugin == plugin {
+                let answer = try await services.host.send(plugin, generation: generation, message(for: d, event: e, state: state))
+                switch answer {
+                case .views(_, _, let v, let outputs):
+                    latest[d.activity, default: [:]].merge(v) { $1 }
+                    lastSeq[d.activity] = e.seq
+                    if !outputs.isEmpty {
+                        try await services.store.saveOutputs(session: id, outputs.enumerated().map {
+                            StoredOutput(instance: instanceId(d.activity), seq: e.seq, index: $0.offset, kind: $0.element.kind, record: $0.element.record)
+                        })
+                    }
+                case .reject(_, _, let code, _):
+                    services.logger.warning("plugin refused a logged event on replay; it is not deterministic",
+                                            metadata: ["plugin": "\(plugin)", "seq": "\(e.seq)", "code": "\(code)"])
+                default:
+                    break
+                }
+            }
+            state.apply(e)
+        }
+        generations[plugin] = generation
+        for (activity, audiences) in latest {
+            for (audience, view) in audiences {
+                let seq = lastSeq[activity] ?? 0
+                if let old = views[activity]?[audience], old.view == view { continue }
+                views[activity, default: [:]][audience] = (max(seq, published.seq), view)
+                dirtyViews.insert(ViewKey(activity: activity, audience: audience))
+            }
+        }
+        scheduleTick()
+        services.logger.info("plugin instances replayed", metadata: ["session": "\(id)", "plugin": "\(plugin)", "events": "\(events.count)"])
+    }
+
+    /// The message a plugin gets for one delivery, with identities as the activity's anonymity allows.
+    private func message(for d: PluginDelivery, event e: LoggedEvent, state: SessionState) -> HostMessage {
+        guard let item = state.activities[d.activity]?.item else {
+            return .event(instance: instanceId(d.activity), seq: e.seq, at: e.at, actor: PluginActor(id: SystemActor.id, role: .system), type: d.type, payload: d.payload)
+        }
+        let named = item.anonymity == .named
+        let key = keys[d.activity] ?? []
+        func alias(_ p: String) -> String { named ? p : Identifiers.pseudonym(participant: p, key: key) }
+        let actor: PluginActor
+        switch d.role {
+        case .participant:
+            let who = state.participants[d.actor]
+            actor = PluginActor(id: alias(d.actor), role: .participant, group: state.group(of: d.actor),
+                                name: named ? who?.name : nil, function: named ? who?.function : nil, org: named ? who?.org : nil)
+        case .facilitator:
+            actor = PluginActor(id: d.actor, role: .facilitator)
+        case .beamer, .system:
+            actor = PluginActor(id: SystemActor.id, role: .system)
+        }
+        var payload = d.payload
+        switch d.type {
+        case "$join":
+            let p = d.payload["participant"]?.stringValue ?? ""
+            payload = named ? d.payload : ["participant": .string(alias(p))]
+        case "$leave":
+            payload = ["participant": .string(alias(d.payload["participant"]?.stringValue ?? ""))]
+        case "$groups":
+            let groups = SessionState.decodeGroups(d.payload["groups"] ?? [:]) ?? [:]
+            payload = ["groups": SessionState.encodeGroups(groups.mapValues { $0.map(alias) })]
+        default:
+            break
+        }
+        return .event(instance: instanceId(d.activity), seq: e.seq, at: e.at, actor: actor, type: d.type, payload: payload)
+    }
+
+    /// Sends one delivery to its instance (replaying first if the process is new).
+    private func deliver(_ d: PluginDelivery, event: LoggedEvent) async throws -> PluginMessage {
+        guard let plugin = plugin(of: d.activity) else { throw HubError(.activityNotFound) }
+        for attempt in 0..<2 {
+            let generation = try await ensureInstances(plugin)
+            do {
+                return try await services.host.send(plugin, generation: generation, message(for: d, event: event, state: live))
+            } catch is PluginGenerationChanged where attempt == 0 {
+                continue
+            }
+        }
+        throw HubError(.pluginUnavailable)
+    }
+
+    // MARK: - Join
+
+    private func join(_ existing: ClientConnection?, _ req: JoinRequest, outbox: Outbox, facilitator: String?) async -> Result<ClientConnection, HubError> {
+        let lang = req.lang ?? record.lang
+        let connId = ConnectionIds.next()
+        let conn: ClientConnection
+        if let facilitator {
+            conn = ClientConnection(id: connId, outbox: outbox, role: .facilitator, participant: nil, facilitator: facilitator, lang: lang)
+        } else if req.asBeamer {
+            conn = ClientConnection(id: connId, outbox: outbox, role: .beamer, participant: nil, facilitator: nil, lang: lang)
+        } else if let token = req.token {
+            guard let (session, participant) = services.tokens.verify(token), session == id,
+                  let who = live.participants[participant], !who.kicked
+            else { return .failure(HubError(.unauthorized)) }
+            conn = ClientConnection(id: connId, outbox: outbox, role: .participant, participant: participant, facilitator: nil, lang: lang)
+        } else if live.status == .closed {
+            // Read-only results: no new participant joins a closed session.
+            conn = ClientConnection(id: connId, outbox: outbox, role: .participant, participant: nil, facilitator: nil, lang: lang)
+        } else {
+            let participant = Identifiers.random(prefix: "p_")
+            var payload: [String: JSONValue] = ["participant": .string(participant)]
+            if let n = req.name { payload["name"] = .string(n) }
+            if let f = req.function { payload["function"] = .string(f) }
+            if let o = req.org { payload["org"] = .string(o) }
+            let event = LoggedEvent(seq: live.seq + 1, kind: .join, activity: nil, actor: participant, role: .participant,
+                                    type: "join", payload: .object(payload), clientId: nil, at: services.clock())
+            await acceptSystemEvent(event)
+            conn = ClientConnection(id: connId, outbox: outbox, role: .participant, participant: participant, facilitator: nil, lang: lang)
+            // The welcome must reflect the participant's own join: wait until it is durable.
+            await services.log.flush()
+        }
+        attach(conn)
+        sendWelcome(conn)
+        Metrics.joins.increment()
+        return .success(conn)
+    }
+
+    private func attach(_ conn: ClientConnection) {
+        connections[conn.id] = conn
+        if let p = conn.participant { participantConnections[p, default: []].insert(conn.id) }
+        presenceDirty = true
+        rosterDirty = true
+        scheduleTick()
+    }
+
+    func detach(_ conn: ClientConnection) {
+        connections[conn.id] = nil
+        if let p = conn.participant {
+            participantConnections[p]?.remove(conn.id)
+            if participantConnections[p]?.isEmpty == true { participantConnections[p] = nil }
+        }
+        presenceDirty = true
+        rosterDirty = true
+        scheduleTick()
+    }
+
+    private func sendWelcome(_ conn: ClientConnection) {
+        conn.welcomeSeq.store(published.seq, ordering: .relaxed)
+        var activityViews: [String: JSONValue] = [:]
+        for activity in published.order {
+            var audiences: [String: JSONValue] = [:]
+            for (audience, v) in views[activity] ?? [:] {
+                if let wire = wireAudience(audience, activity: activity, for: conn) { audiences[wire] = v.view }
+            }
+            activityViews[activity] = .object(audiences)
+        }
+        var state: [String: JSONValue] = [
+            "status": .string(published.status.rawValue),
+            "agenda": Self.json(published.agendaEntries),
+            "current": Self.json(published.currentActivity),
+            "groups": groupsField(for: conn),
+            "views": .object(activityViews),
+        ]
+        state["status"] = .string(published.status.rawValue)
+        var welcome: [String: JSONValue] = [
+            "t": "welcome",
+            "role": .string(conn.role.rawValue),
+            "session": ["id": .string(id), "code": .string(code), "title": .string(record.title), "lang": .string(record.lang.rawValue)],
+            "seq": .int(published.seq),
+            "state": .object(state),
+        ]
+        if let p = conn.participant {
+            welcome["participant"] = .string(p)
+            welcome["token"] = .string(services.tokens.issue(session: id, participant: p))
+        }
+        conn.outbox.send(JSONValue.object(welcome))
+        conn.outbox.send(presenceMessage(facilitator: conn.role == .facilitator))
+        if conn.role == .facilitator { conn.outbox.send(rosterMessage()) }
+    }
+
+    static func json<T: Encodable>(_ value: T) -> JSONValue {
+        (try? JSONCoding.decode(JSONValue.self, from: JSONCoding.encode(value))) ?? .null
+    }
+
+    private func groupsField(for conn: ClientConnection) -> JSONValue {
+        switch conn.role {
+        case .facilitator: return SessionState.encodeGroups(published.groups)
+        case .participant: return conn.participant.flatMap { published.group(of: $0) }.map(JSONValue.string) ?? .null
+        case .beamer, .system: return .null
+        }
+    }
+
+    /// The wire name of a plugin audience for this connection, or nil when it does not receive it.
+    private func wireAudience(_ audience: String, activity: String, for conn: ClientConnection) -> String? {
+        switch conn.role {
+        case .beamer:
+            return audience == "public" ? "public" : nil
+        case .facilitator:
+            return audience == "public" || audience == "facilitator" ? audience : nil
+        case .participant, .system:
+            if audience == "public" { return "public" }
+            guard let p = conn.participant else { return nil }
+            if audience.hasPrefix("group:"), let g = published.group(of: p), audience == "group:\(g)" { return audience }
+            if audience.hasPrefix("participant:"), participantFor(audience: audience, activity: activity) == p { return "me" }
+            return nil
+        }
+    }
+
+    private func participantFor(audience: String, activity: String) -> String? {
+        let alias = String(audience.dropFirst("participant:".count))
+        guard let item = published.activities[activity]?.item else { return nil }
+        if item.anonymity == .named { return alias }
+        let key = keys[activity] ?? []
+        return published.participantOrder.first { Identifiers.pseudonym(participant: $0, key: key) == alias }
+    }
+
+    // MARK: - Inputs
+
+    private func input(_ conn: ClientConnection, _ req: InputRequest) async {
+        let actor = conn.actorId
+        if let seq = accepted[IdempotencyKey.make(actor: actor, clientId: req.id)] {
+            ackOrWait(seq, .connection(conn, id: req.id))
+            return
+        }
+        if let error = checkInput(conn, req) {
+            Metrics.rejects.increment()
+            conn.sendError(error, id: req.id)
+            return
+        }
+        let event = LoggedEvent(seq: live.seq + 1, kind: .input, activity: req.activity, actor: actor, role: conn.role,
+                                type: req.type, payload: req.payload, clientId: req.id, at: services.clock())
+        let delivery = PluginDelivery(activity: req.activity, type: req.type, payload: req.payload, actor: actor, role: conn.role)
+        do {
+            switch try await deliver(delivery, event: event) {
+            case .views(_, _, let v, let outputs):
+                await accept(event, views: [(req.activity, v)], outputs: storedOutputs(outputs, activity: req.activity, seq: event.seq),
+                             target: .connection(conn, id: req.id))
+                Metrics.inputs.increment()
+            case .reject(_, _, let code, let message):
+                Metrics.rejects.increment()
+                conn.sendError(HubError(.rejected, message: message.text(conn.lang), detail: code), id: req.id)
+            default:
+                conn.sendError(HubError(.internal), id: req.id)
+            }
+        } catch let e as HubError {
+            conn.sendError(e, id: req.id)
+        } catch {
+            conn.sendError(HubError(.pluginUnavailable), id: req.id)
+        }
+    }
+
+    private func checkInput(_ conn: ClientConnection, _ req: InputRequest) -> HubError? {
+        switch live.status {
+        case .closed: return HubError(.sessionClosed)
+        case .draft: return HubError(.activityClosed)
+        case .open: break
+        }
+        guard conn.role == .participant || conn.role == .facilitator else { return HubError(.forbidden) }
+        if conn.role == .participant && conn.participant == nil { return HubError(.sessionClosed) }
+        guard let activity = live.activities[req.activity] else { return HubError(.activityNotFound) }
+        guard live.current == req.activity, activity.inputsOpen else { return HubError(.activityClosed) }
+        guard let manifest = manifests[activity.item.plugin], let phase = manifest.phase(named: activity.phase) else {
+            return HubError(.pluginUnavailable)
+        }
+        guard phase.allows(role: conn.role, type: req.type) else { return HubError(.phaseForbids) }
+        return nil
+    }
+
+    /// Manifests as of the last refresh; refreshed before each job that needs them would cost an actor hop
+    /// per input, so the registry pushes them on load and reload.
+    private var manifests: [String: PluginManifest] = [:]
+
+    func setManifests(_ m: [String: PluginManifest]) { manifests = m }
+
+    private func storedOutputs(_ outputs: [PluginOutput], activity: String, seq: Int64) -> [StoredOutput] {
+        outputs.enumerated().map { StoredOutput(instance: instanceId(activity), seq: seq, index: $0.offset, kind: $0.element.kind, record: $0.element.record) }
+    }
+
+    // MARK: - Commands
+
+    private func command(_ req: CommandRequest, actor: String, target: AckTarget, conn: ClientConnection?) async {
+        func refuse(_ e: HubError) {
+            Metrics.rejects.increment()
+            switch target {
+            case .connection(let c, let id): c.sendError(e, id: id)
+            case .waiter(let w): w.resume(throwing: e)
+            }
+        }
+        if let seq = accepted[IdempotencyKey.make(actor: actor, clientId: req.id)] {
+            ackOrWait(seq, target)
+            return
+        }
+        let manifests = self.manifests
+        let resolver = CommandResolver(phases: { manifests[$0]?.phases.map(\.name) ?? [] })
+        var rng = SystemRandomNumberGenerator()
+        let present = live.participantOrder.filter { participantConnections[$0] != nil }
+        switch resolver.resolve(req, state: live, present: present, rng: &rng) {
+        case .failure(let e):
+            refuse(e)
+        case .success(.unchanged):
+            ackOrWait(live.seq, target)
+        case .success(.accepted(let activity, let payload)):
+            let event = LoggedEvent(seq: live.seq + 1, kind: .command, activity: activity, actor: actor, role: .facilitator,
+                                    type: req.type, payload: payload, clientId: req.id, at: services.clock())
+            await acceptSystemEvent(event, target: target)
+            if req.type == "kick", let p = payload["participant"]?.stringValue {
+                for c in participantConnections[p] ?? [] { connections[c]?.outbox.close(.kicked) }
+            }
+        }
+    }
+
+    /// Accepts an event whose plugin deliveries cannot be refused (commands and joins). A plugin that is
+    /// down misses the delivery now and gets it on its replay, which reads the log.
+    private func acceptSystemEvent(_ event: LoggedEvent, target: AckTarget? = nil) async {
+        var results: [(activity: String, views: [String: JSONValue])] = []
+        var outputs: [StoredOutput] = []
+        for d in live.deliveries(for: event) {
+            do {
+                if case .views(_, _, let v, let o) = try await deliver(d, event: event) {
+                    results.append((d.activity, v))
+                    outputs += storedOutputs(o, activity: d.activity, seq: event.seq)
+                }
+            } catch {
+                if let plugin = plugin(of: d.activity) { generations[plugin] = nil }
+                services.logger.warning("plugin missed a system event; it will replay", metadata: ["session": "\(id)", "type": "\(d.type)"])
+            }
+        }
+        await accept(event, views: results, outputs: outputs, target: target)
+    }
+
+    private func accept(_ event: LoggedEvent, views results: [(activity: String, views: [String: JSONValue])], outputs: [StoredOutput], target: AckTarget?) async {
+        live.apply(event)
+        if let k = event.idempotencyKey { accepted[k] = event.seq }
+        if let target { awaitingAck[event.seq, default: []].append(target) }
+        pending.append((event, results, outputs))
+        await services.log.enqueue(session: id, event: event, sink: self)
+    }
+
+    private func ackOrWait(_ seq: Int64, _ target: AckTarget) {
+        if seq <= published.seq {
+            sendAck(seq, target)
+        } else {
+            awaitingAck[seq, default: []].append(target)
+        }
+    }
+
+    private func sendAck(_ seq: Int64, _ target: AckTarget) {
+        switch target {
+        case .connection(let c, let id): c.outbox.send(AckMessage(id: id, seq: seq))
+        case .waiter(let w): w.resume(returning: seq)
+        }
+    }
+
+    // MARK: - Durability and fan-out
+
+    public func durable(upTo seq: Int64) async {
+        var outputs: [StoredOutput] = []
+        while let first = pending.first, first.event.seq <= seq {
+            pending.removeFirst()
+            let e = first.event
+            let before = published
+            published.apply(e)
+            for (activity, audiences) in first.views {
+                for (audience, view) in audiences {
+                    views[activity, default: [:]][audience] = (e.seq, view)
+                    dirtyViews.insert(ViewKey(activity: activity, audience: audience))
+                }
+            }
+            outputs += first.outputs
+            if e.kind != .input {
+                sessionDirty = sessionDirty || e.kind == .command
+                rosterDirty = true
+                presenceDirty = true
+                if e.kind == .command, before.groups != published.groups {
+                    // Group audiences change with the groups: resend group views to everyone concerned.
+                    for (activity, audiences) in views { for a in audiences.keys where a.hasPrefix("group:") { dirtyViews.insert(ViewKey(activity: activity, audience: a)) } }
+                }
+            }
+            for target in awaitingAck.removeValue(forKey: e.seq) ?? [] { sendAck(e.seq, target) }
+        }
+        // Resends of ids whose event became durable while they waited.
+        for s in awaitingAck.keys where s <= seq {
+            for target in awaitingAck.removeValue(forKey: s) ?? [] { sendAck(s, target) }
+        }
+        if !outputs.isEmpty {
+            do { try await services.store.saveOutputs(session: id, outputs) } catch {
+                services.logger.error("outputs not stored", metadata: ["session": "\(id)", "error": "\(error)"])
+            }
+        }
+        scheduleTick()
+        if published.status == .closed && !closedSnapshotSaved {
+            await saveClosedSnapshot()
+        }
+    }
+
+    private func saveClosedSnapshot() async {
+        closedSnapshotSaved = true
+        var stored: [StoredView] = []
+        for (activity, audiences) in views {
+            for (audience, v) in audiences { stored.append(StoredView(activity: activity, audience: audience, seq: v.seq, view: v.view)) }
+        }
+        do { try await services.store.saveViews(session: id, stored) } catch {
+            services.logger.error("closing views not stored", metadata: ["session": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    private func scheduleTick() {
+        guard !tickScheduled else { return }
+        tickScheduled = true
+        let delay = services.tick
+        Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            await self?.tick()
+        }
+    }
+
+    /// Sends what changed since the last tick: each view encoded once and the same bytes written to
+    /// every connection of its audience.
+    private func tick() {
+        tickScheduled = false
+        let started = ContinuousClock.now
+        let conns = Array(connections.values)
+        if sessionDirty {
+            sessionDirty = false
+            var byGroup: [String: ByteBuffer] = [:]
+            let facilitatorFrame = sessionFrame(groups: SessionState.encodeGroups(published.groups))
+            let nullFrame = sessionFrame(groups: .null)
+            for c in conns {
+                switch c.role {
+                case .facilitator: c.outbox.send(facilitatorFrame)
+                case .participant, .system:
+                    if let p = c.participant, let g = published.group(of: p) {
+                        let frame = byGroup[g] ?? sessionFrame(groups: .string(g))
+                        byGroup[g] = frame
+                        c.outbox.send(frame)
+                    } else { c.outbox.send(nullFrame) }
+                case .beamer: c.outbox.send(nullFrame)
+                }
+            }
+        }
+        if !dirtyViews.isEmpty {
+            let dirty = dirtyViews
+            dirtyViews.removeAll()
+            for key in dirty {
+                guard let v = views[key.activity]?[key.audience] else { continue }
+                let targets: [ClientConnection]
+                var wire = key.audience
+                if key.audience == "public" {
+                    targets = conns
+                } else if key.audience == "facilitator" {
+                    targets = conns.filter { $0.role == .facilitator }
+                } else if key.audience.hasPrefix("group:") {
+                    let members = Set(published.groups[String(key.audience.dropFirst(6))] ?? [])
+                    targets = conns.filter { $0.participant.map(members.contains) ?? false }
+                } else if key.audience.hasPrefix("participant:") {
+                    wire = "me"
+                    let p = participantFor(audience: key.audience, activity: key.activity)
+                    targets = p.map { p in (participantConnections[p] ?? []).compactMap { connections[$0] } } ?? []
+                } else {
+                    continue
+                }
+                if targets.isEmpty { continue }
+                let frame = ByteBuffer(string: JSONCoding.string(ViewMessage(seq: v.seq, activity: key.activity, audience: wire, view: v.view)))
+                for c in targets where v.seq > c.welcomeSeq.load(ordering: .relaxed) { c.outbox.send(frame) }
+            }
+        }
+        if presenceDirty {
+            presenceDirty = false
+            let plain = ByteBuffer(string: JSONCoding.string(presenceMessage(facilitator: false)))
+            let full = ByteBuffer(string: JSONCoding.string(presenceMessage(facilitator: true)))
+            for c in conns { c.outbox.send(c.role == .facilitator ? full : plain) }
+        }
+        if rosterDirty {
+            rosterDirty = false
+            let facilitators = conns.filter { $0.role == .facilitator }
+            if !facilitators.isEmpty {
+                let frame = ByteBuffer(string: JSONCoding.string(rosterMessage()))
+                for c in facilitators { c.outbox.send(frame) }
+            }
+        }
+        Metrics.tickDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+    }
+
+    private func sessionFrame(groups: JSONValue) -> ByteBuffer {
+        let message: JSONValue = [
+            "t": "session", "seq": .int(published.seq), "status": .string(published.status.rawValue),
+            "agenda": Self.json(published.agendaEntries), "current": Self.json(published.currentActivity), "groups": groups,
+        ]
+        return ByteBuffer(string: JSONCoding.string(message))
+    }
+
+    private func presenceMessage(facilitator: Bool) -> JSONValue {
+        let people = published.participantOrder.compactMap { published.participants[$0] }.filter { !$0.kicked }
+        var m: [String: JSONValue] = [
+            "t": "presence",
+            "count": .int(Int64(people.count)),
+            "connected": .int(Int64(connections.values.filter { $0.role == .participant && $0.participant != nil }.count)),
+        ]
+        if facilitator {
+            var byFunction: [String: JSONValue] = [:]
+            for p in people { byFunction[p.function ?? "", default: 0] = .int((byFunction[p.function ?? ""]?.intValue ?? 0) + 1) }
+            m["byFunction"] = .object(byFunction)
+            m["byGroup"] = .object(published.groups.mapValues { .int(Int64($0.count)) })
+        }
+        return .object(m)
+    }
+
+    private func rosterMessage() -> JSONValue {
+        let list: [JSONValue] = published.participantOrder.compactMap { published.participants[$0] }.filter { !$0.kicked }.map { p in
+            [
+                "id": .string(p.id), "name": p.name.map(JSONValue.string) ?? .null, "function": p.function.map(JSONValue.string) ?? .null,
+                "org": p.org.map(JSONValue.string) ?? .null, "group": published.group(of: p.id).map(JSONValue.string) ?? .null,
+                "connected": .bool(participantConnections[p.id] != nil),
+            ]
+        }
+        return ["t": "roster", "seq": .int(published.seq), "participants": .array(list)]
+    }
+
+    // MARK: - For the REST API and the registry
+
+    public var status: SessionStatus { published.status }
+    public var seq: Int64 { published.seq }
+    public var participantCount: Int { published.participants.values.filter { !$0.kicked }.count }
+    public var snapshot: SessionState { published }
+
+    /// Runs a facilitator command outside a WebSocket (REST start/close) through the same queue.
+    public func runCommand(_ type: String, facilitator: String) async throws -> Int64 {
+        let req = CommandRequest(id: "rest-\(Identifiers.random(prefix: ""))", type: type, fields: ["t": "command", "type": .string(type)])
+        return try await withCheckedThrowingContinuation { cont in
+            submit(.command(req, actor: facilitator, target: .waiter(cont), reply: nil))
+        }
+    }
+
+    /// Closes every connection (hub shutdown, session deletion).
+    public func disconnectAll(_ code: CloseCode) {
+        for c in connections.values { c.outbox.close(code) }
+    }
+
+    public func currentViews() -> [StoredView] {
+        views.flatMap { activity, audiences in audiences.map { StoredView(activity: activity, audience: $0.key, seq: $0.value.seq, view: $0.value.view) } }
+            .sorted { ($0.activity, $0.audience) < ($1.activity, $1.audience) }
+    }
+
+    public func stopInstances() async {
+        for plugin in Set(record.agenda.map(\.plugin)) {
+            guard let generation = generations[plugin] else { continue }
+            for item in record.agenda where item.plugin == plugin {
+                _ = try? await services.host.send(plugin, generation: generation, .stop(instance: instanceId(item.id)))
+            }
+        }
+        jobs.finish()
+    }
+}
+
+struct ViewMessage: Encodable {
+    let t = "view"
+    var seq: Int64
+    var activity: String
+    var audience: String
+    var view: JSONValue
+}
+
+enum ConnectionIds {
+    private static let counter = Synchronization.Atomic<Int>(0)
+    static func next() -> Int { counter.add(1, ordering: .relaxed).newValue }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (s, a) = components
+        return s * 1_000_000_000 + a / 1_000_000_000
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Model
+import Toolbox
+
+/// A complete export of a session at any moment (DESIGN.md §7): its agenda, participants, every logged
+/// event, the current views and the plugin outputs.
+struct SessionExport {
+    var json: JSONValue
+    var csv: String
+    var markdown: String
+
+    static func build(_ s: LiveSession, store: any HubStore) async throws -> SessionExport {
+        let state = await s.snapshot
+        let events = try await store.events(session: s.id, after: 0)
+        let views = await s.currentViews()
+        let outputs = try await store.outputs(session: s.id)
+        let record = s.record
+        let participants = state.participantOrder.compactMap { state.participants[$0] }
+        let json: JSONValue = [
+            "session": [
+                "id": .string(record.id), "code": .string(record.code), "title": .string(record.title),
+                "series": record.seriesId.map(JSONValue.string) ?? .null, "date": record.date.map(JSONValue.string) ?? .null,
+                "lang": .string(record.lang.rawValue), "status": .string(state.status.rawValue), "seq": .int(state.seq),
+                "createdAt": .int(record.createdAt),
+            ],
+            "agenda": LiveSession.json(state.agendaEntries),
+            "participants": LiveSession.json(participants),
+            "groups": SessionState.encodeGroups(state.groups),
+            "events": LiveSession.json(events),
+            "views": LiveSession.json(views),
+            "outputs": LiveSession.json(outputs),
+        ]
+        var csv = "seq,at,kind,activity,actor,role,type,client_id,payload\n"
+        for e in events {
+            let fields = [String(e.seq), String(e.at), e.kind.rawValue, e.activity ?? "", e.actor, e.role.rawValue, e.type, e.clientId ?? "", JSONCoding.string(e.payload)]
+            csv += fields.map(csvField).joined(separator: ",") + "\n"
+        }
+        var md = "# \(record.title)\n\n"
+        md += "- Code: \(record.code)\n- Status: \(state.status.rawValue)\n- Date: \(record.date ?? "–")\n- Participants: \(participants.count)\n- Events: \(events.count)\n\n"
+        md += "## Agenda\n\n"
+        for (i, a) in state.agenda.enumerated() {
+            md += "\(i + 1). **\(a.item.title)** (`\(a.item.plugin)`, phase \(a.phase)\(state.current == a.id ? ", current" : ""))\n"
+        }
+        for a in state.agenda {
+            md += "\n## \(a.item.title)\n\n"
+            let publicView = views.first { $0.activity == a.id && $0.audience == "public" }
+            if let v = publicView {
+                md += "```json\n\(prettyJSON(v.view))\n```\n"
+            } else {
+                md += "_No results yet._\n"
+            }
+        }
+        if !outputs.isEmpty {
+            md += "\n## Outputs\n\n"
+            for o in outputs { md += "- `\(o.kind)` from \(o.instance) at seq \(o.seq)\n" }
+        }
+        return SessionExport(json: json, csv: csv, markdown: md)
+    }
+
+    static func csvField(_ s: String) -> String {
+        // A leading = + - @ would be run as a formula by spreadsheets.
+        var v = s
+        if let f = v.first, "=+-@".contains(f) { v = "'" + v }
+        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return v
+    }
+
+    static func prettyJSON(_ v: JSONValue) -> String {
+        let e = JSONCoding.encoder()
+        e.outputFormatting.insert(.prettyPrinted)
+        return (try? e.encode(v)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import Model
+import Plugins
+import Toolbox
+
+/// The sessions this hub runs: loaded from the store on first use (or at start for draft and open ones),
+/// created from agendas, deleted on request.
+public actor SessionRegistry {
+    let services: SessionServices
+    private var byId: [String: LiveSession] = [:]
+    private var loading: [String: Task<LiveSession?, any Error>] = [:]
+
+    init(services: SessionServices) {
+        self.services = services
+    }
+
+    private func phases() async -> [String: [String]] {
+        await services.host.allManifests().mapValues { $0.phases.map(\.name) }
+    }
+
+    /// The live session with this id or join code, loading it from the store when needed.
+    public func session(_ idOrCode: String) async throws -> LiveSession? {
+        let key = idOrCode.hasPrefix("s_") ? idOrCode : idOrCode.uppercased()
+        if let s = byId[key] { return s }
+        if let s = byId.values.first(where: { $0.code == key }) { return s }
+        if let task = loading[key] { return try await task.value }
+        let task = Task { () -> LiveSession? in
+            guard let record = try await self.services.store.session(key) else { return nil }
+            if let s = self.byId[record.id] { return s }
+            return try await self.load(record)
+        }
+        loading[key] = task
+        defer { loading[key] = nil }
+        return try await task.value
+    }
+
+    private func load(_ record: SessionRecord) async throws -> LiveSession {
+        let keys = try await services.store.activityKeys(session: record.id)
+        let phases = await phases()
+        let session = LiveSession(record: record, keys: keys, services: services, phases: phases)
+        await session.setManifests(await services.host.allManifests())
+        byId[record.id] = session
+        try await session.start(phases: phases)
+        return session
+    }
+
+    /// Brings every draft and open session back after a restart or a crash.
+    func loadUnfinished() async {
+        for status in [SessionStatus.draft, .open] {
+            guard let records = try? await services.store.sessions(status: status) else { continue }
+            for r in records where byId[r.id] == nil {
+                do { _ = try await load(r) } catch {
+                    services.logger.error("session not restored", metadata: ["session": "\(r.id)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    public func create(_ agenda: ParsedAgenda, source: String, createdBy: String?) async throws -> LiveSession {
+        var seriesId: String?
+        if let name = agenda.series {
+            if let existing = try await services.store.series(name) {
+                seriesId = existing.id
+            } else {
+                try await services.store.saveSeries(SeriesRecord(id: name, title: name, createdAt: services.clock()))
+                seriesId = name
+            }
+        }
+        var keys: [String: [UInt8]] = [:]
+        for item in agenda.items { keys[item.id] = Identifiers.randomBytes(32) }
+        let items = agenda.items.map { item -> AgendaItem in
+            var resolved = item
+            resolved.context = ContextResolver.resolve(item.context)
+            return resolved
+        }
+        for _ in 0..<50 {
+            let record = SessionRecord(
+                id: Identifiers.random(prefix: "s_"), code: Identifiers.joinCode(), seriesId: seriesId, title: agenda.title,
+                date: agenda.date, lang: agenda.lang, agendaSource: source, agenda: items, createdAt: services.clock(), createdBy: createdBy)
+            do {
+                try await services.store.createSession(record, activityKeys: keys)
+            } catch StoreError.duplicate {
+                continue
+            }
+            return try await load(record)
+        }
+        throw HubError(.internal, message: "no free join code found")
+    }
+
+    public func delete(_ session: LiveSession) async throws {
+        await session.disconnectAll(.sessionDeleted)
+        await session.stopInstances()
+        byId[session.id] = nil
+        try await services.store.deleteSession(session.id)
+    }
+
+    /// Tells every session about the manifests after `plugins reload`.
+    func manifestsChanged() async {
+        let manifests = await services.host.allManifests()
+        for s in byId.values { await s.setManifests(manifests) }
+    }
+
+    func shutdown() async {
+        for s in byId.values { await s.disconnectAll(.goingAway) }
+        await services.log.flush()
+    }
+}
+
+/// Resolves an agenda item's `context` references when the session is created (CONTRACTS.md §2).
+/// The kennisbank is not built yet: references are kept, and resolve to no records.
+enum ContextResolver {
+    static func resolve(_ context: JSONValue) -> JSONValue {
+        guard var o = context.objectValue else { return [:] }
+        if let ref = o["kennisbank"] {
+            o["kennisbank"] = ["ref": ref, "records": []]
+        }
+        return .object(o)
+    }
+}

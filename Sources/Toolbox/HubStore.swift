@@ -1,0 +1,45 @@
+import Foundation
+import Model
+
+/// Everything the hub keeps, behind one protocol so that PostgreSQL can follow SQLite (DESIGN.md §3).
+/// No method relies on SQLite-only behaviour; where the SQLite store uses any, its implementation says so.
+public protocol HubStore: Sendable {
+    /// A random secret, created on first use and kept in the database (rejoin-token key and the like).
+    func secret(named name: String) async throws -> [UInt8]
+
+    func addFacilitator(_ f: FacilitatorRecord) async throws
+    func facilitators() async throws -> [FacilitatorRecord]
+    func facilitator(email: String) async throws -> FacilitatorRecord?
+    func facilitator(id: String) async throws -> FacilitatorRecord?
+    /// Removes by id or e-mail; true when one was removed. Its tokens go with it.
+    func removeFacilitator(_ idOrEmail: String) async throws -> Bool
+
+    func saveToken(hash: String, facilitatorId: String, at: Int64) async throws
+    func facilitatorId(forTokenHash hash: String) async throws -> String?
+    func revokeToken(hash: String) async throws
+
+    func saveSeries(_ s: SeriesRecord) async throws
+    func series(_ idOrTitle: String) async throws -> SeriesRecord?
+    func allSeries() async throws -> [SeriesRecord]
+
+    /// Fails with `StoreError.duplicate` when the code is taken.
+    func createSession(_ s: SessionRecord, activityKeys: [String: [UInt8]]) async throws
+    func session(_ idOrCode: String) async throws -> SessionRecord?
+    func sessions() async throws -> [SessionRecord]
+    func sessions(status: SessionStatus) async throws -> [SessionRecord]
+    func codeInUse(_ code: String) async throws -> Bool
+    func activityKeys(session: String) async throws -> [String: [UInt8]]
+    func deleteSession(_ id: String) async throws
+
+    /// Appends in one transaction and makes it durable (the group commit of the event log).
+    func append(_ batch: [(session: String, event: LoggedEvent)]) async throws
+    func events(session: String, after seq: Int64) async throws -> [LoggedEvent]
+    /// The seq an idempotency key was accepted with, if any.
+    func acceptedSeq(session: String, actor: String, clientId: String) async throws -> Int64?
+
+    func saveViews(session: String, _ views: [StoredView]) async throws
+    func views(session: String) async throws -> [StoredView]
+    /// Stores outputs under (instance, seq, index); ones already stored are left as they are.
+    func saveOutputs(session: String, _ outputs: [StoredOutput]) async throws
+    func outputs(session: String) async throws -> [StoredOutput]
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Model
+
+public struct FacilitatorRecord: Codable, Sendable, Hashable {
+    public var id: String
+    public var email: String
+    public var name: String
+    public var passwordHash: String
+    public var role: FacilitatorRole
+    public var createdAt: Int64
+
+    public init(id: String, email: String, name: String, passwordHash: String, role: FacilitatorRole, createdAt: Int64) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.passwordHash = passwordHash
+        self.role = role
+        self.createdAt = createdAt
+    }
+}
+
+public struct SeriesRecord: Codable, Sendable, Hashable {
+    public var id: String
+    public var title: String
+    public var kind: String?
+    public var description: String?
+    public var createdAt: Int64
+
+    public init(id: String, title: String, kind: String? = nil, description: String? = nil, createdAt: Int64) {
+        self.id = id
+        self.title = title
+        self.kind = kind
+        self.description = description
+        self.createdAt = createdAt
+    }
+}
+
+public struct SessionRecord: Codable, Sendable, Hashable {
+    public var id: String
+    public var code: String
+    public var seriesId: String?
+    public var title: String
+    public var date: String?
+    public var lang: Language
+    /// The agenda file as sent, kept for exports and audits.
+    public var agendaSource: String
+    public var agenda: [AgendaItem]
+    public var status: SessionStatus
+    /// Latest durable sequence number.
+    public var seq: Int64
+    public var createdAt: Int64
+    public var createdBy: String?
+
+    public init(id: String, code: String, seriesId: String?, title: String, date: String?, lang: Language, agendaSource: String,
+                agenda: [AgendaItem], status: SessionStatus = .draft, seq: Int64 = 0, createdAt: Int64, createdBy: String?) {
+        self.id = id
+        self.code = code
+        self.seriesId = seriesId
+        self.title = title
+        self.date = date
+        self.lang = lang
+        self.agendaSource = agendaSource
+        self.agenda = agenda
+        self.status = status
+        self.seq = seq
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+    }
+}
+
+/// The last view of one audience of one activity, kept when a session closes so that its
+/// read-only results are served without starting plugins.
+public struct StoredView: Codable, Sendable, Hashable {
+    public var activity: String
+    public var audience: String
+    public var seq: Int64
+    public var view: JSONValue
+
+    public init(activity: String, audience: String, seq: Int64, view: JSONValue) {
+        self.activity = activity
+        self.audience = audience
+        self.seq = seq
+        self.view = view
+    }
+}
+
+public struct StoredOutput: Codable, Sendable, Hashable {
+    public var instance: String
+    public var seq: Int64
+    public var index: Int
+    public var kind: String
+    public var record: JSONValue
+
+    public init(instance: String, seq: Int64, index: Int, kind: String, record: JSONValue) {
+        self.instance = instance
+        self.seq = seq
+        self.index = index
+        self.kind = kind
+        self.record = record
+    }
+}
+
+public enum StoreError: Error, Sendable, Hashable {
+    case duplicate(String)
+    case notFound(String)
+}

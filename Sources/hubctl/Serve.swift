@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SessionHub
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the hub: web pages, REST API, WebSocket and plugins on one port.",
+        discussion: "Prints `listening on http://HOST:PORT` once it accepts connections. SIGTERM or SIGINT stops it gracefully.")
+
+    @Option(help: "SQLite database file (created if missing).")
+    var db = "./data/hub.sqlite"
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port = 8080
+
+    @Option(name: .customLong("public-url"), help: "Base URL people reach the hub at (e.g. behind a TLS proxy); used in printed and QR URLs.")
+    var publicURL: String?
+
+    @Option(help: "Folder of plugin folders (each with a plugin.json).")
+    var plugins = "./plugins"
+
+    @Option(help: "Folder of the web pages.")
+    var web = "./web"
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+        if let u = publicURL, URL(string: u)?.scheme == nil { throw ValidationError("--public-url must be a URL such as https://hub.example.org") }
+    }
+
+    func run() async throws {
+        var config = HubConfiguration(binDir: Self.executableDir())
+        config.dbPath = db
+        config.host = host
+        config.port = port
+        config.publicURL = publicURL
+        config.pluginsDir = plugins
+        config.webDir = web
+        config.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = config.logLevel
+            return h
+        }
+        try await HubServer.run(config)
+    }
+
+    static func executableDir() -> String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+    }
+}

@@ -34,7 +34,8 @@ struct Gateway: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await frame in outbox.stream {
-                    if outbox.requestedClose != nil { break }
+                    // A slow client skips its backlog; any other close first sends what was queued (e.g. the error before 4003).
+                    if outbox.requestedClose == .tooSlow { break }
                     switch frame {
                     case .text(let buffer):
                         do { try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: buffer))) } catch { return }

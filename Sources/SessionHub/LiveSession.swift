@@ -24,6 +24,8 @@ public struct SessionServices: Sendable {
 enum AckTarget: Sendable {
     case connection(ClientConnection, id: String)
     case waiter(CheckedContinuation<Int64, any Error>)
+    /// A first join: its welcome waits until the join event is durable, so it reflects the join.
+    case welcome(ClientConnection)
 }
 
 /// One running session: the single order of its inputs and commands, its plugin instances, its views,
@@ -58,6 +60,9 @@ public actor LiveSession: DurabilitySink {
     private let jobStream: AsyncStream<Job>
     private let jobs: AsyncStream<Job>.Continuation
     private var closedSnapshotSaved = false
+    /// activity → pseudonym → participant, filled whenever a participant is aliased for a plugin, so that
+    /// `participant:<pseudonym>` audiences route without recomputing every participant's pseudonym.
+    private var aliases: [String: [String: String]] = [:]
 
     struct ViewKey: Hashable {
         var activity: String
@@ -215,7 +220,12 @@ public actor LiveSession: DurabilitySink {
         }
         let named = item.anonymity == .named
         let key = keys[d.activity] ?? []
-        func alias(_ p: String) -> String { named ? p : Identifiers.pseudonym(participant: p, key: key) }
+        func alias(_ p: String) -> String {
+            if named { return p }
+            let a = Identifiers.pseudonym(participant: p, key: key)
+            aliases[d.activity, default: [:]][a] = p
+            return a
+        }
         let actor: PluginActor
         switch d.role {
         case .participant:
@@ -283,10 +293,10 @@ public actor LiveSession: DurabilitySink {
             if let o = req.org { payload["org"] = .string(o) }
             let event = LoggedEvent(seq: live.seq + 1, kind: .join, activity: nil, actor: participant, role: .participant,
                                     type: "join", payload: .object(payload), clientId: nil, at: services.clock())
-            await acceptSystemEvent(event)
             conn = ClientConnection(id: connId, outbox: outbox, role: .participant, participant: participant, facilitator: nil, lang: lang)
-            // The welcome must reflect the participant's own join: wait until it is durable.
-            await services.log.flush()
+            await acceptSystemEvent(event, target: .welcome(conn))
+            Metrics.joins.increment()
+            return .success(conn)
         }
         attach(conn)
         sendWelcome(conn)
@@ -379,6 +389,7 @@ public actor LiveSession: DurabilitySink {
         let alias = String(audience.dropFirst("participant:".count))
         guard let item = published.activities[activity]?.item else { return nil }
         if item.anonymity == .named { return alias }
+        if let p = aliases[activity]?[alias] { return p }
         let key = keys[activity] ?? []
         return published.participantOrder.first { Identifiers.pseudonym(participant: $0, key: key) == alias }
     }
@@ -453,6 +464,7 @@ public actor LiveSession: DurabilitySink {
             switch target {
             case .connection(let c, let id): c.sendError(e, id: id)
             case .waiter(let w): w.resume(throwing: e)
+            case .welcome(let c): c.sendError(e)
             }
         }
         if let seq = accepted[IdempotencyKey.make(actor: actor, clientId: req.id)] {
@@ -517,6 +529,9 @@ public actor LiveSession: DurabilitySink {
         switch target {
         case .connection(let c, let id): c.outbox.send(AckMessage(id: id, seq: seq))
         case .waiter(let w): w.resume(returning: seq)
+        case .welcome(let c):
+            attach(c)
+            sendWelcome(c)
         }
     }
 

@@ -31,7 +31,10 @@ struct ServerOptions: ParsableArguments {
 /// Tokens saved by `hubctl login`, one per server, in a file only the user can read.
 enum TokenFile {
     static var url: URL {
-        let base = ProcessInfo.processInfo.environment["XDG_CONFIG_HOME"].map { URL(fileURLWithPath: $0) }
+        let env = ProcessInfo.processInfo.environment
+        // HOME first: Foundation's home directory on Linux comes from the password database and ignores it.
+        let base = env["XDG_CONFIG_HOME"].map { URL(fileURLWithPath: $0) }
+            ?? env["HOME"].map { URL(fileURLWithPath: $0).appendingPathComponent(".config") }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".config")
         return base.appendingPathComponent("sessionhub/tokens.json")
     }

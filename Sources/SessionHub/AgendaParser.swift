@@ -11,6 +11,12 @@ public struct AgendaProblem: Codable, Sendable, Hashable, CustomStringConvertibl
     public var message: String
 
     public var description: String { "\(line.map { "\($0): " } ?? "")\(field): \(message)" }
+
+    public init(line: Int?, field: String, message: String) {
+        self.line = line
+        self.field = field
+        self.message = message
+    }
 }
 
 public struct AgendaProblems: Error, Sendable, Hashable {

@@ -39,6 +39,12 @@ public struct ManifestProblem: Error, Sendable, Hashable, CustomStringConvertibl
     public var field: String
     public var message: String
     public var description: String { "plugin `\(plugin)`: \(field): \(message)" }
+
+    public init(plugin: String, field: String, message: String) {
+        self.plugin = plugin
+        self.field = field
+        self.message = message
+    }
 }
 
 public struct ManifestProblems: Error, Sendable, Hashable {

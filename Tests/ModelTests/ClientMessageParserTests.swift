@@ -1,0 +1,41 @@
+import Model
+import Testing
+
+func code(_ text: String) -> ErrorCode? {
+    if case .failure(let f) = ClientMessageParser.parse(text) { return f.error.code }
+    return nil
+}
+
+@Suite struct ClientMessageParserTests {
+    @Test func errorsHaveTheContractCodes() {
+        #expect(code("{not json") == .badJSON)
+        #expect(code("[1,2]") == .badMessage)
+        #expect(code(#"{"x":1}"#) == .badMessage)
+        #expect(code(#"{"t":5}"#) == .badMessage)
+        #expect(code(#"{"t":"dance"}"#) == .unknownType)
+        #expect(code(#"{"t":"join"}"#) == .badMessage)
+        #expect(code(#"{"t":"join","code":7}"#) == .badMessage)
+        #expect(code(#"{"t":"join","code":"ABC234","lang":"de"}"#) == .badMessage)
+        #expect(code(#"{"t":"join","code":"ABC234","as":"king"}"#) == .badMessage)
+        #expect(code(#"{"t":"input","id":"1","activity":"a1","type":"x"}"#) == .badMessage)
+        #expect(code(#"{"t":"input","id":"1","activity":"a1","type":"x","payload":[]}"#) == .badMessage)
+        #expect(code(#"{"t":"command","id":"1"}"#) == .badMessage)
+        let longName = String(repeating: "a", count: 81)
+        #expect(code(#"{"t":"join","code":"ABC234","name":"\#(longName)"}"#) == .tooLarge)
+        let longId = String(repeating: "i", count: 65)
+        #expect(code(#"{"t":"input","id":"\#(longId)","activity":"a1","type":"x","payload":{}}"#) == .tooLarge)
+    }
+
+    @Test func errorsCarryTheIdWhenReadable() {
+        guard case .failure(let f) = ClientMessageParser.parse(#"{"t":"input","id":"abc","activity":"a1","type":"x"}"#) else { Issue.record(); return }
+        #expect(f.id == "abc")
+    }
+
+    @Test func parsesEveryClientMessage() throws {
+        #expect(try ClientMessageParser.parse(#"{"t":"ping"}"#).get() == .ping)
+        let join = try ClientMessageParser.parse(#"{"t":"join","code":"abc234","name":"  Fatima ","function":"woonconsulent","as":"beamer","lang":"en","lastSeq":4,"extra":true}"#).get()
+        #expect(join == .join(JoinRequest(code: "abc234", name: "Fatima", function: "woonconsulent", lang: .en, lastSeq: 4, asBeamer: true)))
+        let input = try ClientMessageParser.parse(#"{"t":"input","id":"i1","activity":"a1","type":"vote","payload":{"choice":1}}"#).get()
+        #expect(input == .input(InputRequest(id: "i1", activity: "a1", type: "vote", payload: ["choice": 1])))
+    }
+}

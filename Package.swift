@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
+        // libqrencode from Debian's libqrencode-dev, for the beamer's join QR code.
+        .systemLibrary(name: "CQREncode", path: "Sources/CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         // Domain and wire types; no I/O.
         .target(name: "Model", path: "Sources/Model"),
         // What a plugin executable links: the JSON-lines loop and a reducer protocol. No Hummingbird, no GRDB.
@@ -49,7 +51,7 @@ let package = Package(
         .target(
             name: "SessionHub",
             dependencies: [
-                "Model", "Plugins", "Toolbox",
+                "Model", "Plugins", "Toolbox", "CQREncode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -82,6 +82,7 @@ public enum HubServer {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: prometheus.emitToString())))
         }
         API(registry: registry, store: store, host: host, auth: auth, publicURL: { base.get() }).register(on: router)
+        Pages(webDir: URL(fileURLWithPath: config.webDir), host: host, registry: registry, publicURL: { base.get() }).register(on: router)
 
         let gateway = Gateway(registry: registry, auth: auth, limits: config.connection,
                               addressLimiter: AddressLimiter(rate: config.joinsPerSecondPerAddress, burst: config.joinBurstPerAddress), logger: logger)

@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import Model
+import Plugins
+
+/// The shell's page routes (participant, beamer, facilitator), plugin web modules and the join QR code.
+/// The pages are static files; they read the code or session id from their own URL.
+struct Pages {
+    let webDir: URL
+    let host: PluginHost
+    let registry: SessionRegistry
+    let publicURL: @Sendable () -> String
+
+    func register(on router: Router<HubRequestContext>) {
+        router.get("s/:code") { _, _ in try file(webDir.appendingPathComponent("index.html")) }
+        router.get("beamer/:code") { _, _ in try file(webDir.appendingPathComponent("beamer.html")) }
+        router.get("facilitate/:session") { _, _ in try file(webDir.appendingPathComponent("facilitate.html")) }
+        router.get("plugins/:name/web/**") { req, ctx in
+            let name = ctx.parameters.get("name") ?? ""
+            let rest = ctx.parameters.getCatchAll().joined(separator: "/")
+            guard let folder = await host.folder(name) else { throw HTTPError(.notFound) }
+            return try file(folder.appendingPathComponent("web"), relative: rest)
+        }
+        router.get("api/v1/sessions/:code/qr.svg") { _, ctx in
+            let code = ctx.parameters.get("code") ?? ""
+            guard code.count <= FieldLimits.code, let s = try await registry.session(code) else { throw HTTPError(.notFound) }
+            guard let svg = QRCode.svg("\(publicURL())/s/\(s.code)") else { throw HTTPError(.internalServerError) }
+            return Response(status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(string: svg)))
+        }
+    }
+
+    /// A file below `base`, refusing any path that would leave it.
+    func file(_ base: URL, relative: String) throws -> Response {
+        let parts = relative.split(separator: "/")
+        guard !parts.isEmpty, !parts.contains(where: { $0 == ".." || $0 == "." || $0.hasPrefix(".") }) else { throw HTTPError(.notFound) }
+        return try file(base.appendingPathComponent(parts.joined(separator: "/")))
+    }
+
+    func file(_ url: URL) throws -> Response {
+        guard let data = try? Data(contentsOf: url) else { throw HTTPError(.notFound) }
+        let type = MediaType.getMediaType(forExtension: url.pathExtension)?.description ?? "application/octet-stream"
+        return Response(status: .ok, headers: [.contentType: type, .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -72,8 +72,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Plugins built with the hub; their manifests start them as ${HUB_BIN_DIR}/<name>-plugin.
+        .executableTarget(name: "timer-plugin", dependencies: ["PluginSDK"], path: "plugins/timer/Sources"),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
-        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "PluginSDK", "Model"]),
+        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "PluginSDK", "Model", "timer-plugin"]),
         .testTarget(name: "ToolboxTests", dependencies: ["Toolbox", "Model"]),
         .testTarget(name: "SessionHubTests", dependencies: ["SessionHub", "Toolbox", "Model"]),
     ],

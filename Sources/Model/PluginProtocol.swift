@@ -43,6 +43,27 @@ public enum HostMessage: Sendable, Hashable {
     case event(instance: String, seq: Int64, at: Int64, actor: PluginActor, type: String, payload: JSONValue)
     case stop(instance: String)
 
+    /// Reads one line a host sent (the plugin side of the protocol; the SDK uses it).
+    public static func parse(_ line: String) -> HostMessage? {
+        guard let v = JSONCoding.parse(line), let t = v["t"]?.stringValue else { return nil }
+        switch t {
+        case "hello":
+            return .hello(protocol: Int(v["protocol"]?.intValue ?? 0))
+        case "start":
+            guard let instance = v["instance"]?.stringValue else { return nil }
+            return .start(instance: instance, config: v["config"] ?? [:], anonymity: v["anonymity"]?.stringValue.flatMap(Anonymity.init(rawValue:)) ?? .pseudonymous,
+                          context: v["context"] ?? [:])
+        case "event":
+            guard let instance = v["instance"]?.stringValue, let seq = v["seq"]?.intValue, let type = v["type"]?.stringValue,
+                  let actorValue = v["actor"], let actor = try? JSONCoding.decode(PluginActor.self, from: JSONCoding.encode(actorValue)) else { return nil }
+            return .event(instance: instance, seq: seq, at: v["at"]?.intValue ?? 0, actor: actor, type: type, payload: v["payload"] ?? [:])
+        case "stop":
+            return v["instance"]?.stringValue.map { .stop(instance: $0) }
+        default:
+            return nil
+        }
+    }
+
     public var jsonLine: String {
         switch self {
         case .hello(let p):
@@ -73,6 +94,25 @@ public struct PluginOutput: Codable, Sendable, Hashable {
 
 /// Plugin → hub.
 public enum PluginMessage: Sendable, Hashable {
+    /// The line a plugin writes for this message.
+    public var jsonLine: String {
+        switch self {
+        case .ready(let name, let version, let p):
+            return JSONCoding.string(["t": "ready", "name": .string(name), "version": .string(version), "protocol": .int(Int64(p))] as JSONValue)
+        case .views(let instance, let seq, let views, let outputs):
+            var m: [String: JSONValue] = ["t": "views", "instance": .string(instance), "seq": .int(seq), "views": .object(views)]
+            if !outputs.isEmpty { m["outputs"] = .array(outputs.map { ["kind": .string($0.kind), "record": $0.record] }) }
+            return JSONCoding.string(JSONValue.object(m))
+        case .reject(let instance, let seq, let code, let message):
+            return JSONCoding.string(["t": "reject", "instance": .string(instance), "seq": .int(seq), "code": .string(code),
+                                      "message": ["nl": .string(message.nl), "en": .string(message.en)]] as JSONValue)
+        case .log(let level, let message):
+            return JSONCoding.string(["t": "log", "level": .string(level), "message": .string(message)] as JSONValue)
+        case .stopped(let instance):
+            return JSONCoding.string(["t": "stopped", "instance": .string(instance)] as JSONValue)
+        }
+    }
+
     case ready(name: String, version: String, protocol: Int)
     case views(instance: String, seq: Int64, views: [String: JSONValue], outputs: [PluginOutput])
     case reject(instance: String, seq: Int64, code: String, message: LocalizedText)

@@ -175,8 +175,11 @@ public struct AgendaEntry: Codable, Sendable, Hashable {
     public var title: String
     public var phase: String
     public var inputsOpen: Bool
-    /// An extension of the contract: clients may show which anonymity mode applies.
+    /// Extensions of the contract (new optional fields): which anonymity mode applies, the activity's
+    /// config less the manifest's `privateConfig` keys, and the URL of the plugin's web component module.
     public var anonymity: Anonymity
+    public var config: JSONValue?
+    public var web: String?
 }
 
 public struct CurrentActivity: Codable, Sendable, Hashable {

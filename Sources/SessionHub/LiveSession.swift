@@ -335,7 +335,7 @@ public actor LiveSession: DurabilitySink {
         }
         var state: [String: JSONValue] = [
             "status": .string(published.status.rawValue),
-            "agenda": Self.json(published.agendaEntries),
+            "agenda": Self.json(agendaEntries(published)),
             "current": Self.json(published.currentActivity),
             "groups": groupsField(for: conn),
             "views": .object(activityViews),
@@ -355,6 +355,19 @@ public actor LiveSession: DurabilitySink {
         conn.outbox.send(JSONValue.object(welcome))
         conn.outbox.send(presenceMessage(facilitator: conn.role == .facilitator))
         if conn.role == .facilitator { conn.outbox.send(rosterMessage()) }
+    }
+
+    /// Agenda entries with what the web shell needs from the manifests (CONTRACTS.md §2b).
+    func agendaEntries(_ state: SessionState) -> [AgendaEntry] {
+        state.agendaEntries.map { entry in
+            var e = entry
+            let manifest = manifests[e.plugin]
+            var config = state.activities[e.id]?.item.config.objectValue ?? [:]
+            for key in manifest?.privateConfig ?? [] { config[key] = nil }
+            e.config = .object(config)
+            e.web = manifest?.web.map { "/plugins/\(e.plugin)/\($0)" }
+            return e
+        }
     }
 
     static func json<T: Encodable>(_ value: T) -> JSONValue {
@@ -668,7 +681,7 @@ public actor LiveSession: DurabilitySink {
     private func sessionFrame(groups: JSONValue) -> ByteBuffer {
         let message: JSONValue = [
             "t": "session", "seq": .int(published.seq), "status": .string(published.status.rawValue),
-            "agenda": Self.json(published.agendaEntries), "current": Self.json(published.currentActivity), "groups": groups,
+            "agenda": Self.json(agendaEntries(published)), "current": Self.json(published.currentActivity), "groups": groups,
         ]
         return ByteBuffer(string: JSONCoding.string(message))
     }

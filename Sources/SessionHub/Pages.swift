@@ -15,11 +15,15 @@ struct Pages {
         router.get("s/:code") { _, _ in try file(webDir.appendingPathComponent("index.html")) }
         router.get("beamer/:code") { _, _ in try file(webDir.appendingPathComponent("beamer.html")) }
         router.get("facilitate/:session") { _, _ in try file(webDir.appendingPathComponent("facilitate.html")) }
-        router.get("plugins/:name/web/**") { req, ctx in
+        router.get("plugins/:name/**") { req, ctx in
             let name = ctx.parameters.get("name") ?? ""
             let rest = ctx.parameters.getCatchAll().joined(separator: "/")
             guard let folder = await host.folder(name) else { throw HTTPError(.notFound) }
-            return try file(folder.appendingPathComponent("web"), relative: rest)
+            // Only files below the folder the manifest's `web` module sits in are served, never the plugin's code.
+            guard let web = await host.manifest(name)?.web else { throw HTTPError(.notFound) }
+            let webDir = web.split(separator: "/").dropLast().joined(separator: "/")
+            guard !webDir.isEmpty, rest.hasPrefix(webDir + "/") else { throw HTTPError(.notFound) }
+            return try file(folder, relative: rest)
         }
         router.get("api/v1/sessions/:code/qr.svg") { _, ctx in
             let code = ctx.parameters.get("code") ?? ""

@@ -25,9 +25,9 @@ struct Pages {
             guard !webDir.isEmpty, rest.hasPrefix(webDir + "/") else { throw HTTPError(.notFound) }
             return try file(folder, relative: rest)
         }
-        router.get("api/v1/sessions/:code/qr.svg") { _, ctx in
-            let code = ctx.parameters.get("code") ?? ""
-            guard code.count <= FieldLimits.code, let s = try await registry.session(code) else { throw HTTPError(.notFound) }
+        router.get("api/v1/sessions/:session/qr.svg") { _, ctx in
+            let key = ctx.parameters.get("session") ?? ""
+            guard key.count <= 64, let s = try await registry.session(key) else { throw HTTPError(.notFound) }
             guard let svg = QRCode.svg("\(publicURL())/s/\(s.code)") else { throw HTTPError(.internalServerError) }
             return Response(status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(string: svg)))
         }

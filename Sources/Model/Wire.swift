@@ -180,6 +180,9 @@ public struct AgendaEntry: Codable, Sendable, Hashable {
     public var anonymity: Anonymity
     public var config: JSONValue?
     public var web: String?
+    /// Present while the activity's plugin is not healthy: `restarting` or `failed` (docs/PLUGINS.md).
+    public var pluginState: String?
+    public var pluginError: String?
 }
 
 public struct CurrentActivity: Codable, Sendable, Hashable {

@@ -62,6 +62,7 @@ public enum HubServer {
         let log = EventLog(store: store)
         let services = SessionServices(store: store, log: log, host: host, tokens: tokens, logger: logger, tick: config.tick, clock: SessionServices.now)
         let registry = SessionRegistry(services: services)
+        await host.onStateChange { name, state, error in await registry.pluginStateChanged(name, state, error) }
         let auth = FacilitatorAuth(store: store)
         let base = PublicBase()
 

@@ -366,6 +366,10 @@ public actor LiveSession: DurabilitySink {
             for key in manifest?.privateConfig ?? [] { config[key] = nil }
             e.config = .object(config)
             e.web = manifest?.web.map { "/plugins/\(e.plugin)/\($0)" }
+            if let health = pluginHealth[e.plugin] {
+                e.pluginState = health.state
+                e.pluginError = health.error
+            }
             return e
         }
     }
@@ -464,6 +468,16 @@ public actor LiveSession: DurabilitySink {
     private var manifests: [String: PluginManifest] = [:]
 
     func setManifests(_ m: [String: PluginManifest]) { manifests = m }
+
+    /// Plugins of this session that are not running normally, for the agenda entries facilitators see.
+    private var pluginHealth: [String: (state: String, error: String?)] = [:]
+
+    func pluginStateChanged(_ plugin: String, _ state: PluginState, _ error: String?) {
+        guard record.agenda.contains(where: { $0.plugin == plugin }) else { return }
+        pluginHealth[plugin] = state == .running || state == .idle ? nil : (state.rawValue, error)
+        sessionDirty = true
+        scheduleTick()
+    }
 
     private func storedOutputs(_ outputs: [PluginOutput], activity: String, seq: Int64) -> [StoredOutput] {
         outputs.enumerated().map { StoredOutput(instance: instanceId(activity), seq: seq, index: $0.offset, kind: $0.element.kind, record: $0.element.record) }

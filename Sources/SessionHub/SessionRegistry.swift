@@ -95,6 +95,10 @@ public actor SessionRegistry {
         try await services.store.deleteSession(session.id)
     }
 
+    func pluginStateChanged(_ plugin: String, _ state: PluginState, _ error: String?) async {
+        for s in byId.values { await s.pluginStateChanged(plugin, state, error) }
+    }
+
     /// Tells every session about the manifests after `plugins reload`.
     func manifestsChanged() async {
         let manifests = await services.host.allManifests()

@@ -52,6 +52,17 @@ public actor PluginHost {
     private var entries: [String: Entry] = [:]
     private(set) public var problems: [ManifestProblem] = []
     private let restartCounter = Counter(label: "sessionhub_plugin_restarts_total")
+    /// Told whenever a plugin's state changes, so that facilitators see a restarting or failed activity.
+    private var stateListener: (@Sendable (String, PluginState, String?) async -> Void)?
+
+    public func onStateChange(_ listener: @escaping @Sendable (String, PluginState, String?) async -> Void) {
+        stateListener = listener
+    }
+
+    private func announce(_ name: String) async {
+        guard let e = entries[name] else { return }
+        await stateListener?(name, e.state, e.lastError)
+    }
 
     public init(directory: URL, binDir: URL, logger: Logger, limits: PluginLimits = PluginLimits()) {
         self.directory = directory
@@ -100,6 +111,7 @@ public actor PluginHost {
                     e.manifest = manifest
                     e.folder = folder
                     entries[name] = e
+                    await announce(name)
                     logger.info("plugin reloaded", metadata: ["plugin": "\(name)", "version": "\(manifest.version)"])
                 }
             } else {
@@ -138,8 +150,10 @@ public actor PluginHost {
         }
         entries[name]?.process = process
         entries[name]?.generation = generation
+        let wasRunning = entries[name]?.state == .running
         entries[name]?.state = .running
         entries[name]?.launching = nil
+        if !wasRunning { await announce(name) }
         let pid = await process.pid ?? -1
         logger.info("plugin process started", metadata: ["plugin": "\(name)", "pid": "\(pid)", "generation": "\(generation)"])
         return generation
@@ -158,11 +172,13 @@ public actor PluginHost {
             e.state = .failed
             entries[name] = e
             logger.critical("plugin marked failed after \(e.failures.count) failures", metadata: ["plugin": "\(name)"])
+            await announce(name)
             return
         }
         e.state = .restarting
         e.restarts += 1
         entries[name] = e
+        await announce(name)
         let delay = Duration.milliseconds(min(5_000, 100 * (1 << min(e.failures.count - 1, 6))))
         Task {
             try? await Task.sleep(for: delay)

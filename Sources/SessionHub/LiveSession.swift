@@ -604,14 +604,37 @@ public actor LiveSession: DurabilitySink {
         }
     }
 
+    /// Keeps the final views (closed sessions are served from them, without plugins), then seals the log:
+    /// anonymous activities lose the link to participants, confidential payloads are redacted. Views of
+    /// activities with confidential inputs keep only their `public` and `facilitator` audiences, which by
+    /// contract hold no group content.
     private func saveClosedSnapshot() async {
         closedSnapshotSaved = true
         var stored: [StoredView] = []
-        for (activity, audiences) in views {
-            for (audience, v) in audiences { stored.append(StoredView(activity: activity, audience: audience, seq: v.seq, view: v.view)) }
+        var anonymous: [String: [String: String]] = [:]
+        var confidential: [String: [String]] = [:]
+        for item in record.agenda {
+            let types = manifests[item.plugin]?.confidential ?? []
+            if !types.isEmpty { confidential[item.id] = types }
+            if item.anonymity == .anonymous, let key = keys[item.id] {
+                anonymous[item.id] = Dictionary(uniqueKeysWithValues: published.participantOrder.map { ($0, Identifiers.pseudonym(participant: $0, key: key)) })
+            }
         }
-        do { try await services.store.saveViews(session: id, stored) } catch {
-            services.logger.error("closing views not stored", metadata: ["session": "\(id)", "error": "\(error)"])
+        for (activity, audiences) in views {
+            for (audience, v) in audiences {
+                if confidential[activity] != nil && audience != "public" && audience != "facilitator" { views[activity]?[audience] = nil; continue }
+                stored.append(StoredView(activity: activity, audience: audience, seq: v.seq, view: v.view))
+            }
+        }
+        do {
+            try await services.store.saveViews(session: id, stored)
+            try await services.store.seal(session: id, anonymous: anonymous, confidential: confidential)
+            for activity in anonymous.keys {
+                keys[activity] = nil
+                aliases[activity] = nil
+            }
+        } catch {
+            services.logger.error("closing views not stored or log not sealed", metadata: ["session": "\(id)", "error": "\(error)"])
         }
     }
 

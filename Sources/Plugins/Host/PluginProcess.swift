@@ -104,6 +104,7 @@ actor PluginProcess {
             let status = proc.terminationStatus
             Task { await self?.exited(status) }
         }
+        Self.markDescriptorsCloseOnExec()
         do {
             try p.run()
         } catch {
@@ -119,6 +120,18 @@ actor PluginProcess {
             let failure = PluginFailure.protocolViolation("ready names `\(name)` protocol \(proto), expected `\(manifest.name)` protocol \(PluginProtocol.version)")
             await fail(failure)
             throw failure
+        }
+    }
+
+    /// Foundation's `Process` lets the child inherit every descriptor not marked close-on-exec, including the
+    /// hub's listening socket: a plugin outliving a killed hub would keep its port bound. Mark them all first
+    /// (the child's own pipe ends are dup2'ed onto 0, 1 and 2, which clears the flag for those).
+    static func markDescriptorsCloseOnExec() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for name in names {
+            guard let fd = Int32(name), fd > 2 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
         }
     }
 

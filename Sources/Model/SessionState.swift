@@ -21,7 +21,11 @@ public struct SessionState: Codable, Sendable, Hashable {
     public var order: [String]
     public var activities: [String: ActivityState]
     public var current: String?
-    public var groups: Groups
+    public var groups: Groups {
+        didSet { groupIndex = Self.index(groups) }
+    }
+    /// Participant → group, derived from `groups`: rooms of thousands look this up for every frame.
+    public private(set) var groupIndex: [String: String] = [:]
     public var participants: [String: Participant]
     /// Join order, for stable rosters and group formation.
     public var participantOrder: [String]
@@ -38,11 +42,32 @@ public struct SessionState: Codable, Sendable, Hashable {
         seq = 0
     }
 
+    enum CodingKeys: String, CodingKey {
+        case status, order, activities, current, groups, participants, participantOrder, seq
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        status = try c.decode(SessionStatus.self, forKey: .status)
+        order = try c.decode([String].self, forKey: .order)
+        activities = try c.decode([String: ActivityState].self, forKey: .activities)
+        current = try c.decodeIfPresent(String.self, forKey: .current)
+        groups = try c.decode(Groups.self, forKey: .groups)
+        participants = try c.decode([String: Participant].self, forKey: .participants)
+        participantOrder = try c.decode([String].self, forKey: .participantOrder)
+        seq = try c.decode(Int64.self, forKey: .seq)
+        groupIndex = Self.index(groups)
+    }
+
+    static func index(_ groups: Groups) -> [String: String] {
+        var index: [String: String] = [:]
+        for (g, members) in groups { for m in members { index[m] = g } }
+        return index
+    }
+
     public var agenda: [ActivityState] { order.compactMap { activities[$0] } }
 
-    public func group(of participant: String) -> String? {
-        groups.first(where: { $0.value.contains(participant) })?.key
-    }
+    public func group(of participant: String) -> String? { groupIndex[participant] }
 
     /// Applies one accepted event. Commands carry their resolved effect in the payload
     /// (see `CommandResolver`), so applying never needs randomness or a clock.

@@ -72,11 +72,13 @@ struct Gateway: Sendable {
                 func reply(_ e: HubError, id: String? = nil) {
                     outbox.send(ErrorMessage(id: id, code: e.code.rawValue, message: e.message ?? e.code.message(lang), detail: e.detail))
                 }
+                let parsed = ClientMessageParser.parse(text)
                 guard bucket.take() else {
-                    reply(HubError(.rateLimited))
+                    // Parsed first so that the refusal names the dropped message's id.
+                    reply(HubError(.rateLimited), id: Self.id(of: parsed))
                     continue
                 }
-                switch ClientMessageParser.parse(text) {
+                switch parsed {
                 case .failure(let f):
                     reply(f.error, id: f.id)
                     if [.badJSON, .badMessage, .unknownType].contains(f.error.code) {
@@ -97,11 +99,14 @@ struct Gateway: Sendable {
                         reply(HubError(.rateLimited))
                         continue
                     }
-                    await join(req, outbox: outbox, state: state, reply: { reply($0) })
+                    let joinLang = req.lang ?? lang
+                    await join(req, outbox: outbox, state: state, reply: { e in
+                        outbox.send(ErrorMessage(id: nil, code: e.code.rawValue, message: e.message ?? e.code.message(joinLang), detail: e.detail))
+                    })
                 case .success(.input(let req)):
                     guard let (session, conn) = joined else { reply(HubError(.notJoined), id: req.id); continue }
                     guard conn.role == .participant || conn.role == .facilitator else { reply(HubError(.forbidden), id: req.id); continue }
-                    session.submit(.input(conn, req))
+                    session.submit(.input(conn, req, received: .now))
                 case .success(.command(let req)):
                     guard let (session, conn) = joined else { reply(HubError(.notJoined), id: req.id); continue }
                     guard conn.role == .facilitator, let f = conn.facilitator else { reply(HubError(.forbidden), id: req.id); continue }
@@ -111,6 +116,15 @@ struct Gateway: Sendable {
         } catch {
             // The library closes with the matching code (1009 for a message over the limit).
             logger.debug("websocket read ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    static func id(of parsed: Result<ClientMessage, ClientMessageParser.Failure>) -> String? {
+        switch parsed {
+        case .success(.input(let r)): return r.id
+        case .success(.command(let r)): return r.id
+        case .failure(let f): return f.id
+        default: return nil
         }
     }
 

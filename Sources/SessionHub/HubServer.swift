@@ -90,7 +90,8 @@ public enum HubServer {
         let wsRouter = Router(context: HubRequestContext.self)
         let handshakeLimiter = AddressLimiter(rate: config.joinsPerSecondPerAddress, burst: config.joinBurstPerAddress)
         wsRouter.ws("ws", shouldUpgrade: { _, ctx in
-            await handshakeLimiter.allow(ctx.peer) ? .upgrade([:]) : .dontUpgrade
+            guard await handshakeLimiter.allow(ctx.peer) else { throw HTTPError(.tooManyRequests) }
+            return .upgrade([:])
         }) { inbound, outbound, ctx in
             await gateway.handle(inbound: inbound, outbound: outbound, peer: ctx.requestContext.peer)
         }

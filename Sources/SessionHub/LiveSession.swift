@@ -51,6 +51,8 @@ public actor LiveSession: DurabilitySink {
     private var accepted: [String: Int64] = [:]
     private var awaitingAck: [Int64: [AckTarget]] = [:]
     private var dirtyViews: Set<ViewKey> = []
+    /// When accepted inputs arrived, for the input→ack latency histogram.
+    private var receivedAt: [Int64: ContinuousClock.Instant] = [:]
     private var sessionDirty = false
     private var rosterDirty = false
     private var presenceDirty = false
@@ -71,7 +73,7 @@ public actor LiveSession: DurabilitySink {
 
     enum Job: Sendable {
         case join(ClientConnection?, JoinRequest, Outbox, facilitator: String?, reply: @Sendable (Result<ClientConnection, HubError>) -> Void)
-        case input(ClientConnection, InputRequest)
+        case input(ClientConnection, InputRequest, received: ContinuousClock.Instant)
         case command(CommandRequest, actor: String, target: AckTarget, reply: ClientConnection?)
     }
 
@@ -134,8 +136,8 @@ public actor LiveSession: DurabilitySink {
         switch job {
         case .join(let existing, let request, let outbox, let facilitator, let reply):
             reply(await join(existing, request, outbox: outbox, facilitator: facilitator))
-        case .input(let conn, let request):
-            await input(conn, request)
+        case .input(let conn, let request, let received):
+            await input(conn, request, received: received)
         case .command(let request, let actor, let target, let conn):
             await command(request, actor: actor, target: target, conn: conn)
         }
@@ -413,7 +415,7 @@ public actor LiveSession: DurabilitySink {
 
     // MARK: - Inputs
 
-    private func input(_ conn: ClientConnection, _ req: InputRequest) async {
+    private func input(_ conn: ClientConnection, _ req: InputRequest, received: ContinuousClock.Instant) async {
         let actor = conn.actorId
         if let seq = accepted[IdempotencyKey.make(actor: actor, clientId: req.id)] {
             ackOrWait(seq, .connection(conn, id: req.id))
@@ -432,6 +434,7 @@ public actor LiveSession: DurabilitySink {
             case .views(_, _, let v, let outputs):
                 await accept(event, views: [(req.activity, v)], outputs: storedOutputs(outputs, activity: req.activity, seq: event.seq),
                              target: .connection(conn, id: req.id))
+                receivedAt[event.seq] = received
                 Metrics.inputs.increment()
             case .reject(_, _, let code, let message):
                 Metrics.rejects.increment()
@@ -469,7 +472,8 @@ public actor LiveSession: DurabilitySink {
 
     func setManifests(_ m: [String: PluginManifest]) { manifests = m }
 
-    /// Plugins of this session that are not running normally, for the agenda entries facilitators see.
+    /// Plugins of this session that are not running normally, shown in every agenda entry (facilitators act on
+    /// it; participants and the beamer show that the activity is restarting).
     private var pluginHealth: [String: (state: String, error: String?)] = [:]
 
     func pluginStateChanged(_ plugin: String, _ state: PluginState, _ error: String?) {
@@ -588,6 +592,9 @@ public actor LiveSession: DurabilitySink {
                 }
             }
             for target in awaitingAck.removeValue(forKey: e.seq) ?? [] { sendAck(e.seq, target) }
+            if let received = receivedAt.removeValue(forKey: e.seq) {
+                Metrics.ackLatency.recordNanoseconds((ContinuousClock.now - received).nanoseconds)
+            }
         }
         // Resends of ids whose event became durable while they waited.
         for s in awaitingAck.keys where s <= seq {
@@ -659,7 +666,7 @@ public actor LiveSession: DurabilitySink {
             var byGroup: [String: ByteBuffer] = [:]
             let facilitatorFrame = sessionFrame(groups: SessionState.encodeGroups(published.groups))
             let nullFrame = sessionFrame(groups: .null)
-            for c in conns {
+            for c in conns where published.seq > c.welcomeSeq.load(ordering: .relaxed) {
                 switch c.role {
                 case .facilitator: c.outbox.send(facilitatorFrame)
                 case .participant, .system:
@@ -706,7 +713,7 @@ public actor LiveSession: DurabilitySink {
         }
         if rosterDirty {
             rosterDirty = false
-            let facilitators = conns.filter { $0.role == .facilitator }
+            let facilitators = conns.filter { $0.role == .facilitator && published.seq > $0.welcomeSeq.load(ordering: .relaxed) }
             if !facilitators.isEmpty {
                 let frame = ByteBuffer(string: JSONCoding.string(rosterMessage()))
                 for c in facilitators { c.outbox.send(frame) }

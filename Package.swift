@@ -46,7 +46,8 @@ let package = Package(
                 "Model",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.copy("Resources/effectordening.json")]
         ),
         .target(
             name: "SessionHub",

@@ -33,7 +33,7 @@ struct SessionExport {
         var csv = "seq,at,kind,activity,actor,role,type,client_id,payload\n"
         for e in events {
             let fields = [String(e.seq), String(e.at), e.kind.rawValue, e.activity ?? "", e.actor, e.role.rawValue, e.type, e.clientId ?? "", JSONCoding.string(e.payload)]
-            csv += fields.map(csvField).joined(separator: ",") + "\n"
+            csv += fields.map(CSV.field).joined(separator: ",") + "\n"
         }
         var md = "# \(record.title)\n\n"
         md += "- Code: \(record.code)\n- Status: \(state.status.rawValue)\n- Date: \(record.date ?? "–")\n- Participants: \(participants.count)\n- Events: \(events.count)\n\n"
@@ -55,16 +55,6 @@ struct SessionExport {
             for o in outputs { md += "- `\(o.kind)` from \(o.instance) at seq \(o.seq)\n" }
         }
         return SessionExport(json: json, csv: csv, markdown: md)
-    }
-
-    static func csvField(_ s: String) -> String {
-        // A leading = + - @ would be run as a formula by spreadsheets.
-        var v = s
-        if let f = v.first, "=+-@".contains(f) { v = "'" + v }
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return v
     }
 
     static func prettyJSON(_ v: JSONValue) -> String {

@@ -60,6 +60,7 @@ public final class SQLiteStore: HubStore {
                     id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT, action TEXT NOT NULL, detail TEXT);
                 """)
         }
+        registerKennisbank(&m)
         return m
     }
 

@@ -1,0 +1,256 @@
+import Foundation
+import GRDB
+import Model
+
+extension SQLiteStore: KennisbankStore {
+    static let interventions = FacetedIndex(table: "interventions", versions: "intervention_versions", facets: "intervention_facets", fts: "interventions_fts")
+    static let toolkit = FacetedIndex(table: "toolkit_items", versions: "toolkit_versions", facets: "toolkit_facets", fts: "toolkit_fts")
+
+    static func registerKennisbank(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v2-kennisbank") { db in
+            try FacetedIndex.migrate(db, table: "interventions", versions: "intervention_versions", facets: "intervention_facets", fts: "interventions_fts")
+            try FacetedIndex.migrate(db, table: "toolkit_items", versions: "toolkit_versions", facets: "toolkit_facets", fts: "toolkit_fts")
+            try db.execute(sql: """
+                CREATE TABLE monitoring_entries (id TEXT PRIMARY KEY, intervention TEXT NOT NULL, date TEXT NOT NULL, data TEXT NOT NULL);
+                CREATE INDEX monitoring_by_intervention ON monitoring_entries(intervention, date);
+                CREATE TABLE effects (id TEXT PRIMARY KEY, domain TEXT NOT NULL, data TEXT NOT NULL, position INTEGER NOT NULL);
+                """)
+            // The starting effectordening ships with the hub; facilitators edit it from here on.
+            for (i, e) in (Self.shippedEffects()).enumerated() {
+                try db.execute(sql: "INSERT INTO effects (id, domain, data, position) VALUES (?, ?, ?, ?)", arguments: [e.id, e.domain, JSONCoding.string(e), i])
+            }
+        }
+    }
+
+    static func shippedEffects() -> [Effect] {
+        guard let url = Bundle.module.url(forResource: "effectordening", withExtension: "json"),
+              let data = try? Data(contentsOf: url) else { return [] }
+        return (try? JSONCoding.decode([Effect].self, from: data)) ?? []
+    }
+
+    // MARK: interventions
+
+    /// The record without its bookkeeping, for "is this other content?".
+    static func content(_ i: Intervention) -> String {
+        var c = i
+        c.version = nil
+        c.createdAt = nil
+        c.updatedAt = nil
+        c.author = nil
+        return JSONCoding.string(c)
+    }
+
+    static func facets(_ i: Intervention, domains: [String: String]) -> [FacetedIndex.FacetValue] {
+        var f: [FacetedIndex.FacetValue] = []
+        func add(_ facet: String, _ values: [String]?) { for v in values ?? [] where !v.isEmpty { f.append(.init(facet: facet, value: v)) } }
+        add("kind", [i.kind])
+        add("type", [i.type.rawValue])
+        add("state", [i.state.rawValue])
+        add("scale", i.scale.map { [$0.rawValue] })
+        add("theme", i.themes)
+        add("effect", i.effects)
+        add("domain", i.effects?.compactMap { domains[$0] })
+        add("targetGroup", i.targetGroups)
+        add("evidence", i.activeIngredients?.compactMap { $0.evidence?.level.rawValue })
+        add("partner", i.partner.map { [$0] })
+        return f
+    }
+
+    static func searchText(_ i: Intervention) -> String {
+        var parts: [String?] = [i.summary, i.problem, i.approach, i.intendedEffect, i.kind, i.partner, i.location]
+        parts += (i.goals ?? []) + (i.targetGroups ?? []) + (i.steps ?? []) + (i.otherEffects ?? []) + (i.themes ?? [])
+        for a in i.activeIngredients ?? [] { parts += [a.statement, a.why] + (a.practices ?? []) + [a.evidence?.explanation] }
+        return parts.compactMap { $0 }.joined(separator: "\n")
+    }
+
+    private func domains(_ db: Database) throws -> [String: String] {
+        var d: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, domain FROM effects") { d[row["id"]] = row["domain"] }
+        return d
+    }
+
+    private func put(_ db: Database, _ record: Intervention, author: String?, keepBookkeeping: Bool) throws -> (FacetedIndex.Outcome, Intervention) {
+        let now = Self.now()
+        var stored = record
+        let existing = try String.fetchOne(db, sql: "SELECT data FROM interventions WHERE id = ?", arguments: [record.id])
+            .flatMap { try? JSONCoding.decode(Intervention.self, from: $0) }
+        let (outcome, version) = try Self.interventions.put(
+            db, id: record.id, title: record.title, content: Self.content(record),
+            contentOf: { (try? JSONCoding.decode(Intervention.self, from: $0)).map(Self.content) ?? "" },
+            encode: { version in
+                stored.version = version
+                if !(keepBookkeeping && existing == nil) {
+                    stored.createdAt = existing?.createdAt ?? record.createdAt ?? now
+                    stored.updatedAt = now
+                    stored.author = author ?? record.author ?? existing?.author
+                } else {
+                    stored.createdAt = record.createdAt ?? now
+                    stored.updatedAt = record.updatedAt ?? stored.createdAt
+                }
+                return JSONCoding.string(stored)
+            },
+            version: keepBookkeeping ? record.version : nil, searchable: record.state == .published,
+            facets: Self.facets(record, domains: try domains(db)), searchText: Self.searchText(record), author: author ?? record.author, at: now)
+        if outcome == .unchanged { return (outcome, existing ?? record) }
+        return (outcome, stored)
+    }
+
+    public func save(_ intervention: Intervention, author: String?) async throws -> Intervention {
+        try await pool.write { db in try self.put(db, intervention, author: author, keepBookkeeping: false).1 }
+    }
+
+    public func intervention(_ id: String, version: Int?) async throws -> Intervention? {
+        try await pool.read { db in
+            let data: String?
+            if let version {
+                data = try String.fetchOne(db, sql: "SELECT data FROM intervention_versions WHERE id = ? AND version = ?", arguments: [id, version])
+            } else {
+                data = try String.fetchOne(db, sql: "SELECT data FROM interventions WHERE id = ?", arguments: [id])
+            }
+            return try data.map { try JSONCoding.decode(Intervention.self, from: $0) }
+        }
+    }
+
+    public func versions(of id: String) async throws -> [VersionInfo] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT version, author, at FROM intervention_versions WHERE id = ? ORDER BY version", arguments: [id]).map {
+                VersionInfo(version: $0["version"], author: $0["author"], at: $0["at"])
+            }
+        }
+    }
+
+    public func search(_ query: InterventionQuery) async throws -> InterventionResults {
+        try await pool.read { db in
+            let page = try Self.interventions.search(db, text: query.text, filters: query.filters, onlySearchable: !query.includeDrafts,
+                                                     limit: query.limit, offset: query.offset)
+            let hits = try page.rows.map { row -> InterventionHit in
+                let i = try JSONCoding.decode(Intervention.self, from: row["data"] as String)
+                return InterventionHit(id: i.id, title: i.title, kind: i.kind, type: i.type, state: i.state, summary: i.summary, snippet: row["snippet"])
+            }
+            return InterventionResults(total: page.total, hits: hits, facets: page.facets)
+        }
+    }
+
+    public func allInterventions() async throws -> [Intervention] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT data FROM interventions ORDER BY id").map { try JSONCoding.decode(Intervention.self, from: $0) }
+        }
+    }
+
+    public func importInterventions(_ records: [(line: Int, record: Intervention)], author: String?) async throws -> ImportSummary {
+        try await pool.write { db in
+            var summary = ImportSummary(created: 0, updated: 0, unchanged: 0)
+            for (_, r) in records {
+                switch try self.put(db, r, author: author, keepBookkeeping: true).0 {
+                case .created: summary.created += 1
+                case .updated: summary.updated += 1
+                case .unchanged: summary.unchanged += 1
+                }
+            }
+            return summary
+        }
+    }
+
+    // MARK: monitoring
+
+    public func saveMonitoring(_ entries: [MonitoringEntry]) async throws {
+        try await pool.write { db in
+            for e in entries {
+                try db.execute(sql: "INSERT OR REPLACE INTO monitoring_entries (id, intervention, date, data) VALUES (?, ?, ?, ?)",
+                               arguments: [e.id, e.intervention, e.date, JSONCoding.string(e)])
+            }
+        }
+    }
+
+    public func monitoring(of intervention: String) async throws -> [MonitoringEntry] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT data FROM monitoring_entries WHERE intervention = ? ORDER BY date, id", arguments: [intervention])
+                .map { try JSONCoding.decode(MonitoringEntry.self, from: $0) }
+        }
+    }
+
+    // MARK: gereedschapskist
+
+    static func content(_ t: ToolkitItem) -> String {
+        var c = t
+        c.version = nil
+        c.createdAt = nil
+        c.updatedAt = nil
+        c.author = nil
+        return JSONCoding.string(c)
+    }
+
+    private func put(_ db: Database, _ item: ToolkitItem, author: String?, keepBookkeeping: Bool) throws -> (FacetedIndex.Outcome, ToolkitItem) {
+        let now = Self.now()
+        var stored = item
+        let existing = try String.fetchOne(db, sql: "SELECT data FROM toolkit_items WHERE id = ?", arguments: [item.id])
+            .flatMap { try? JSONCoding.decode(ToolkitItem.self, from: $0) }
+        var facets: [FacetedIndex.FacetValue] = [.init(facet: "kind", value: item.kind.rawValue)]
+        for b in item.barriers ?? [] { facets.append(.init(facet: "barrier", value: b)) }
+        for t in item.themes ?? [] { facets.append(.init(facet: "theme", value: t)) }
+        for a in item.audience ?? [] { facets.append(.init(facet: "audience", value: a)) }
+        if let s = item.series { facets.append(.init(facet: "series", value: s)) }
+        let (outcome, _) = try Self.toolkit.put(
+            db, id: item.id, title: item.title, content: Self.content(item),
+            contentOf: { (try? JSONCoding.decode(ToolkitItem.self, from: $0)).map(Self.content) ?? "" },
+            encode: { version in
+                stored.version = version
+                if keepBookkeeping && existing == nil {
+                    stored.createdAt = item.createdAt ?? now
+                    stored.updatedAt = item.updatedAt ?? stored.createdAt
+                } else {
+                    stored.createdAt = existing?.createdAt ?? item.createdAt ?? now
+                    stored.updatedAt = now
+                    stored.author = author ?? item.author ?? existing?.author
+                }
+                return JSONCoding.string(stored)
+            },
+            version: keepBookkeeping ? item.version : nil, searchable: true, facets: facets,
+            searchText: ([item.body] + (item.audience ?? []) + (item.barriers ?? []) + (item.themes ?? [])).joined(separator: "\n"),
+            author: author ?? item.author, at: now)
+        return (outcome, outcome == .unchanged ? (existing ?? item) : stored)
+    }
+
+    public func save(_ item: ToolkitItem, author: String?) async throws -> ToolkitItem {
+        try await pool.write { db in try self.put(db, item, author: author, keepBookkeeping: false).1 }
+    }
+
+    public func toolkitItem(_ id: String) async throws -> ToolkitItem? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT data FROM toolkit_items WHERE id = ?", arguments: [id]).map { try JSONCoding.decode(ToolkitItem.self, from: $0) }
+        }
+    }
+
+    public func searchToolkit(_ query: ToolkitQuery) async throws -> ToolkitResults {
+        try await pool.read { db in
+            let page = try Self.toolkit.search(db, text: query.text, filters: query.filters, onlySearchable: true, limit: query.limit, offset: query.offset)
+            return ToolkitResults(total: page.total, hits: try page.rows.map { try JSONCoding.decode(ToolkitItem.self, from: $0["data"] as String) }, facets: page.facets)
+        }
+    }
+
+    public func allToolkitItems() async throws -> [ToolkitItem] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT data FROM toolkit_items ORDER BY id").map { try JSONCoding.decode(ToolkitItem.self, from: $0) }
+        }
+    }
+
+    public func importToolkit(_ records: [(line: Int, record: ToolkitItem)], author: String?) async throws -> ImportSummary {
+        try await pool.write { db in
+            var summary = ImportSummary(created: 0, updated: 0, unchanged: 0)
+            for (_, r) in records {
+                switch try self.put(db, r, author: author, keepBookkeeping: true).0 {
+                case .created: summary.created += 1
+                case .updated: summary.updated += 1
+                case .unchanged: summary.unchanged += 1
+                }
+            }
+            return summary
+        }
+    }
+
+    public func effects() async throws -> [Effect] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT data FROM effects ORDER BY position").map { try JSONCoding.decode(Effect.self, from: $0) }
+        }
+    }
+}

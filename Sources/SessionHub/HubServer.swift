@@ -30,6 +30,8 @@ public struct HubConfiguration: Sendable {
     public var joinsPerSecondPerAddress = 200.0
     public var joinBurstPerAddress = 3_000.0
     public var logLevel: Logger.Level = .info
+    /// Whether reading the kennisbank and gereedschapskist needs a facilitator token.
+    public var privateKennisbank = false
 
     public init(binDir: String) {
         self.binDir = binDir
@@ -83,6 +85,7 @@ public enum HubServer {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: prometheus.emitToString())))
         }
         API(registry: registry, store: store, host: host, auth: auth, publicURL: { base.get() }).register(on: router)
+        KennisbankAPI(store: store, auth: auth, publicReads: !config.privateKennisbank).register(on: router)
         Pages(webDir: URL(fileURLWithPath: config.webDir), host: host, registry: registry, publicURL: { base.get() }).register(on: router)
 
         let gateway = Gateway(registry: registry, auth: auth, limits: config.connection,

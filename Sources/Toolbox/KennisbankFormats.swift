@@ -55,6 +55,8 @@ public enum KennisbankFormats {
         return problems.isEmpty ? .success(records) : .failure(ImportProblems(problems: problems))
     }
 
+    public static func describeError(_ error: any Error) -> String { describe(error) }
+
     static func describe(_ error: any Error) -> String {
         switch error {
         case DecodingError.keyNotFound(let key, let ctx): return "\(path(ctx.codingPath + [key])): is required"

@@ -11,7 +11,8 @@ struct HubCtl: AsyncParsableCommand {
             facilitator token (--token, env HUBCTL_TOKEN, else the one saved by `hubctl login`). Offline commands work
             on files alone. Exit codes: 0 success, 64 usage error, 69 hub unreachable, 1 any other failure.
             """,
-        subcommands: [Serve.self, FacilitatorCommand.self, Login.self, SessionCommand.self, SeriesCommand.self, PluginsCommand.self]
+        subcommands: [Serve.self, FacilitatorCommand.self, Login.self, SessionCommand.self, SeriesCommand.self, PluginsCommand.self,
+                      KennisbankCommand.self, ToolkitCommand.self]
     )
 }
 

@@ -26,6 +26,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Folder of the web pages.")
     var web = "./web"
 
+    @Flag(name: .customLong("private-kennisbank"), help: "Require a facilitator token to read the kennisbank and gereedschapskist (default: public reading).")
+    var privateKennisbank = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -44,6 +47,7 @@ struct Serve: AsyncParsableCommand {
         config.pluginsDir = plugins
         config.webDir = web
         config.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        config.privateKennisbank = privateKennisbank
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
             h.logLevel = config.logLevel

@@ -1,0 +1,258 @@
+import Foundation
+import Hummingbird
+import Model
+import Toolbox
+
+/// REST for the kennisbank and the gereedschapskist (issue 6): search, read, versions and diffs,
+/// monitoring with rendement, writes and bulk import/export. Reading is public unless the deployment
+/// says otherwise (`hubctl serve --private-kennisbank`); writing needs a facilitator token.
+struct KennisbankAPI {
+    let store: SQLiteStore
+    let auth: FacilitatorAuth
+    let publicReads: Bool
+
+    func register(on router: Router<HubRequestContext>) {
+        let api = router.group("api/v1")
+        let read = publicReads ? api.group() : api.group().add(middleware: FacilitatorMiddleware(auth: auth))
+        let write = api.group().add(middleware: FacilitatorMiddleware(auth: auth))
+        read.get("interventions", use: searchInterventions)
+        read.get("interventions/:id", use: showIntervention)
+        read.get("interventions/:id/versions", use: versions)
+        read.get("interventions/:id/diff", use: diff)
+        read.get("interventions/:id/monitoring", use: monitoring)
+        read.get("toolkit", use: searchToolkit)
+        read.get("toolkit/:id", use: showToolkitItem)
+        read.get("search", use: searchBoth)
+        read.get("effects") { _, _ in JSONResponse.make(["effects": try await store.effects()]) }
+        read.get("kennisbank/export", use: exportInterventions)
+        read.get("toolkit-export", use: exportToolkit)
+        write.post("interventions", use: createIntervention)
+        write.put("interventions/:id", use: updateIntervention)
+        write.post("interventions/:id/monitoring", use: addMonitoring)
+        write.post("toolkit", use: createToolkitItem)
+        write.put("toolkit/:id", use: updateToolkitItem)
+        write.post("kennisbank/import", use: importInterventions)
+        write.post("toolkit-import", use: importToolkit)
+    }
+
+    static func filters(_ req: Request, facets: [String]) -> [String: [String]] {
+        var f: [String: [String]] = [:]
+        for name in facets {
+            let values = req.uri.queryParameters.getAll(name).flatMap { (v: String) -> [String] in v.split(separator: Character(",")).map(String.init) }
+            if !values.isEmpty { f[name] = values }
+        }
+        return f
+    }
+
+    static func page(_ req: Request) -> (Int, Int) {
+        let limit = min(100, max(1, req.uri.queryParameters.get("limit", as: Int.self) ?? 20))
+        let offset = max(0, req.uri.queryParameters.get("offset", as: Int.self) ?? 0)
+        return (limit, offset)
+    }
+
+    func id(_ ctx: HubRequestContext) throws -> String {
+        let id = ctx.parameters.get("id") ?? ""
+        guard id.range(of: KennisbankFormats.idPattern, options: .regularExpression) != nil else {
+            throw APIError(status: .notFound, code: "not_found", message: "No record `\(id.prefix(100))`.")
+        }
+        return id
+    }
+
+    func body<T: Decodable>(_ type: T.Type, _ req: Request, _ ctx: HubRequestContext) async throws -> T {
+        let buffer = try await req.body.collect(upTo: ctx.maxUploadSize)
+        do { return try JSONCoding.decode(T.self, from: Data(buffer.readableBytesView)) } catch {
+            throw APIError(status: .badRequest, code: "bad_message", message: "The body is not a valid record: \(KennisbankFormats.describeError(error))")
+        }
+    }
+
+    // MARK: interventions
+
+    func searchInterventions(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let (limit, offset) = Self.page(req)
+        let drafts = req.uri.queryParameters.get("drafts") == "1" && ctx.facilitator != nil
+        let q = InterventionQuery(text: req.uri.queryParameters.get("q"), filters: Self.filters(req, facets: InterventionQuery.facets),
+                                  includeDrafts: drafts, limit: limit, offset: offset)
+        return JSONResponse.make(try await store.search(q))
+    }
+
+    func showIntervention(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let version = req.uri.queryParameters.get("version", as: Int.self)
+        guard let i = try await store.intervention(try id(ctx), version: version) else {
+            throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(ctx.parameters.get("id") ?? "")`\(version.map { " version \($0)" } ?? "").")
+        }
+        return JSONResponse.make(i)
+    }
+
+    func versions(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let list = try await store.versions(of: try id(ctx))
+        guard !list.isEmpty else { throw APIError(status: .notFound, code: "not_found", message: "No intervention with that id.") }
+        return JSONResponse.make(["versions": list])
+    }
+
+    /// Field-level differences between two versions (default: the previous and the latest).
+    func diff(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let id = try id(ctx)
+        let versions = try await store.versions(of: id).map(\.version)
+        guard let latest = versions.last else { throw APIError(status: .notFound, code: "not_found", message: "No intervention with that id.") }
+        let to = req.uri.queryParameters.get("to", as: Int.self) ?? latest
+        let from = req.uri.queryParameters.get("from", as: Int.self) ?? max(1, to - 1)
+        guard let a = try await store.intervention(id, version: from), let b = try await store.intervention(id, version: to) else {
+            throw APIError(status: .notFound, code: "not_found", message: "Version \(from) or \(to) does not exist.")
+        }
+        return JSONResponse.make(VersionDiff.between(a, b, from: from, to: to))
+    }
+
+    func createIntervention(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        var record = try await body(Intervention.self, req, ctx)
+        if record.id.isEmpty { record.id = Identifiers.random(prefix: "kb-", length: 10) }
+        return JSONResponse.make(status: .created, try await save(record, ctx))
+    }
+
+    func updateIntervention(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        var record = try await body(Intervention.self, req, ctx)
+        record.id = try id(ctx)
+        return JSONResponse.make(try await save(record, ctx))
+    }
+
+    func save(_ record: Intervention, _ ctx: HubRequestContext) async throws -> Intervention {
+        let effects = Set(try await store.effects().map(\.id))
+        let problems = KennisbankFormats.validate(record, effects: effects)
+        guard problems.isEmpty else {
+            throw APIError(status: .unprocessableContent, code: "invalid_record", message: problems.joined(separator: "; "),
+                           extra: ["errors": .array(problems.map { .string($0) })])
+        }
+        return try await store.save(record, author: ctx.facilitator?.id)
+    }
+
+    // MARK: monitoring
+
+    func monitoring(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let id = try id(ctx)
+        guard let i = try await store.intervention(id, version: nil) else {
+            throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(id)`.")
+        }
+        var entries = try await store.monitoring(of: id)
+        // An archetype's figures aggregate its practice descriptions' entries.
+        if i.type == .archetype { for p in i.practices ?? [] { entries += try await store.monitoring(of: p) } }
+        struct Out: Encodable { var intervention: String; var entries: [MonitoringEntry]; var summary: MonitoringSummary }
+        return JSONResponse.make(Out(intervention: id, entries: entries, summary: MonitoringSummary.compute(entries)))
+    }
+
+    func addMonitoring(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let id = try id(ctx)
+        guard try await store.intervention(id, version: nil) != nil else { throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(id)`.") }
+        struct In: Decodable { var entries: [MonitoringEntry] }
+        var entries = try await body(In.self, req, ctx).entries
+        for n in entries.indices {
+            entries[n].intervention = id
+            if entries[n].id.isEmpty { entries[n].id = Identifiers.random(prefix: "m-", length: 10) }
+            let problems = KennisbankFormats.validate(entries[n])
+            guard problems.isEmpty else {
+                throw APIError(status: .unprocessableContent, code: "invalid_record", message: "entries[\(n)]: " + problems.joined(separator: "; "))
+            }
+        }
+        try await store.saveMonitoring(entries)
+        return try await monitoring(req, ctx)
+    }
+
+    // MARK: toolkit
+
+    func searchToolkit(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let (limit, offset) = Self.page(req)
+        return JSONResponse.make(try await store.searchToolkit(ToolkitQuery(text: req.uri.queryParameters.get("q"),
+                                                                            filters: Self.filters(req, facets: ToolkitQuery.facets), limit: limit, offset: offset)))
+    }
+
+    func showToolkitItem(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        guard let t = try await store.toolkitItem(try id(ctx)) else { throw APIError(status: .notFound, code: "not_found", message: "No toolkit item with that id.") }
+        return JSONResponse.make(t)
+    }
+
+    func createToolkitItem(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        var item = try await body(ToolkitItem.self, req, ctx)
+        if item.id.isEmpty { item.id = Identifiers.random(prefix: "gk-", length: 10) }
+        return JSONResponse.make(status: .created, try await store.save(item, author: ctx.facilitator?.id))
+    }
+
+    func updateToolkitItem(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        var item = try await body(ToolkitItem.self, req, ctx)
+        item.id = try id(ctx)
+        return JSONResponse.make(try await store.save(item, author: ctx.facilitator?.id))
+    }
+
+    func searchBoth(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let text = req.uri.queryParameters.get("q")
+        let (limit, offset) = Self.page(req)
+        let interventions = try await store.search(InterventionQuery(text: text, limit: limit, offset: offset))
+        let toolkit = try await store.searchToolkit(ToolkitQuery(text: text, limit: limit, offset: offset))
+        struct Out: Encodable { var interventions: InterventionResults; var toolkit: ToolkitResults }
+        return JSONResponse.make(Out(interventions: interventions, toolkit: toolkit))
+    }
+
+    // MARK: import and export
+
+    func exportInterventions(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        var all = try await store.allInterventions()
+        if ctx.facilitator == nil { all = all.filter { $0.state == .published } }
+        return try Self.export(req, jsonl: KennisbankFormats.jsonLines(all), csv: { KennisbankFormats.csv(all) }, md: { KennisbankFormats.markdown(all) })
+    }
+
+    func exportToolkit(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let all = try await store.allToolkitItems()
+        return try Self.export(req, jsonl: KennisbankFormats.jsonLines(all), csv: { KennisbankFormats.csv(all) }, md: { KennisbankFormats.markdown(all) })
+    }
+
+    static func export(_ req: Request, jsonl: String, csv: () -> String, md: () -> String) throws -> Response {
+        let (text, type): (String, String)
+        switch req.uri.queryParameters.get("format") ?? "jsonl" {
+        case "jsonl": (text, type) = (jsonl, "application/x-ndjson")
+        case "csv": (text, type) = (csv(), "text/csv")
+        case "md": (text, type) = (md(), "text/markdown")
+        default: throw APIError(status: .badRequest, code: "bad_message", message: "format must be jsonl, csv or md")
+        }
+        return Response(status: .ok, headers: [.contentType: "\(type); charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func importInterventions(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let text = String(buffer: try await req.body.collect(upTo: 64 << 20))
+        switch KennisbankFormats.parseInterventions(text, effects: Set(try await store.effects().map(\.id))) {
+        case .failure(let p): throw Self.importFailure(p)
+        case .success(let records): return JSONResponse.make(try await store.importInterventions(records, author: ctx.facilitator?.id))
+        }
+    }
+
+    func importToolkit(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let text = String(buffer: try await req.body.collect(upTo: 64 << 20))
+        switch KennisbankFormats.parseToolkit(text) {
+        case .failure(let p): throw Self.importFailure(p)
+        case .success(let records): return JSONResponse.make(try await store.importToolkit(records, author: ctx.facilitator?.id))
+        }
+    }
+
+    static func importFailure(_ p: KennisbankFormats.ImportProblems) -> APIError {
+        APIError(status: .unprocessableContent, code: "invalid_import", message: "\(p.problems.count) bad record(s); nothing was imported.",
+                 extra: ["errors": LiveSession.json(p.problems)])
+    }
+}
+
+/// Which top-level fields changed between two versions, with both values.
+struct VersionDiff: Encodable {
+    struct Change: Encodable {
+        var field: String
+        var from: JSONValue?
+        var to: JSONValue?
+    }
+
+    var from: Int
+    var to: Int
+    var changes: [Change]
+
+    static func between(_ a: Intervention, _ b: Intervention, from: Int, to: Int) -> VersionDiff {
+        let skip: Set<String> = ["version", "updatedAt", "createdAt", "author"]
+        let x = LiveSession.json(a).objectValue ?? [:], y = LiveSession.json(b).objectValue ?? [:]
+        let changes = Set(x.keys).union(y.keys).subtracting(skip).sorted().compactMap { key -> Change? in
+            x[key] == y[key] ? nil : Change(field: key, from: x[key], to: y[key])
+        }
+        return VersionDiff(from: from, to: to, changes: changes)
+    }
+}

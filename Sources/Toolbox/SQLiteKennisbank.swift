@@ -138,17 +138,20 @@ extension SQLiteStore: KennisbankStore {
     }
 
     public func importInterventions(_ records: [(line: Int, record: Intervention)], author: String?) async throws -> ImportSummary {
-        try await pool.write { db in
-            var summary = ImportSummary(created: 0, updated: 0, unchanged: 0)
-            for (_, r) in records {
-                switch try self.put(db, r, author: author, keepBookkeeping: true).0 {
-                case .created: summary.created += 1
-                case .updated: summary.updated += 1
-                case .unchanged: summary.unchanged += 1
-                }
+        try await pool.write { db in try Self.count(records.map { try self.put(db, $0.record, author: author, keepBookkeeping: true).0 }) }
+    }
+
+    /// One transaction per import: a failure anywhere rolls every record back.
+    static func count(_ outcomes: [FacetedIndex.Outcome]) -> ImportSummary {
+        var summary = ImportSummary(created: 0, updated: 0, unchanged: 0)
+        for o in outcomes {
+            switch o {
+            case .created: summary.created += 1
+            case .updated: summary.updated += 1
+            case .unchanged: summary.unchanged += 1
             }
-            return summary
         }
+        return summary
     }
 
     // MARK: monitoring
@@ -235,17 +238,7 @@ extension SQLiteStore: KennisbankStore {
     }
 
     public func importToolkit(_ records: [(line: Int, record: ToolkitItem)], author: String?) async throws -> ImportSummary {
-        try await pool.write { db in
-            var summary = ImportSummary(created: 0, updated: 0, unchanged: 0)
-            for (_, r) in records {
-                switch try self.put(db, r, author: author, keepBookkeeping: true).0 {
-                case .created: summary.created += 1
-                case .updated: summary.updated += 1
-                case .unchanged: summary.unchanged += 1
-                }
-            }
-            return summary
-        }
+        try await pool.write { db in try Self.count(records.map { try self.put(db, $0.record, author: author, keepBookkeeping: true).0 }) }
     }
 
     public func effects() async throws -> [Effect] {

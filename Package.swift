@@ -75,8 +75,9 @@ let package = Package(
         ),
         // Plugins built with the hub; their manifests start them as ${HUB_BIN_DIR}/<name>-plugin.
         .executableTarget(name: "timer-plugin", dependencies: ["PluginSDK"], path: "plugins/timer/Sources"),
+        .executableTarget(name: "voting-plugin", dependencies: ["PluginSDK"], path: "plugins/voting/Sources"),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
-        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "PluginSDK", "Model", "timer-plugin"]),
+        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "PluginSDK", "Model", "timer-plugin", "voting-plugin"]),
         .testTarget(name: "ToolboxTests", dependencies: ["Toolbox", "Model"]),
         .testTarget(name: "SessionHubTests", dependencies: ["SessionHub", "Toolbox", "Model"]),
     ],

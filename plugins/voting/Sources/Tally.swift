@@ -1,0 +1,52 @@
+import Foundation
+
+/// The result formulas of the voting plugin (docs/VOTING.md), pure functions so tests can check them
+/// against numbers computed by hand.
+enum Tally {
+    /// Percentages that sum to exactly 100 (largest remainder): floor every share, then give the points
+    /// left to the largest remainders; ties go to the earlier option.
+    static func percentages(_ counts: [Int]) -> [Int] {
+        let total = counts.reduce(0, +)
+        guard total > 0 else { return counts.map { _ in 0 } }
+        let exact = counts.map { Double($0) * 100 / Double(total) }
+        var result = exact.map { Int($0.rounded(.down)) }
+        let left = 100 - result.reduce(0, +)
+        let order = exact.indices.sorted { a, b in
+            let ra = exact[a] - exact[a].rounded(.down), rb = exact[b] - exact[b].rounded(.down)
+            return ra == rb ? a < b : ra > rb
+        }
+        for i in order.prefix(left) { result[i] += 1 }
+        return result
+    }
+
+    /// Median; for an even count the mean of the middle two.
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let s = values.sorted()
+        let mid = s.count / 2
+        return s.count % 2 == 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+    }
+
+    static func mean(_ values: [Double]) -> Double? {
+        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
+    }
+
+    /// Borda count: with n options a first place earns n−1 points, the last 0. Returns points per option
+    /// and, per option, how often it stood at each position.
+    static func borda(_ rankings: [[Int]], options n: Int) -> (points: [Int], positions: [[Int]]) {
+        var points = Array(repeating: 0, count: n)
+        var positions = Array(repeating: Array(repeating: 0, count: n), count: n)
+        for ranking in rankings {
+            for (place, option) in ranking.enumerated() where option < n && place < n {
+                points[option] += n - 1 - place
+                positions[option][place] += 1
+            }
+        }
+        return (points, positions)
+    }
+
+    /// Word-cloud normalisation: Unicode NFC, lower case, trimmed, inner whitespace collapsed.
+    static func normalise(_ word: String) -> String {
+        word.precomposedStringWithCanonicalMapping.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+}

@@ -121,14 +121,16 @@ public struct AgendaParser: Sendable {
         if title.isEmpty { fail(titleNode, "\(at).title", "is required") }
         if title.count > 200 { fail(titleNode, "\(at).title", "must have at most 200 characters") }
         var config = JSONValue.object([:])
-        if let c = m["config"] {
+        let configNode = m["config"]
+        if let c = configNode {
             config = Self.json(c)
-            if config.objectValue == nil {
-                fail(c, "\(at).config", "must be a mapping")
-            } else if let manifest {
-                for v in ConfigSchema.validate(config, against: manifest.configSchema, path: "\(at).config") {
-                    fail(Self.node(at: v.path, below: c, prefix: "\(at).config") ?? c, v.path, v.message)
-                }
+            if config.objectValue == nil { fail(c, "\(at).config", "must be a mapping") }
+        }
+        // A missing config is checked as `{}`, so the schema's `required` still applies.
+        if config.objectValue != nil, let manifest {
+            for v in ConfigSchema.validate(config, against: manifest.configSchema, path: "\(at).config") {
+                let place = configNode.flatMap { Self.node(at: v.path, below: $0, prefix: "\(at).config") ?? $0 } ?? node
+                fail(place, v.path, v.message)
             }
         }
         var anonymity = Anonymity.pseudonymous

@@ -188,11 +188,8 @@ public actor LiveSession: DurabilitySink {
                 case .views(_, _, let v, let outputs):
                     latest[d.activity, default: [:]].merge(v) { $1 }
                     lastSeq[d.activity] = e.seq
-                    if !outputs.isEmpty {
-                        try await services.store.saveOutputs(session: id, outputs.enumerated().map {
-                            StoredOutput(instance: instanceId(d.activity), seq: e.seq, index: $0.offset, kind: $0.element.kind, record: $0.element.record)
-                        })
-                    }
+                    let stored = storedOutputs(outputs, activity: d.activity, seq: e.seq)
+                    if !stored.isEmpty { try await services.store.saveOutputs(session: id, stored) }
                 case .reject(_, _, let code, _):
                     services.logger.warning("plugin refused a logged event on replay; it is not deterministic",
                                             metadata: ["plugin": "\(plugin)", "seq": "\(e.seq)", "code": "\(code)"])
@@ -353,6 +350,15 @@ public actor LiveSession: DurabilitySink {
         if let p = conn.participant {
             welcome["participant"] = .string(p)
             welcome["token"] = .string(services.tokens.issue(session: id, participant: p))
+            // Extension: the id each plugin knows this participant by (its per-activity pseudonym, or the id
+            // itself in `named` activities), so a plugin's web component can find "me" in its views.
+            var aliases: [String: JSONValue] = [:]
+            for item in record.agenda {
+                if item.anonymity == .named { aliases[item.id] = .string(p) } else if let key = keys[item.id] {
+                    aliases[item.id] = .string(Identifiers.pseudonym(participant: p, key: key))
+                }
+            }
+            welcome["aliases"] = .object(aliases)
         }
         conn.outbox.send(JSONValue.object(welcome))
         conn.outbox.send(presenceMessage(facilitator: conn.role == .facilitator))
@@ -483,8 +489,18 @@ public actor LiveSession: DurabilitySink {
         scheduleTick()
     }
 
+    /// Outputs of a kind the manifest does not declare are dropped (and logged): a plugin may only produce
+    /// what its manifest says it produces.
     private func storedOutputs(_ outputs: [PluginOutput], activity: String, seq: Int64) -> [StoredOutput] {
-        outputs.enumerated().map { StoredOutput(instance: instanceId(activity), seq: seq, index: $0.offset, kind: $0.element.kind, record: $0.element.record) }
+        let plugin = plugin(of: activity) ?? ""
+        let allowed = Set(manifests[plugin]?.outputs ?? [])
+        return outputs.enumerated().compactMap { n, o in
+            guard allowed.contains(o.kind) else {
+                services.logger.warning("output of an undeclared kind dropped", metadata: ["plugin": "\(plugin)", "kind": "\(o.kind.prefix(60))"])
+                return nil
+            }
+            return StoredOutput(instance: instanceId(activity), seq: seq, index: n, kind: o.kind, record: o.record)
+        }
     }
 
     // MARK: - Commands
@@ -608,6 +624,8 @@ public actor LiveSession: DurabilitySink {
         scheduleTick()
         if published.status == .closed && !closedSnapshotSaved {
             await saveClosedSnapshot()
+            // A closed session is served from its stored views: its instances can go.
+            await stopPluginInstances()
         }
     }
 
@@ -782,13 +800,18 @@ public actor LiveSession: DurabilitySink {
             .sorted { ($0.activity, $0.audience) < ($1.activity, $1.audience) }
     }
 
-    public func stopInstances() async {
+    func stopPluginInstances() async {
         for plugin in Set(record.agenda.map(\.plugin)) {
-            guard let generation = generations[plugin] else { continue }
+            guard let generation = generations.removeValue(forKey: plugin) else { continue }
             for item in record.agenda where item.plugin == plugin {
                 _ = try? await services.host.send(plugin, generation: generation, .stop(instance: instanceId(item.id)))
             }
         }
+    }
+
+    /// Ends the session's life in this process (deletion).
+    public func stopInstances() async {
+        await stopPluginInstances()
         jobs.finish()
     }
 }

@@ -81,7 +81,7 @@ public enum ManifestLoader {
             if n.range(of: "^[a-z0-9-]+$", options: .regularExpression) == nil { problem("name", "must match [a-z0-9-]+") }
             if n != folderName { problem("name", "must equal the folder name `\(folderName)`") }
         }
-        if let v = requireString("version"), v.range(of: #"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$"#, options: .regularExpression) == nil {
+        if let v = requireString("version"), v.range(of: #"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"#, options: .regularExpression) == nil {
             problem("version", "must be a semantic version such as 1.0.0")
         }
         if let p = o["protocol"] {
@@ -125,6 +125,13 @@ public enum ManifestLoader {
         }
         if let w = o["web"], w.stringValue == nil { problem("web", "must be a path relative to the plugin folder") }
         if let w = o["web"]?.stringValue, w.hasPrefix("/") || w.contains("..") { problem("web", "must stay inside the plugin folder") }
+        if let w = o["web"]?.stringValue, !w.contains("/") { problem("web", "must sit in a subfolder such as web/\(name).js: only that folder is served") }
+        if let r = o["roles"], r.objectValue?.values.allSatisfy({ $0["nl"]?.stringValue != nil && $0["en"]?.stringValue != nil }) != true {
+            problem("roles", "must map each role name to {nl, en}")
+        }
+        for k in ["confidential", "privateConfig", "outputs"] {
+            if let v = o[k], v.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true { problem(k, "must be a list of strings") }
+        }
         guard problems.isEmpty else { return .failure(ManifestProblems(problems: problems)) }
         do {
             let data = try JSONCoding.encode(value)

@@ -301,6 +301,7 @@ class Client:
     async def send_input(self, activity, type, payload=None, id=None):
         """Send an input without waiting; returns its id."""
         id = id or self.new_id()
+        self.replies.pop(id, None)  # a resend waits for its own answer, not an earlier one
         await self.send({"t": "input", "id": id, "activity": activity, "type": type,
                          "payload": {} if payload is None else payload})
         return id
@@ -313,6 +314,7 @@ class Client:
     async def send_command(self, type, id=None, **fields):
         """Send a facilitator command without waiting; returns its id."""
         id = id or self.new_id()
+        self.replies.pop(id, None)
         await self.send(dict({"t": "command", "id": id, "type": type}, **fields))
         return id
 

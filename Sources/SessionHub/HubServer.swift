@@ -30,6 +30,8 @@ public struct HubConfiguration: Sendable {
     public var joinsPerSecondPerAddress = 200.0
     public var joinBurstPerAddress = 3_000.0
     public var logLevel: Logger.Level = .info
+    /// How long a plugin may take to answer one message before it counts as hung.
+    public var pluginTimeout: Duration = .seconds(5)
     /// Whether reading the kennisbank and gereedschapskist needs a facilitator token.
     public var privateKennisbank = false
 
@@ -58,7 +60,9 @@ public enum HubServer {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
 
         let store = try SQLiteStore(path: config.dbPath)
-        let host = PluginHost(directory: URL(fileURLWithPath: config.pluginsDir), binDir: URL(fileURLWithPath: config.binDir), logger: logger)
+        var limits = PluginLimits()
+        limits.answerTimeout = config.pluginTimeout
+        let host = PluginHost(directory: URL(fileURLWithPath: config.pluginsDir), binDir: URL(fileURLWithPath: config.binDir), logger: logger, limits: limits)
         await host.reload()
         let tokens = RejoinTokens(key: try await store.secret(named: "rejoin-token-key"))
         let log = EventLog(store: store)

@@ -26,6 +26,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Folder of the web pages.")
     var web = "./web"
 
+    @Option(name: .customLong("plugin-timeout"), help: "Seconds a plugin may take to answer one event before it counts as hung and is restarted (default 5, or env SESSIONHUB_PLUGIN_TIMEOUT).")
+    var pluginTimeout: Double = ProcessInfo.processInfo.environment["SESSIONHUB_PLUGIN_TIMEOUT"].flatMap(Double.init) ?? 5
+
     @Flag(name: .customLong("private-kennisbank"), help: "Require a facilitator token to read the kennisbank and gereedschapskist (default: public reading).")
     var privateKennisbank = false
 
@@ -33,6 +36,7 @@ struct Serve: AsyncParsableCommand {
     var logLevel = "info"
 
     func validate() throws {
+        guard pluginTimeout > 0, pluginTimeout <= 300 else { throw ValidationError("--plugin-timeout must be more than 0 and at most 300 seconds") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         if let u = publicURL, URL(string: u)?.scheme == nil { throw ValidationError("--public-url must be a URL such as https://hub.example.org") }
@@ -48,6 +52,7 @@ struct Serve: AsyncParsableCommand {
         config.webDir = web
         config.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         config.privateKennisbank = privateKennisbank
+        config.pluginTimeout = .milliseconds(Int(pluginTimeout * 1000))
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
             h.logLevel = config.logLevel

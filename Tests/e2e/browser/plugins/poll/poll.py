@@ -40,6 +40,8 @@ class Poll:
 
 
 def main():
+    # The same reducer serves the `plain` (no web module) and `broken` (a throwing one) stand-ins.
+    name = sys.argv[1] if len(sys.argv) > 1 else "poll"
     polls = {}
     for line in sys.stdin:
         line = line.strip()
@@ -48,7 +50,7 @@ def main():
         m = json.loads(line)
         t = m.get("t")
         if t == "hello":
-            out = {"t": "ready", "name": "poll", "version": "1.0.0", "protocol": 1}
+            out = {"t": "ready", "name": name, "version": "1.0.0", "protocol": 1}
         elif t == "start":
             polls[m["instance"]] = Poll(m.get("config") or {})
             out = {"t": "views", "instance": m["instance"], "seq": 0, "views": {"public": polls[m["instance"]].public()}}

@@ -109,7 +109,6 @@ export const catalogues = {
     'conn.ended': 'Niet verbonden',
     'conn.idle': 'Niet verbonden',
 
-    'fac.title': 'Facilitator',
     'fac.loginTitle': 'Log in als facilitator',
     'fac.loginIntro': 'Log in om deze sessie te leiden.',
     'fac.email': 'E-mailadres',
@@ -296,7 +295,6 @@ export const catalogues = {
     'conn.ended': 'Not connected',
     'conn.idle': 'Not connected',
 
-    'fac.title': 'Facilitator console',
     'fac.loginTitle': 'Sign in as facilitator',
     'fac.loginIntro': 'Sign in to run this session.',
     'fac.email': 'Email address',

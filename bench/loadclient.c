@@ -234,12 +234,13 @@ static struct {
     int connect_concurrency;
     double sample_ms;
     int verbose;
+    int fac_stay;
     const char *evlib;
 } cfg = {
     .port = 0, .code = NULL, .clients = 1000, .senders = 100, .rate = 5, .duration = 20,
-    .join_timeout = 120, .drain = 5, .max_seconds = 0, .type = "inc", .activity = "a1", .payload = "{}",
+    .join_timeout = 0, .drain = 5, .max_seconds = 0, .type = "inc", .activity = "a1", .payload = "{}",
     .label = "target", .fac_token = NULL, .join_rate = 190, .join_burst = 2900,
-    .connect_concurrency = 200, .sample_ms = 20, .verbose = 0, .evlib = "uv",
+    .connect_concurrency = 200, .sample_ms = 20, .verbose = 0, .fac_stay = 1, .evlib = "uv",
 };
 
 /* ------------------------------------------------------------ connections */
@@ -263,6 +264,8 @@ typedef struct conn {
     int close_code;        /* from the peer's close frame, 0 if none */
     int sender;            /* index among senders, or -1 */
     int64_t *sent_at;      /* ring of send times by input number (senders only) */
+    double bucket;         /* the hub's per-connection limit (20/s, burst 60) replayed on our own write times */
+    int64_t bucket_at;
     uint32_t *sent_n;
     char *rx; size_t rxlen, rxcap;
 } conn_t;
@@ -285,7 +288,7 @@ static char fac_cmd_id[64];
 
 static int *sender_conn; static int nsenders;
 static uint64_t send_cursor;
-static uint64_t sent, acked, refused, send_skipped, late_acks;
+static uint64_t sent, acked, refused, send_skipped, late_acks, over_limit_writes;
 static hist_t h_join, h_ack, h_fan, h_e2e;
 static counts_t errors, closes, conn_errors, frames, fac_frames;
 static uint64_t bytes_in, fac_bytes_in, views_in, views_in_send;
@@ -379,6 +382,11 @@ static int write_one(conn_t *c) {
         int64_t t = now_us();
         if (c->sent_n[n % RING] != UINT32_MAX) late_acks++; /* overwritten before its ack came */
         c->sent_at[n % RING] = t;
+        /* Would the hub's 20/s, burst 60 bucket refuse this write if it saw it when we wrote it? */
+        c->bucket += (double)(t - c->bucket_at) / 1e6 * 20.0;
+        if (c->bucket > 60) c->bucket = 60;
+        c->bucket_at = t;
+        if (c->bucket < 1) over_limit_writes++; else c->bucket -= 1;
         c->sent_n[n % RING] = n;
         sent++;
         return send_text(c->wsi, "{\"t\":\"input\",\"id\":\"b%d-%u\",\"activity\":\"%s\",\"type\":\"%s\",\"payload\":%s}",
@@ -469,6 +477,7 @@ static void on_message(conn_t *c, const char *s, size_t len) {
         } else if ((!strcmp(m.t, "ack") || !strcmp(m.t, "error")) && !strcmp(m.id, fac_cmd_id)) {
             snprintf(fac_result, sizeof fac_result, "%s%s%s", m.t, m.code[0] ? " " : "", m.code);
             fac_ready = 1;
+            if (!cfg.fac_stay) { c->want_close = 1; lws_callback_on_writable(c->wsi); }
         } else if (!strcmp(m.t, "error") && c->state != C_JOINED) {
             snprintf(fac_result, sizeof fac_result, "join error %s", m.code);
             fac_failed = 1;
@@ -634,6 +643,8 @@ static void begin_sending(int64_t now) {
         c->sender = nsenders;
         c->sent_at = calloc(RING, sizeof(int64_t));
         c->sent_n = malloc(RING * sizeof(uint32_t));
+        c->bucket = 60;
+        c->bucket_at = now;
         for (int k = 0; k < RING; k++) c->sent_n[k] = UINT32_MAX;
         sender_conn[nsenders++] = i;
     }
@@ -754,7 +765,9 @@ static void report(void) {
     uint64_t unanswered = outstanding();
 
     printf("== loadclient %s: ws://127.0.0.1:%d/ws code %s ==\n", cfg.label, cfg.port, cfg.code);
-    if (cfg.fac_token) printf("facilitator        goto %s: %s\n", cfg.activity, fac_result[0] ? fac_result : "no answer");
+    if (cfg.fac_token)
+        printf("facilitator        goto %s: %s; connection %s during the run\n", cfg.activity, fac_result[0] ? fac_result : "no answer",
+               cfg.fac_stay ? "stayed open" : "closed");
     printf("clients            %d asked, %d joined, %d failed, %d lost after joining; join retries %d; connect errors %d (",
            cfg.clients, joined_total, join_failed, lost_joined, join_retries, conn_errors_total);
     counts_print(stdout, &conn_errors);
@@ -766,6 +779,8 @@ static void report(void) {
            " refused, %" PRIu64 " unanswered, %" PRIu64 " skipped\n",
            sent, nsenders, cfg.rate, send_secs, send_secs > 0 ? sent / send_secs : 0, acked, refused, unanswered, send_skipped);
     print_hist_line("input->ack ms", &h_ack, 1);
+    printf("                   writes over 20/s burst 60 by our own clock: %" PRIu64 " (so any rate_limited comes from the hub's read timing)\n",
+           over_limit_writes);
     printf("fan-out: ack at the sender -> all %d connections have a view with seq >= ack.seq\n", joined_at_send);
     print_hist_line("fan-out ms", &h_fan, 0);
     print_hist_line("input->all ms", &h_e2e, 0);
@@ -792,8 +807,8 @@ static void report(void) {
            cfg.clients, joined_total, join_failed, lost_joined, join_retries, conn_errors_total, join_wall);
     json_hist("join_ms", &h_join);
     printf(",\"senders\":%d,\"rate\":%.3f,\"send_s\":%.3f,\"sent\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"refused\":%" PRIu64
-           ",\"unanswered\":%" PRIu64 ",",
-           nsenders, cfg.rate, send_secs, sent, acked, refused, unanswered);
+           ",\"unanswered\":%" PRIu64 ",\"over_limit_writes\":%" PRIu64 ",",
+           nsenders, cfg.rate, send_secs, sent, acked, refused, unanswered, over_limit_writes);
     json_hist("ack_ms", &h_ack);
     putchar(',');
     json_hist("fanout_ms", &h_fan);
@@ -810,6 +825,8 @@ static void report(void) {
     counts_json(stdout, &closes);
     printf(",\"connect_error_kinds\":");
     counts_json(stdout, &conn_errors);
+    printf(",\"facilitator\":%s,\"fac_bytes_in\":%" PRIu64 ",\"fac_frames\":", cfg.fac_token ? (cfg.fac_stay ? "\"stayed\"" : "\"left\"") : "null", fac_bytes_in);
+    counts_json(stdout, &fac_frames);
     printf(",\"client_cpu_s\":%.3f,\"rate_limited\":%" PRIu64 "}\n", cpu_user + cpu_sys, counts_get(&errors, "rate_limited"));
     fflush(stdout);
 }
@@ -824,9 +841,10 @@ static void usage(void) {
             "  --duration S           seconds of sending (default 20)\n"
             "  --type T --activity A --payload JSON   the input (default inc, a1, {})\n"
             "  --facilitator-token T  join as facilitator first and make --activity current (goto)\n"
+            "  --facilitator-stay 0|1 keep that connection open during the run, as a console would (default 1)\n"
             "  --join-rate R --join-burst B           client-side pacing of handshakes+joins (default 190/s, 2900)\n"
             "  --connect-concurrency C                handshakes in flight at once (default 200)\n"
-            "  --join-timeout S       seconds to wait for every welcome (default 120)\n"
+            "  --join-timeout S       seconds to wait for every welcome (default 60 + clients/40)\n"
             "  --drain S              seconds to wait for acks and views after sending (default 5)\n"
             "  --max-seconds S        hard stop (default join-timeout + duration + drain + 40)\n"
             "  --sample-ms MS         at most one fan-out sample per MS (default 20)\n"
@@ -861,6 +879,7 @@ int main(int argc, char **argv) {
         else if (ARG("--label")) cfg.label = argv[++i];
         else if (!strcmp(a, "--verbose")) cfg.verbose = 1;
         else if (ARG("--evlib")) cfg.evlib = argv[++i];
+        else if (ARG("--facilitator-stay")) cfg.fac_stay = atoi(argv[++i]);
         else usage();
 #undef ARG
     }
@@ -876,6 +895,7 @@ int main(int argc, char **argv) {
                 return 64;
             }
     if (cfg.senders > cfg.clients) cfg.senders = cfg.clients;
+    if (cfg.join_timeout <= 0) cfg.join_timeout = 60 + cfg.clients / 40.0;
     if (cfg.max_seconds <= 0) cfg.max_seconds = cfg.join_timeout + cfg.duration + cfg.drain + 40;
 
     signal(SIGINT, on_signal);

@@ -5,14 +5,15 @@
 # not assert. See docs/BENCH.md.
 #
 #   bench/run.sh [--clients 1000] [--senders 100] [--rate 5] [--duration 20] [--type inc]
-#                [--only hub|relay|both] [--hubctl PATH] [--keep] [-- extra loadclient flags]
+#                [--only hub|relay|both] [--hubctl PATH] [--perf] [--keep] [-- extra loadclient flags]
+# --perf records the hub with `perf record -g` during the client run and prints its top symbols.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH="$ROOT/bench"
 BIN="$BENCH/bin"
 
-CLIENTS=1000 SENDERS=100 RATE=5 DURATION=20 TYPE=inc ONLY=both HUBCTL="" KEEP=0
+CLIENTS=1000 SENDERS=100 RATE=5 DURATION=20 TYPE=inc ONLY=both HUBCTL="" KEEP=0 PERF=0
 EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,8 +25,9 @@ while [ $# -gt 0 ]; do
     --only) ONLY=$2; shift 2 ;;
     --hubctl) HUBCTL=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --perf) PERF=1; shift ;;
     --) shift; EXTRA=("$@"); break ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown flag $1 (see --help)" >&2; exit 64 ;;
   esac
 done
@@ -125,9 +127,20 @@ EOF
   curl -sf -X POST "$HUB_URL/api/v1/sessions/$SID/start" -H "Authorization: Bearer $TOKEN" >/dev/null
   echo "hub: $HUB_URL, session $SID, code $CODE (the client's facilitator connection makes a1 current)"
 
+  PERF_PID=""
+  if [ "$PERF" = 1 ]; then
+    perf record -q -g -F 499 -p "$HUB_PID" -o "$TMP/perf.data" 2>"$TMP/perf.err" &
+    PERF_PID=$!
+  fi
   CPU0=$(cpu_seconds "$HUB_PID")
   client hub "$HUB_PORT" "$CODE" "$TOKEN" | tee "$TMP/hub.result"
   CPU1=$(cpu_seconds "$HUB_PID")
+  if [ -n "$PERF_PID" ]; then
+    kill -INT "$PERF_PID"; wait "$PERF_PID" 2>/dev/null || true
+    echo "hub profile (perf, self time, top 25 symbols):"
+    perf report -i "$TMP/perf.data" --stdio --no-children --sort symbol 2>/dev/null \
+      | grep -E '^ +[0-9.]+%' | head -25 | cut -c1-160 || true
+  fi
   HUB_RSS=$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$HUB_PID/status")
   HUB_CPU=$(awk -v a="$CPU0" -v b="$CPU1" 'BEGIN { printf "%.2f", b - a }')
   echo "hub process: ${HUB_CPU} s CPU during the client run, peak RSS ${HUB_RSS} MB ($BUILD build)"

@@ -148,6 +148,8 @@ function render() {
   document.body.dataset.phase = s.current?.phase || '';
   if (s.session) $('session-title').textContent = s.session.title;
   $('session-status').textContent = t(`fac.status.${s.status || 'draft'}`);
+  const me = who();
+  $('logged-in').textContent = me.name ? t('fac.loggedInAs', { name: me.name }) : '';
   $('btn-start').hidden = s.status !== 'draft';
   const closed = s.status === 'closed';
   for (const id of ['btn-prev', 'btn-next', 'btn-close', 'btn-groups', 'btn-ungroup']) $(id).disabled = closed;
@@ -249,12 +251,11 @@ function renderRoster() {
     body.replaceChildren(...roster.map((p) => {
       const name = p.name || t('roster.anonymous');
       return el('tr', { 'data-participant': p.id, 'data-connected': String(Boolean(p.connected)) },
-        el('td', { text: name }),
-        el('td', { text: [p.function, p.org].filter(Boolean).join(' · ') }),
+        el('td', {}, el('span', { class: 'name', text: name }), el('span', { class: 'who', text: [p.function, p.org].filter(Boolean).join(' · ') })),
         el('td', { text: p.group ? t('activity.group', { n: groupNumber(p.group) }) : '–' }),
         el('td', { class: 'conn' }, el('span', { class: `dot ${p.connected ? 'on' : 'off'}`, 'aria-hidden': 'true' }), el('span', { text: p.connected ? t('roster.online') : t('roster.offline') })),
         el('td', {}, el('button', { type: 'button', class: 'btn btn-small btn-danger', 'data-focus': `kick-${p.id}`, 'data-action': 'kick', disabled: closed,
-          'aria-label': t('fac.kickLabel', { name }), on: { click: () => kick(p) } }, el('span', { class: 'icon icon-x', 'aria-hidden': 'true' }), el('span', { text: t('fac.kick') }))));
+          'aria-label': t('fac.kickLabel', { name }), on: { click: () => kick(p) } }, el('span', { class: 'icon icon-x', 'aria-hidden': 'true' }), el('span', { class: 'visually-hidden', text: t('fac.kick') }))));
     }));
   });
 }

@@ -237,7 +237,7 @@ function renderInputs() {
   if (!client) return;
   const activity = client.state.current?.activity;
   const list = $('inputs-list');
-  const entries = activity ? client.inputs(activity).slice(-5) : [];
+  const entries = activity ? client.inputs(activity).slice(-3) : [];
   $('inputs').hidden = entries.length === 0 || client.state.status === 'closed';
   const offline = client.connection !== 'open';
   list.replaceChildren(...entries.map((e) => {

@@ -13,8 +13,22 @@ export function shadow(host, options = {}) {
   return root;
 }
 
+/** Define once; every observed attribute also becomes a property (min-label ↔ minLabel) unless the class has one. */
 export function define(name, cls) {
-  if (!customElements.get(name)) customElements.define(name, cls);
+  if (customElements.get(name)) return;
+  for (const attr of cls.observedAttributes || []) {
+    const prop = attr.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    if (prop === 'lang' || prop in cls.prototype) continue;
+    Object.defineProperty(cls.prototype, prop, {
+      get() { return this.getAttribute(attr); },
+      set(v) {
+        if (v === null || v === undefined || v === false) this.removeAttribute(attr);
+        else this.setAttribute(attr, v === true ? '' : String(v));
+      },
+      configurable: true,
+    });
+  }
+  customElements.define(name, cls);
 }
 
 export function el(tag, props = {}, ...children) {

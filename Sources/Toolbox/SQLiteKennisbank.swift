@@ -69,13 +69,14 @@ extension SQLiteStore: KennisbankStore {
         return d
     }
 
-    private func put(_ db: Database, _ record: Intervention, author: String?, keepBookkeeping: Bool) throws -> (FacetedIndex.Outcome, Intervention) {
+    private func put(_ db: Database, _ record: Intervention, author: String?, keepBookkeeping: Bool,
+                     domains: [String: String]? = nil) throws -> (FacetedIndex.Outcome, Intervention) {
         let now = Self.now()
         var stored = record
         let existing = try String.fetchOne(db, sql: "SELECT data FROM interventions WHERE id = ?", arguments: [record.id])
             .flatMap { try? JSONCoding.decode(Intervention.self, from: $0) }
         let (outcome, version) = try Self.interventions.put(
-            db, id: record.id, title: record.title, content: Self.content(record),
+            db, id: record.id, title: record.title, content: { Self.content(record) },
             contentOf: { (try? JSONCoding.decode(Intervention.self, from: $0)).map(Self.content) ?? "" },
             encode: { version in
                 stored.version = version
@@ -90,7 +91,7 @@ extension SQLiteStore: KennisbankStore {
                 return JSONCoding.string(stored)
             },
             version: keepBookkeeping ? record.version : nil, searchable: record.state == .published,
-            facets: Self.facets(record, domains: try domains(db)), searchText: Self.searchText(record), author: author ?? record.author, at: now)
+            facets: Self.facets(record, domains: try domains ?? self.domains(db)), searchText: Self.searchText(record), author: author ?? record.author, at: now)
         if outcome == .unchanged { return (outcome, existing ?? record) }
         return (outcome, stored)
     }
@@ -138,7 +139,10 @@ extension SQLiteStore: KennisbankStore {
     }
 
     public func importInterventions(_ records: [(line: Int, record: Intervention)], author: String?) async throws -> ImportSummary {
-        try await pool.write { db in try Self.count(records.map { try self.put(db, $0.record, author: author, keepBookkeeping: true).0 }) }
+        try await pool.write { db in
+            let domains = try self.domains(db)
+            return try Self.count(records.map { try self.put(db, $0.record, author: author, keepBookkeeping: true, domains: domains).0 })
+        }
     }
 
     /// One transaction per import: a failure anywhere rolls every record back.
@@ -194,7 +198,7 @@ extension SQLiteStore: KennisbankStore {
         for a in item.audience ?? [] { facets.append(.init(facet: "audience", value: a)) }
         if let s = item.series { facets.append(.init(facet: "series", value: s)) }
         let (outcome, _) = try Self.toolkit.put(
-            db, id: item.id, title: item.title, content: Self.content(item),
+            db, id: item.id, title: item.title, content: { Self.content(item) },
             contentOf: { (try? JSONCoding.decode(ToolkitItem.self, from: $0)).map(Self.content) ?? "" },
             encode: { version in
                 stored.version = version

@@ -58,6 +58,20 @@ ensure_venv() {
     fi
 }
 
+# `swift build --build-tests` (debug: hubctl, the plugins and the unit tests), its log in test-artifacts/.
+build_debug() {
+    mkdir -p "$ARTIFACTS"
+    local log="$ARTIFACTS/build-debug.log" start=$SECONDS
+    echo "swift build --build-tests (log: ${log#"$ROOT/"})"
+    if (cd "$ROOT" && swift build --build-tests) >"$log" 2>&1; then
+        echo "built in $((SECONDS - start)) s"
+    else
+        tail -n 60 "$log"
+        echo "error: swift build --build-tests failed" >&2
+        return 1
+    fi
+}
+
 # `swift build -c release`, its log in test-artifacts/; prints the tail of the log when it fails.
 build_release() {
     mkdir -p "$ARTIFACTS"

@@ -366,6 +366,13 @@ export class HubClient extends EventTarget {
     return promise;
   }
 
+  /** An input for the current activity: resolves with the ack, rejects with a HubError. */
+  send(type, payload = {}) {
+    const activity = this.state.current?.activity;
+    if (!activity) return Promise.reject(new HubError({ code: 'activity_closed', message: '' }));
+    return this.input(activity, type, payload);
+  }
+
   /** A function (type, payload) → promise for one activity: what the shell hands to a plugin element as `send`. */
   sender(activity) { return (type, payload) => this.input(activity, type, payload); }
 

@@ -5,31 +5,20 @@ output, the REST API and the WebSocket protocol. They never import or call hub c
 its own directory under `test-artifacts/e2e/` (database, HOME with the saved hubctl token, the
 hub's stdout and stderr), kept after the run so a failure in CI can be read afterwards.
 
+The process handling lives in `hubprocess.py`; import helpers from there. The names are also
+available here for modules that do `from conftest import ...`.
+
 Binary: env `HUBCTL`, else `.build/release/hubctl`, else `.build/debug/hubctl`.
 """
-import json
-import os
-import queue
-import re
-import shutil
-import signal
-import socket
-import subprocess
-import threading
-import time
-import urllib.error
-import urllib.request
+import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-E2E = Path(__file__).resolve().parent
-PLUGINS = E2E / "plugins"
-ARTIFACTS = REPO / "test-artifacts" / "e2e"
-LISTENING = re.compile(r"listening on (http://\S+?):(\d+)\b")
-FACILITATOR_EMAIL = "f@example.org"
-FACILITATOR_PASSWORD = "correct horse battery staple"
+from hubprocess import (ARTIFACTS, E2E, FACILITATOR_EMAIL, FACILITATOR_PASSWORD, PLUGINS, REPO,  # noqa: F401
+                        Hub, HubFailed, find_hubctl, finish, free_port, new_hub)
+
+_THIS = sys.modules[__name__]
 
 
 def pytest_configure(config):
@@ -37,228 +26,23 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
 
 
-def find_hubctl():
-    """The hub binary under test; None when nothing is built yet."""
-    candidates = [os.environ.get("HUBCTL"), REPO / ".build/release/hubctl", REPO / ".build/debug/hubctl"]
-    for c in candidates:
-        if c and Path(c).is_file() and os.access(c, os.X_OK):
-            return str(Path(c).resolve())
-    return None
+def pytest_collectstart(collector):
+    """Keep `import conftest` meaning this file for the modules of this folder.
 
-
-def free_port():
-    """A port that is free right now (for tests that must name the port before the hub starts)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class HubFailed(AssertionError):
-    """The hub process did not start or died; carries the tail of its logs."""
-
-
-class Hub:
-    """One `hubctl serve` process on its own database, and helpers to talk to it.
-
-    `url` and `ws_url` change when the hub restarts on another port, so tests read them after a
-    restart instead of keeping copies.
+    pytest imports every conftest.py under the plain name `conftest`, so the one in browser/
+    replaces this one in sys.modules once that folder is collected; modules here that import from
+    `conftest` would then get the wrong one.
     """
-
-    def __init__(self, binary, workdir, plugins=PLUGINS, web=REPO / "web"):
-        self.binary = binary
-        self.dir = Path(workdir)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.db = self.dir / "hub.sqlite"
-        self.home = self.dir / "home"
-        self.home.mkdir(exist_ok=True)
-        self.plugins = Path(plugins)
-        self.web = Path(web)
-        self.proc = None
-        self.port = None
-        self.url = None
-        self.token = None
-        self.starts = 0
-        self._lines = None
-
-    # ---- process ------------------------------------------------------------------------------
-
-    def env(self, **extra):
-        """The environment for hubctl: HOME in the hub's folder, so the saved token stays there."""
-        env = dict(os.environ)
-        env.pop("HUBCTL_TOKEN", None)
-        env.pop("XDG_CONFIG_HOME", None)
-        env["HOME"] = str(self.home)
-        if self.url:
-            env["HUBCTL_SERVER"] = self.url
-        env.update(extra)
-        return env
-
-    def bootstrap(self, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, name="Fac", role="owner"):
-        """Create a facilitator offline, as an operator does before the first start."""
-        r = subprocess.run([self.binary, "facilitator", "add", "--db", str(self.db), "--email", email,
-                            "--name", name, "--password-stdin", "--role", role],
-                           input=password + "\n", capture_output=True, text=True, env=self.env(), timeout=60)
-        if r.returncode != 0:
-            raise HubFailed("facilitator add failed (%d): %s" % (r.returncode, r.stderr))
-
-    def start(self, port=0, timeout=60):
-        """Start `hubctl serve` and wait for its `listening on` line."""
-        n = self.starts = self.starts + 1
-        out = open(self.dir / ("serve-%d.stdout" % n), "w")
-        err = open(self.dir / ("serve-%d.stderr" % n), "w")
-        self.proc = subprocess.Popen(
-            [self.binary, "serve", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(port),
-             "--plugins", str(self.plugins), "--web", str(self.web)],
-            cwd=str(REPO), stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, text=True,
-            env=self.env())
-        self._lines = queue.Queue()
-        threading.Thread(target=self._pump, args=(self.proc.stdout, out, self._lines), daemon=True).start()
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self._lines.get(timeout=max(0.05, deadline - time.monotonic()))
-            except queue.Empty:
-                line = None
-            if line is not None:
-                m = LISTENING.search(line)
-                if m:
-                    self.port = int(m.group(2))
-                    self.url = "%s:%d" % (m.group(1), self.port)
-                    return self
-            if self.proc.poll() is not None and self._lines.empty():
-                raise HubFailed("hub exited with %s before listening:\n%s" % (self.proc.returncode, self.log_tail()))
-            if time.monotonic() > deadline:
-                self.kill9()
-                raise HubFailed("no `listening on` line within %ss:\n%s" % (timeout, self.log_tail()))
-
-    @staticmethod
-    def _pump(pipe, sink, lines):
-        """Copy the hub's stdout to its log file, and hand lines to `start` (the pipe must never fill)."""
-        for line in pipe:
-            sink.write(line)
-            sink.flush()
-            lines.put(line)
-        sink.close()
-
-    def stop(self, timeout=20):
-        """SIGTERM (graceful: flush the log, close sockets with 1001), then SIGKILL if it hangs."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-                raise HubFailed("hub did not stop within %ss of SIGTERM" % timeout)
-        return self.proc.returncode if self.proc else None
-
-    def kill9(self):
-        """SIGKILL: the crash the durability tests survive."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-    def restart(self, graceful=True, same_port=True):
-        """Stop (SIGTERM, or SIGKILL when not graceful) and start again on the same database.
-
-        Tries the same port first so that clients can reconnect to the URL they had; falls back to a
-        fresh port if the old one cannot be bound yet.
-        """
-        old = self.port
-        if graceful:
-            self.stop()
-        else:
-            self.kill9()
-        if same_port and old:
-            try:
-                return self.start(port=old, timeout=30)
-            except HubFailed:
-                if self.proc and self.proc.poll() is None:
-                    raise
-        return self.start(port=0)
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def log_tail(self, n=40):
-        """The last lines of the latest run's stderr and stdout, for failure messages."""
-        text = []
-        for suffix in ("stderr", "stdout"):
-            p = self.dir / ("serve-%d.%s" % (self.starts, suffix))
-            if p.exists():
-                text.append("--- %s ---\n%s" % (p.name, "".join(p.read_text(errors="replace").splitlines(True)[-n:])))
-        return "\n".join(text)
-
-    @property
-    def ws_url(self):
-        return self.url.replace("http://", "ws://", 1) + "/ws"
-
-    # ---- hubctl and REST ----------------------------------------------------------------------
-
-    def hubctl(self, *args, input=None, check=True, timeout=60, env=None):
-        """Run `hubctl ARGS` against this hub (HUBCTL_SERVER and HOME set); returns CompletedProcess."""
-        r = subprocess.run([self.binary, *map(str, args)], input=input, capture_output=True, text=True,
-                           env=env or self.env(), timeout=timeout, cwd=str(self.dir))
-        if check and r.returncode != 0:
-            raise AssertionError("hubctl %s exited %d\nstdout: %s\nstderr: %s"
-                                 % (" ".join(map(str, args)), r.returncode, r.stdout, r.stderr))
-        return r
-
-    def hubctl_json(self, *args, **kw):
-        """Run a hubctl command with `--json` and parse its stdout as exactly one JSON value."""
-        r = self.hubctl(*args, "--json", **kw)
-        return json.loads(r.stdout)
-
-    def login(self, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD):
-        """`hubctl login` (token saved under HOME), and keep the token for WebSocket `auth`."""
-        r = self.hubctl("login", "--server", self.url, "--email", email, "--password-stdin", "--json",
-                        input=password + "\n")
-        self.token = json.loads(r.stdout)["token"]
-        return self.token
-
-    def create_session(self, yaml_text, name="agenda.yaml"):
-        """`hubctl session create --agenda FILE --json`; returns {id, code, participantUrl, ...}."""
-        path = self.dir / name
-        path.write_text(yaml_text)
-        return self.hubctl_json("session", "create", "--agenda", path)
-
-    def api(self, method, path, body=None, token="default", content_type="application/json"):
-        """One REST call; returns (status, parsed JSON or text). `token=None` sends no Authorization."""
-        token = self.token if token == "default" else token
-        data = None
-        if body is not None:
-            data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method)
-        if data is not None:
-            req.add_header("Content-Type", content_type)
-        if token:
-            req.add_header("Authorization", "Bearer " + token)
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                status, raw = resp.status, resp.read()
-        except urllib.error.HTTPError as e:
-            status, raw = e.code, e.read()
-        try:
-            return status, json.loads(raw) if raw else None
-        except ValueError:
-            return status, raw.decode(errors="replace")
-
-    def export(self, session):
-        """`hubctl session export S --format json`, parsed."""
-        return json.loads(self.hubctl("session", "export", session, "--format", "json").stdout)
+    path = getattr(collector, "path", None)
+    if isinstance(collector, pytest.Module) and path is not None and Path(path).parent == E2E:
+        sys.modules["conftest"] = _THIS
 
 
 def _new_hub(name):
-    binary = find_hubctl()
-    if not binary:
-        pytest.fail("no hubctl binary: build with `swift build -c release` or set HUBCTL", pytrace=False)
-    workdir = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
-    shutil.rmtree(workdir, ignore_errors=True)
-    hub = Hub(binary, workdir)
-    hub.bootstrap()
-    hub.start()
-    hub.login()
-    return hub
+    try:
+        return new_hub(name)
+    except HubFailed as e:
+        pytest.fail(str(e), pytrace=False)
 
 
 @pytest.fixture(scope="module")
@@ -279,11 +63,6 @@ def own_hub(request):
 
 def _finish(h):
     """Stop the hub; a hub that crashed on its own during the tests is a failure worth reporting."""
-    crashed = h.proc is not None and h.proc.poll() is not None and h.proc.returncode not in (0, -9, -15)
-    tail = h.log_tail() if crashed else ""
-    try:
-        h.stop()
-    except HubFailed:
-        h.kill9()
-    if crashed:
+    tail = finish(h)
+    if tail is not None:
         pytest.fail("hub exited with %s during the tests:\n%s" % (h.proc.returncode, tail), pytrace=False)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 import agendas
-from conftest import FACILITATOR_PASSWORD, free_port
+from hubprocess import FACILITATOR_PASSWORD, free_port
 from hubclient import Client, run
 
 

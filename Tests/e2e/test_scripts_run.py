@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from conftest import ARTIFACTS, REPO, find_hubctl, free_port
+from hubprocess import ARTIFACTS, REPO, find_hubctl, free_port
 from hubclient import Client, run
 
 

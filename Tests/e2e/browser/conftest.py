@@ -78,12 +78,14 @@ def browsers(request):
 
     yield open_
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
-    for i, d in enumerate(opened):
-        try:
-            if failed:
+    if failed:  # every window as it was at the failure, before any of them closes
+        logdir = ARTIFACTS / "browser" / _name(request)
+        logdir.mkdir(parents=True, exist_ok=True)
+        for i, d in enumerate(opened):
+            try:
                 screenshot(d, "failed-%s-%d" % (_name(request), i))
-                logdir = ARTIFACTS / "browser" / _name(request)
-                logdir.mkdir(parents=True, exist_ok=True)
                 (logdir / ("console-%d.json" % i)).write_text(json.dumps(console(d), indent=1))
-        finally:
-            d.quit()
+            except Exception:  # noqa: BLE001 - a window that died already
+                pass
+    for d in opened:
+        d.quit()

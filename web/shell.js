@@ -101,6 +101,8 @@ function* fields(root) {
   }
 }
 
+const restoreWindow = { start: 0, count: 0 };
+
 /** Fill empty fields below root with their kept drafts. */
 export function restoreDrafts(root) {
   const s = storage();
@@ -111,7 +113,11 @@ export function restoreDrafts(root) {
     const v = s.getItem(`${DRAFT}${scopeOf(node)}.${key}`);
     if (v) {
       node.value = v;
-      node.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      // Tell the plugin, as typing would; but never feed a plugin that re-renders its fields on input
+      // into an endless restore loop.
+      const now = Date.now();
+      if (now - restoreWindow.start > 1000) { restoreWindow.start = now; restoreWindow.count = 0; }
+      if (++restoreWindow.count <= 20) node.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
     }
   }
 }

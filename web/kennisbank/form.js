@@ -128,9 +128,10 @@ function checkGroup(ctx, { path, name, hint, options, labelOf }) {
   return {
     el: box,
     collect() {
-      const vs = [...box.querySelectorAll('input:checked')].map((i) => i.value);
-      const extra = [...chosen].filter((v) => !options.includes(v));
-      set(ctx.rec, path, [...vs, ...extra]);
+      // Keep the stored order (an unchanged form must not make a new version), new choices after it.
+      const on = [...box.querySelectorAll('input:checked')].map((i) => i.value);
+      const kept = [...chosen].filter((v) => on.includes(v) || !options.includes(v));
+      set(ctx.rec, path, [...kept, ...on.filter((v) => !kept.includes(v))]);
       return [];
     },
   };
@@ -362,7 +363,7 @@ function linksEditor(ctx) {
     fillIngredients(ing, l.ingredients || []);
     const remove = el('button', { type: 'button', class: 'btn btn-link btn-small', 'aria-label': t('kb.form.removeItem', { item: t('kb.form.linkN', { n }) }),
       on: { click: () => { remove.closest('li').remove(); addBtn.focus(); } } }, el('span', { class: 'icon icon-x', 'aria-hidden': 'true' }));
-    rows.append(el('li', { class: 'kb-link-row' }, from, el('span', { 'aria-hidden': 'true', text: '→' }), to, ing, remove));
+    rows.append(el('li', { class: 'kb-link-row', 'data-ingredients': JSON.stringify(l.ingredients || []) }, from, el('span', { 'aria-hidden': 'true', text: '→' }), to, ing, remove));
     if (focus) from.focus();
   };
   const refresh = () => {
@@ -390,7 +391,9 @@ function linksEditor(ctx) {
         const from = li.querySelector('[data-link="from"]').value;
         const to = li.querySelector('[data-link="to"]').value;
         if (!from || !to) continue;
-        const ings = [...li.querySelectorAll('[data-link="ingredients"] input:checked')].map((i) => i.value);
+        const on = [...li.querySelectorAll('[data-link="ingredients"] input:checked')].map((i) => i.value);
+        const before = JSON.parse(li.dataset.ingredients || '[]').filter((x) => on.includes(x));
+        const ings = [...before, ...on.filter((x) => !before.includes(x))];
         links.push(ings.length ? { from, to, ingredients: ings } : { from, to });
       }
       set(ctx.rec, 'theoryOfChange.links', links);

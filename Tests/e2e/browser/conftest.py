@@ -6,7 +6,6 @@ CHROMEDRIVER override), zbar-tools for the QR test, and selenium + websockets fr
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest

@@ -475,3 +475,19 @@ def test_a_failing_plugin_is_contained_and_one_without_web_module_gets_a_neutral
     web_hub.command(session["code"], "goto", activity="a1")
     wait_for(lambda: len(option_buttons(d)) == 3, message="poll after a broken plugin")
     assert csp_problems(d) == []
+
+
+def test_a_hub_restart_is_a_reconnect_as_the_same_participant(web_hub, session, browsers):
+    d = browsers(360, 740)
+    pid = join(d, web_hub.url, session["code"], name="Noor")
+    start_first_activity(web_hub, session)
+    wait_for(lambda: len(option_buttons(d)) == 3, message="the poll")
+    port = web_hub.port
+    web_hub.stop()  # SIGTERM: the hub closes connections with 1001
+    wait_for(lambda: by_id(d, "banner").get_attribute("kind") in ("reconnecting", "offline"), message="banner while the hub is down")
+    web_hub.start(port=port)
+    wait_for(lambda: body(d, "connection") == "open", timeout=30, message="reconnected")
+    assert body(d, "participant") == pid
+    wait_for(lambda: len(option_buttons(d)) == 3, message="the poll again")
+    option_buttons(d)[1].click()
+    wait_for(lambda: input_states(d) == ["confirmed"], message="input after the restart")

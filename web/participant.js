@@ -6,7 +6,19 @@ import './components/hub-banner.js';
 import './components/hub-status.js';
 
 const $ = (id) => document.getElementById(id);
-const views = ['view-loading', 'view-join', 'view-lobby', 'view-activity', 'view-closed', 'view-ended'].map($);
+const allViews = ['view-loading', 'view-join', 'view-lobby', 'view-activity', 'view-closed', 'view-ended'].map($);
+let shownView = null;
+
+/** Show one screen; on a change of screen, move focus to its heading so screen readers start there. */
+function showView(section) {
+  show(section, allViews);
+  if (section === shownView) return;
+  const first = shownView === null;
+  shownView = section;
+  if (first || section.id === 'view-join' || section.id === 'view-loading') return;
+  const h = section.querySelector('h1');
+  if (h && !section.contains(document.activeElement)) { h.tabIndex = -1; h.focus({ preventScroll: true }); }
+}
 const PROFILE = 'hub.profile';
 
 let client = null;
@@ -72,7 +84,7 @@ function showJoin(notice = '') {
   $('banner').kind = '';
   fillJoinForm();
   renderJoinTexts();
-  show($('view-join'), views);
+  showView($('view-join'));
   (code ? $('join-name') : $('join-code')).focus();
   if (code && !joinInfo) {
     fetchJoinInfo(code).then((info) => { joinInfo = info; renderJoinTexts(); if (!info) setJoinError(t('error.codeUnknown')); }).catch(() => {});
@@ -121,7 +133,7 @@ async function submitJoin(ev) {
 function start(profile = readProfile()) {
   if (client) client.stop();
   endedReason = null;
-  show($('view-loading'), views);
+  showView($('view-loading'));
   client = new HubClient({ code, profile, lang: getLang() });
   client.addEventListener('change', (ev) => onChange(ev.detail));
   client.start();
@@ -147,10 +159,9 @@ function onEnded(reason, message) {
   if (reason === 'kicked' || reason === 'deleted') {
     $('ended-icon').className = `icon icon-large icon-${reason === 'kicked' ? 'door' : 'x'}`;
     renderEnded();
-    show($('view-ended'), views);
+    showView($('view-ended'));
     $('ended-rejoin').hidden = reason !== 'kicked';
     $('footer').hidden = true;
-    $('main').focus();
     return;
   }
   const notice = { bad_token: 'error.tokenExpired', not_found: 'error.codeUnknown' }[reason];
@@ -206,7 +217,7 @@ function render() {
     $('closed-text').textContent = entry ? t('closed.text') : t('closed.textNoResults');
     if (entry) closedSlot.show(entry, pluginProps(entry, s));
     else closedSlot.clear();
-    show($('view-closed'), views);
+    showView($('view-closed'));
     return;
   }
   closedSlot.clear();
@@ -215,7 +226,7 @@ function render() {
     $('lobby-text').textContent = s.status === 'draft' ? t('lobby.draft') : t('lobby.between');
     const name = readProfile().name;
     $('lobby-who').textContent = s.participant ? (name ? t('lobby.joinedAs', { name }) : t('lobby.joinedAnonymous')) : '';
-    show($('view-lobby'), views);
+    showView($('view-lobby'));
     lastActivity = null;
     return;
   }
@@ -224,7 +235,7 @@ function render() {
   $('activity-group').hidden = !group;
   $('activity-group').textContent = group ? t('activity.group', { n: groupNumber(group) }) : '';
   $('activity-closed-note').hidden = entry.inputsOpen !== false;
-  show($('view-activity'), views);
+  showView($('view-activity'));
   slot.show(entry, pluginProps(entry, s));
   if (lastActivity !== entry.id) {
     if (lastActivity !== null) announce(t('activity.announce', { title: entry.title }));

@@ -235,12 +235,13 @@ static struct {
     double sample_ms;
     int verbose;
     int fac_stay;
+    double progress;
     const char *evlib;
 } cfg = {
     .port = 0, .code = NULL, .clients = 1000, .senders = 100, .rate = 5, .duration = 20,
     .join_timeout = 0, .drain = 5, .max_seconds = 0, .type = "inc", .activity = "a1", .payload = "{}",
     .label = "target", .fac_token = NULL, .join_rate = 190, .join_burst = 2900,
-    .connect_concurrency = 200, .sample_ms = 20, .verbose = 0, .fac_stay = 1, .evlib = "uv",
+    .connect_concurrency = 200, .sample_ms = 20, .verbose = 0, .fac_stay = 1, .progress = 10, .evlib = "uv",
 };
 
 /* ------------------------------------------------------------ connections */
@@ -664,9 +665,20 @@ static void begin_sending(int64_t now) {
 
 static uint64_t outstanding(void) { return sent - acked - refused; }
 
+static const char *phase_name[] = { "facilitator", "join", "send", "drain", "close", "done" };
+static int64_t next_progress;
+
+static void progress(int64_t now) {
+    if (!cfg.progress || now < next_progress) return;
+    next_progress = now + (int64_t)(cfg.progress * 1e6);
+    fprintf(stderr, "[%7.1f s] %-11s joined %d/%d, open %d, sent %" PRIu64 ", acked %" PRIu64 ", views %" PRIu64 "\n",
+            (now - t_start) / 1e6, phase_name[phase], joined_now, cfg.clients, open_sockets, sent, acked, views_in);
+}
+
 static void tick(lws_sorted_usec_list_t *sul) {
     int64_t now = now_us();
     (void)sul;
+    progress(now);
     if (phase == P_DONE) { lws_sul_schedule(context, 0, &sul_tick, tick, 2 * LWS_US_PER_MS); return; }
     if (interrupted || now >= t_hard) set_phase(P_DONE);
 
@@ -859,6 +871,7 @@ static void usage(void) {
             "  --max-seconds S        hard stop (default join-timeout + duration + drain + 40)\n"
             "  --sample-ms MS         at most one fan-out sample per MS (default 20)\n"
             "  --label NAME           name in the summary and RESULT line\n"
+            "  --progress S           a progress line on stderr every S seconds (default 10, 0 for none)\n"
             "  --evlib uv|poll        event loop under libwebsockets (default uv: epoll; poll scans every socket)\n"
             "  --verbose              libwebsockets warnings on stderr\n"
             "The target is always ws://127.0.0.1:P/ws.\n");
@@ -890,6 +903,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--verbose")) cfg.verbose = 1;
         else if (ARG("--evlib")) cfg.evlib = argv[++i];
         else if (ARG("--facilitator-stay")) cfg.fac_stay = atoi(argv[++i]);
+        else if (ARG("--progress")) cfg.progress = atof(argv[++i]);
         else usage();
 #undef ARG
     }

@@ -8,7 +8,7 @@ hub's stdout and stderr), kept after the run so a failure in CI can be read afte
 The process handling lives in `hubprocess.py`; import helpers from there. The names are also
 available here for modules that do `from conftest import ...`.
 
-Binary: env `HUBCTL`, else `.build/release/hubctl`, else `.build/debug/hubctl`.
+Binary: env `HUBCTL`, else the newer of `.build/release/hubctl` and `.build/debug/hubctl`.
 """
 import sys
 from pathlib import Path

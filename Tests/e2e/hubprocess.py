@@ -5,7 +5,7 @@ output, the REST API and the WebSocket protocol. They never import or call hub c
 its own directory under `test-artifacts/e2e/` (database, HOME with the saved hubctl token, the
 hub's stdout and stderr), kept after the run so a failure in CI can be read afterwards.
 
-Binary: env `HUBCTL`, else `.build/release/hubctl`, else `.build/debug/hubctl`.
+Binary: env `HUBCTL`, else the newer of `.build/release/hubctl` and `.build/debug/hubctl`.
 """
 import json
 import os
@@ -31,12 +31,18 @@ FACILITATOR_PASSWORD = "correct horse battery staple"
 
 
 def find_hubctl():
-    """The hub binary under test; None when nothing is built yet."""
-    candidates = [os.environ.get("HUBCTL"), REPO / ".build/release/hubctl", REPO / ".build/debug/hubctl"]
-    for c in candidates:
-        if c and Path(c).is_file() and os.access(c, os.X_OK):
-            return str(Path(c).resolve())
-    return None
+    """The hub binary under test: env HUBCTL, else the newer of the release and debug builds.
+
+    The newer one, because a release binary left over from an earlier build must not silently
+    stand in for the debug build that was just made (scripts/test sets HUBCTL anyway).
+    None when nothing is built yet.
+    """
+    if os.environ.get("HUBCTL"):
+        c = Path(os.environ["HUBCTL"])
+        return str(c.resolve()) if c.is_file() and os.access(c, os.X_OK) else None
+    built = [p for p in (REPO / ".build/release/hubctl", REPO / ".build/debug/hubctl")
+             if p.is_file() and os.access(p, os.X_OK)]
+    return str(max(built, key=lambda p: p.stat().st_mtime).resolve()) if built else None
 
 
 def free_port():

@@ -14,6 +14,7 @@ const sessionId = decodeURIComponent((/^\/facilitate\/([^/?#]+)/.exec(location.p
 let detail = null;
 let plugins = {};
 let client = null;
+const manual = new Map(); // participant id → group id chosen by hand, not yet applied ('' = none)
 const slot = new PluginSlot($('plugin-slot'));
 
 function token() { try { return sessionStorage.getItem(AUTH); } catch { return null; } }
@@ -247,17 +248,46 @@ function renderRoster() {
   const closed = client.state.status === 'closed';
   $('roster-empty').hidden = roster.length > 0;
   $('roster').hidden = roster.length === 0;
+  const groupCount = Math.max(2, new Set(roster.map((p) => p.group).filter(Boolean)).size + 1, ...[...manual.values()].map((g) => Number(groupNumber(g)) || 0));
+  $('btn-manual').disabled = closed || roster.length === 0;
   keepFocus(body, () => {
     body.replaceChildren(...roster.map((p) => {
       const name = p.name || t('roster.anonymous');
       return el('tr', { 'data-participant': p.id, 'data-connected': String(Boolean(p.connected)) },
         el('td', {}, el('span', { class: 'name', text: name }), el('span', { class: 'who', text: [p.function, p.org].filter(Boolean).join(' · ') })),
-        el('td', { text: p.group ? t('activity.group', { n: groupNumber(p.group) }) : '–' }),
+        el('td', {}, groupSelect(p, name, groupCount, closed)),
         el('td', { class: 'conn' }, el('span', { class: `dot ${p.connected ? 'on' : 'off'}`, 'aria-hidden': 'true' }), el('span', { text: p.connected ? t('roster.online') : t('roster.offline') })),
         el('td', {}, el('button', { type: 'button', class: 'btn btn-small btn-danger', 'data-focus': `kick-${p.id}`, 'data-action': 'kick', disabled: closed,
           'aria-label': t('fac.kickLabel', { name }), on: { click: () => kick(p) } }, el('span', { class: 'icon icon-x', 'aria-hidden': 'true' }), el('span', { class: 'visually-hidden', text: t('fac.kick') }))));
     }));
   });
+}
+
+/** A select per participant for grouping by hand; it shows the hub's group until the facilitator picks another. */
+function groupSelect(p, name, count, closed) {
+  const value = manual.has(p.id) ? manual.get(p.id) : (p.group || '');
+  const select = el('select', { class: 'group-select', 'data-focus': `group-${p.id}`, 'data-participant': p.id, disabled: closed,
+    'aria-label': t('fac.groupOf', { name }), 'data-keep': 'off' },
+  el('option', { value: '', text: '–' }),
+  ...Array.from({ length: count }, (_, i) => el('option', { value: `g${i + 1}`, text: t('activity.group', { n: i + 1 }) })));
+  select.value = value;
+  select.addEventListener('change', () => { manual.set(p.id, select.value); });
+  return select;
+}
+
+async function applyManual() {
+  const roster = client?.state.roster || [];
+  const chosen = {};
+  for (const p of roster) {
+    const g = manual.has(p.id) ? manual.get(p.id) : (p.group || '');
+    if (g) (chosen[g] ||= []).push(p.id);
+  }
+  // Ids g1, g2, … without gaps, in the order of the chosen numbers.
+  const assignments = {};
+  Object.keys(chosen).sort((a, b) => Number(groupNumber(a)) - Number(groupNumber(b)))
+    .forEach((g, i) => { assignments[`g${i + 1}`] = chosen[g]; });
+  const ack = await run('groups', { mode: 'manual', assignments });
+  if (ack) { manual.clear(); renderRoster(); }
 }
 
 // ---- commands ---------------------------------------------------------------------------------------------
@@ -352,7 +382,8 @@ function init() {
     const size = Math.max(1, Math.min(1000, parseInt($('group-size').value, 10) || 5));
     run('groups', { mode: $('group-mode').value, size });
   });
-  $('btn-ungroup').addEventListener('click', () => run('ungroup'));
+  $('btn-ungroup').addEventListener('click', () => { manual.clear(); run('ungroup'); });
+  $('btn-manual').addEventListener('click', applyManual);
   document.addEventListener('keydown', onKey);
   if (!sessionId) { show($('view-missing'), views); return; }
   if (token()) open().catch(() => showLogin('error.network'));

@@ -136,7 +136,7 @@ export function rendementParts(summary, entries = []) {
   if (!inds.length) return null;
   const perUnit = new Map((entries || []).map((e) => [e.id, e.valuePerUnit]));
   const id = `kb-chart-${++uid}`;
-  const W = 640; const block = 122; const barH = 16; const width = 400;
+  const W = 640; const block = 122; const barH = 16; const width = 290;
   const H = inds.length * block + 4;
   const svgEl = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'kb-svg', focusable: 'false' });
   inds.forEach((ind, i) => {
@@ -181,7 +181,7 @@ export function rendementParts(summary, entries = []) {
 export function ratioBlock(summary) {
   if (!summary) return null;
   const id = `kb-chart-${++uid}`;
-  const W = 640; const width = 420;
+  const W = 640; const width = 300; const x0 = 210;
   const max = Math.max(1, summary.euros, summary.value);
   const w = (v) => Math.max(v ? 3 : 0, Math.round((width * v) / max));
   const svgEl = s('svg', { viewBox: `0 0 ${W} 76`, class: 'kb-svg', focusable: 'false' });
@@ -189,11 +189,11 @@ export function ratioBlock(summary) {
   hatch(defs, `${id}-hatch`);
   svgEl.append(defs,
     s('text', { x: 0, y: 20, class: 'kb-svg-label' }, t('kb.chart.costs')),
-    s('rect', { x: 120, y: 6, width: w(summary.euros), height: 20, class: 'kb-fill-1', rx: 3 }),
-    s('text', { x: 126 + w(summary.euros), y: 21, class: 'kb-svg-value' }, fmtEuro(summary.euros)),
+    s('rect', { x: x0, y: 6, width: w(summary.euros), height: 20, class: 'kb-fill-1', rx: 3, 'data-total': 'euros' }),
+    s('text', { x: x0 + 6 + w(summary.euros), y: 21, class: 'kb-svg-value' }, fmtEuro(summary.euros)),
     s('text', { x: 0, y: 60, class: 'kb-svg-label' }, t('kb.chart.value')),
-    s('rect', { x: 120, y: 46, width: w(summary.value), height: 20, fill: `url(#${id}-hatch)`, class: 'kb-bar-2', rx: 3 }),
-    s('text', { x: 126 + w(summary.value), y: 61, class: 'kb-svg-value' }, fmtEuro(summary.value)));
+    s('rect', { x: x0, y: 46, width: w(summary.value), height: 20, fill: `url(#${id}-hatch)`, class: 'kb-bar-2', rx: 3, 'data-total': 'value' }),
+    s('text', { x: x0 + 6 + w(summary.value), y: 61, class: 'kb-svg-value' }, fmtEuro(summary.value)));
   const ratio = summary.ratio === undefined || summary.ratio === null
     ? t('kb.chart.noRatio')
     : t('kb.chart.ratio', { value: fmtEuro(summary.value), euros: fmtEuro(summary.euros), ratio: fmtNumber(summary.ratio, 2) });

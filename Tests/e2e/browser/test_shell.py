@@ -253,7 +253,7 @@ def test_facilitator_runs_the_room_with_keys_and_everyone_follows(web_hub, sessi
     size.send_keys("1")
     by_id(f, "btn-groups").click()
     wait_for(lambda: len(f.find_elements(By.CSS_SELECTOR, "#by-group li[data-group]")) == 2, message="two groups counted")
-    wait_for(lambda: sorted(r.find_elements(By.TAG_NAME, "td")[1].text for r in f.find_elements(By.CSS_SELECTOR, "#roster-body tr")) == ["Groep 1", "Groep 2"], message="groups in roster")
+    wait_for(lambda: sorted(e.get_attribute("value") for e in f.find_elements(By.CSS_SELECTOR, "#roster-body select.group-select")) == ["g1", "g2"], message="groups in roster")
     wait_for(lambda: re.match(r"Groep [12]$", p1.find_element(By.ID, "activity-group").text), message="group chip on the phone",
              detail=lambda: p1.find_element(By.ID, "activity-group").text)
     assert "2 deelnemers, 2 verbonden" in by_id(f, "counts").text
@@ -261,6 +261,13 @@ def test_facilitator_runs_the_room_with_keys_and_everyone_follows(web_hub, sessi
     screenshot(f, "facilitator-console")
     screenshot(beamer, "beamer-activity")
     screenshot(p1, "participant-group")
+    # By hand: both in group 1.
+    for sel in f.find_elements(By.CSS_SELECTOR, "#roster-body select.group-select"):
+        Select(sel).select_by_value("g1")
+    by_id(f, "btn-manual").click()
+    wait_for(lambda: [" ".join(li.text.split()) for li in f.find_elements(By.CSS_SELECTOR, "#by-group li[data-group]")] == ["Groep 1 2"], message="one manual group of two",
+             detail=lambda: [li.text for li in f.find_elements(By.CSS_SELECTOR, "#by-group li[data-group]")])
+    wait_for(lambda: p2.find_element(By.ID, "activity-group").text == "Groep 1", message="manual group on the phone")
     by_id(f, "btn-ungroup").click()
     wait_for(lambda: not f.find_elements(By.CSS_SELECTOR, "#by-group li[data-group]"), message="groups dissolved")
 

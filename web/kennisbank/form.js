@@ -103,8 +103,8 @@ function listField(ctx, { path, name, hint, placeholder, suggestions = [], order
   };
   for (const v of get(ctx.rec, path) || []) addRow(v);
   if (!rows.children.length) addRow('');
-  const add = el('button', { type: 'button', class: 'btn btn-small kb-add', 'data-add': path, on: { click: () => addRow('', true) } },
-    el('span', { 'aria-hidden': 'true', text: '+ ' }), t('kb.form.add', { item: t(name).toLowerCase() }));
+  const add = el('button', { type: 'button', class: 'btn btn-small kb-add', 'data-add': path, 'aria-label': t('kb.form.addTo', { item: t(name) }),
+    on: { click: () => addRow('', true) } }, el('span', { 'aria-hidden': 'true', text: '+ ' }), t('kb.form.add'));
   const box = el('fieldset', { class: 'kb-list-field', id, 'aria-describedby': `${id}-hint` },
     el('legend', { id: legendId, text: t(name) }), hintFor(id, hint), rows, add, dl);
   return {

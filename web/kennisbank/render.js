@@ -2,6 +2,7 @@
 // preview and the edit page's preview. Sections follow the seven steps of the wizard, then the
 // veranderingstheorie, the monitoring and where the description came from.
 import { el, t, label, effectDomain, domainsOf, fmtDateTime, fmtEuro, fmtNumber } from './common.js';
+import { who } from './api.js';
 import { costsByYear, outputsVsTarget, costsByCategory, rendementParts, ratioBlock } from './charts.js';
 
 function section(key, id, ...children) {
@@ -165,7 +166,7 @@ export function renderIntervention(rec, opts = {}) {
     el('footer', { class: 'kb-colophon small muted' },
       rec.version ? el('span', { text: t('kb.doc.version', { n: rec.version }) }) : null,
       rec.updatedAt ? el('span', { text: t('kb.doc.updated', { date: fmtDateTime(rec.updatedAt) }) }) : null,
-      rec.author ? el('span', { text: t('kb.doc.author', { name: rec.author }) }) : null,
+      rec.author ? el('span', { text: t('kb.doc.author', { name: rec.author === who()?.id && who()?.name ? who().name : rec.author }) }) : null,
       rec.id ? el('span', { class: 'kb-doc-id', text: rec.id }) : null));
 
   if (opts.preview) article.classList.add('kb-preview-doc');

@@ -49,7 +49,7 @@ def find_hubctl():
     return None
 
 
-def wait_for(predicate, timeout=10.0, interval=0.05, message="condition", detail=None):
+def wait_for(predicate, timeout=15.0, interval=0.05, message="condition", detail=None):
     """Poll `predicate` until it returns something truthy; returns that value or raises AssertionError."""
     deadline = time.monotonic() + timeout
     last_error = None

@@ -117,7 +117,28 @@ public enum JSONCoding {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
+    /// Strict JSON (RFC 8259): Foundation's decoder also takes trailing commas, which other peers' parsers
+    /// refuse, so those are refused here too.
     public static func parse(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        guard !hasTrailingComma(text.utf8) else { return nil }
+        return try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    static func hasTrailingComma(_ bytes: String.UTF8View) -> Bool {
+        var inString = false, escaped = false, afterComma = false
+        for b in bytes {
+            if inString {
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""): inString = true; afterComma = false
+            case UInt8(ascii: ","): afterComma = true
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): if afterComma { return true }
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): break
+            default: afterComma = false
+            }
+        }
+        return false
     }
 }

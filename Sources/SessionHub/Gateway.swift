@@ -50,8 +50,9 @@ struct Gateway: Sendable {
                 // Reading ended (client closed, or too large): stop the writer too.
                 outbox.continuation.finish()
             }
-            await group.next()
-            group.cancelAll()
+            // Wait for both: the writer must get to send the close code the reader asked for (1003, 1008,
+            // 4003, …); cancelling it when the reader ends would race that frame and close with 1000.
+            await group.waitForAll()
         }
         if let (session, conn) = await state.joined { await session.detach(conn) }
     }
@@ -114,7 +115,9 @@ struct Gateway: Sendable {
                 }
             }
         } catch {
-            // The library closes with the matching code (1009 for a message over the limit).
+            // One frame over the limit is closed with 1009 by the library's decoder; a message that grows
+            // over the limit while fragments are reassembled surfaces here, and is closed with 1009 by us.
+            if String(describing: error).contains("messageTooLarge") { outbox.close(.tooLarge) }
             logger.debug("websocket read ended", metadata: ["error": "\(error)"])
         }
     }

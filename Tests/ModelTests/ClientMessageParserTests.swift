@@ -9,6 +9,9 @@ func code(_ text: String) -> ErrorCode? {
 @Suite struct ClientMessageParserTests {
     @Test func errorsHaveTheContractCodes() {
         #expect(code("{not json") == .badJSON)
+        #expect(code(#"{"t":"ping",}"#) == .badJSON)
+        #expect(code(#"{"t":"input","id":"1","activity":"a1","type":"x","payload":{"a":[1,2,]}}"#) == .badJSON)
+        #expect(code(#"{"t":"join","code":"A,}"}"#) == nil, "a comma inside a string is text")
         #expect(code("[1,2]") == .badMessage)
         #expect(code(#"{"x":1}"#) == .badMessage)
         #expect(code(#"{"t":5}"#) == .badMessage)

@@ -12,6 +12,8 @@ struct Pages {
     let publicURL: @Sendable () -> String
 
     func register(on router: Router<HubRequestContext>) {
+        // The API description lives with the web files so that it ships and updates with them.
+        router.get("api/v1/openapi.json") { _, _ in try file(webDir.appendingPathComponent("openapi.json")) }
         router.get("s/:code") { _, _ in try file(webDir.appendingPathComponent("index.html")) }
         router.get("beamer/:code") { _, _ in try file(webDir.appendingPathComponent("beamer.html")) }
         router.get("facilitate/:session") { _, _ in try file(webDir.appendingPathComponent("facilitate.html")) }

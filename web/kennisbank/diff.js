@@ -63,9 +63,20 @@ function mark(op, text) {
     el('span', { class: 'visually-hidden', text: ']' }));
 }
 
+/** Runs of the same operation as one piece, so a changed phrase is one mark, not one per word. */
+function coalesce(ops) {
+  const out = [];
+  for (const d of ops) {
+    const last = out[out.length - 1];
+    if (last && last.op === d.op) last.text += d.text; else out.push({ ...d });
+  }
+  return out;
+}
+
 function wordDiff(a, b) {
-  const split = (s) => s.split(/(\s+)/).filter((x) => x !== '');
-  return el('p', { class: 'kb-diff-words' }, ...diffTokens(split(a), split(b)).map((d) => mark(d.op, d.text)));
+  // Words with their trailing space as tokens: "De ploeg " · "bestaat ".
+  const split = (s) => s.split(/(?<=\s)(?=\S)/).filter((x) => x !== '');
+  return el('p', { class: 'kb-diff-words' }, ...coalesce(diffTokens(split(a), split(b))).map((d) => mark(d.op, d.text)));
 }
 
 /** One changed field: its name and its lines with removals and additions. */

@@ -165,7 +165,12 @@ function kindField(ctx) {
     el('option', { value: '__other', text: t('kb.form.kindOther') }));
   const other = el('input', { type: 'text', id: 'f-kind-other', maxLength: 80, 'aria-describedby': `${id}-hint` });
   const otherField = el('div', { class: 'field', hidden: true }, el('label', { for: 'f-kind-other', text: t('kb.form.kindOtherLabel') }), other);
-  select.addEventListener('change', () => { otherField.hidden = select.value !== '__other'; if (!otherField.hidden) other.focus(); });
+  const changed = () => {
+    ctx.rec.kind = select.value === '__other' ? slugify(other.value) : select.value;
+    ctx.onKindChange?.();
+  };
+  select.addEventListener('change', () => { otherField.hidden = select.value !== '__other'; if (!otherField.hidden) other.focus(); changed(); });
+  other.addEventListener('change', changed);
   return {
     el: el('div', { class: 'stack kb-tight' },
       el('div', { class: 'field' }, el('label', { for: id }, t('kb.field.kind'), el('span', { class: 'kb-required', text: ` ${t('kb.form.required')}` })),
@@ -342,6 +347,10 @@ function linksEditor(ctx) {
   const fill = (sel, opts) => {
     const v = sel.value || sel.dataset.value || '';
     const all = v && !opts.includes(v) ? [...opts, v] : opts;
+    // Rebuilding the options of an open select would drop the choice being made: only when they changed.
+    const sig = JSON.stringify(all);
+    if (sel.dataset.sig === sig) return;
+    sel.dataset.sig = sig;
     sel.replaceChildren(el('option', { value: '', text: t('kb.form.choose') }), ...all.map((o) => el('option', { value: o, selected: o === v, text: o })));
   };
   const fillIngredients = (box, chosen) => {
@@ -361,6 +370,7 @@ function linksEditor(ctx) {
     fill(to, toOptions());
     const ing = el('span', { class: 'kb-link-ingredients', 'data-link': 'ingredients', role: 'group', 'aria-label': t('kb.form.linkCarried', { n }) });
     fillIngredients(ing, l.ingredients || []);
+    ing.dataset.sig = (ctx.rec.activeIngredients || []).map((a) => a.id).join('|');
     const remove = el('button', { type: 'button', class: 'btn btn-link btn-small', 'aria-label': t('kb.form.removeItem', { item: t('kb.form.linkN', { n }) }),
       on: { click: () => { remove.closest('li').remove(); addBtn.focus(); } } }, el('span', { class: 'icon icon-x', 'aria-hidden': 'true' }));
     rows.append(el('li', { class: 'kb-link-row', 'data-ingredients': JSON.stringify(l.ingredients || []) }, from, el('span', { 'aria-hidden': 'true', text: '→' }), to, ing, remove));
@@ -538,7 +548,7 @@ function practicesPicker(ctx) {
   let seq = 0;
   const search = async () => {
     const mine = ++seq;
-    const kind = sameKind.checked ? (ctx.rec.kind || ctx.currentKind?.() || '') : '';
+    const kind = sameKind.checked ? (ctx.rec.kind || '') : '';
     const res = await api(`/api/v1/interventions${query({ q: q.value.trim(), type: 'praktijk', kind, limit: 20 })}`);
     if (mine !== seq) return;
     if (!res.ok) { status.textContent = t('kb.error.network'); return; }
@@ -556,6 +566,7 @@ function practicesPicker(ctx) {
   let timer = null;
   q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(search, 250); });
   sameKind.addEventListener('change', search);
+  ctx.onKindChange = search;
   paint();
   search();
   return {

@@ -21,6 +21,7 @@ const ctx = {
 };
 let step = 0;
 let collect = () => [];
+ctx.sync = () => collect();
 let busy = false;
 let previewTimer = null;
 
@@ -33,11 +34,28 @@ function stepName(i) { return i === REVIEW ? t('kb.wiz.reviewTitle') : t(`kb.ste
 
 // ---- start -----------------------------------------------------------------------------------------------
 
+// Drafts started in this browser, remembered by id: the list below also works where the API does not list
+// drafts (GET /interventions?drafts=1 needs the token to be read on public deployments).
+function remembered() {
+  try { return JSON.parse(local.get('drafts') || '[]'); } catch { return []; }
+}
+function rememberDraft(id, on = true) {
+  const ids = remembered().filter((x) => x !== id);
+  if (on) ids.unshift(id);
+  local.set('drafts', JSON.stringify(ids.slice(0, 50)));
+}
+
 async function showStart() {
   show('view-start');
   $('start-steps').replaceChildren(...STEPS.map((s, i) => el('li', {}, el('strong', { text: t(`kb.step.${i + 1}`) }), ` — ${t(`kb.wiz.intro.${i + 1}`)}`)));
   const res = await api(`/api/v1/interventions${query({ drafts: 1, state: 'draft', limit: 50 })}`);
-  const hits = res.ok ? res.body.hits || [] : [];
+  const hits = res.ok ? [...(res.body.hits || [])] : [];
+  for (const id of remembered()) {
+    if (hits.some((h) => h.id === id)) continue;
+    const r = await api(`/api/v1/interventions/${encodeURIComponent(id)}`);
+    if (r.ok && r.body.state === 'draft') hits.unshift(r.body);
+    else if (r.ok || r.status === 404) rememberDraft(id, false);
+  }
   $('drafts-card').hidden = !hits.length;
   $('drafts').replaceChildren(...hits.map((h) => el('li', { 'data-id': h.id },
     el('span', { class: 'kb-draft-title', text: h.title }), ' ', el('span', { class: 'muted small', text: `${label.kind(h.kind)}` }), ' ',
@@ -127,7 +145,7 @@ async function save(state) {
   for (;;) {
     const out = await saveRecord(ctx, state);
     if (out.ok) {
-      if (out.created) remember();
+      if (out.created) { remember(); rememberDraft(ctx.rec.id); }
       return out;
     }
     if (out.res.status === 401) {
@@ -204,6 +222,7 @@ async function publish() {
     return;
   }
   local.set(`wizard.step.${ctx.rec.id}`, null);
+  rememberDraft(ctx.rec.id, false);
   $('publish-status').textContent = '';
   show('view-done');
   $('done-view').href = `/web/kennisbank/intervention.html?id=${encodeURIComponent(ctx.rec.id)}`;
@@ -230,6 +249,7 @@ async function open() {
       return;
     }
     ctx.rec = rec.body;
+    if (ctx.rec.state === 'draft') rememberDraft(ctx.rec.id);
     if (mon.ok) { ctx.monitoringResponse = mon.body; ctx.monitoring = mon.body.entries || []; }
     markSaved(ctx);
     step = resumeStep();

@@ -57,6 +57,8 @@ public actor LiveSession: DurabilitySink {
     private var rosterDirty = false
     private var presenceDirty = false
     private var tickScheduled = false
+    private var lastRoster = ContinuousClock.now - .seconds(60)
+    static let rosterInterval: Duration = .seconds(1)
     private var connections: [Int: ClientConnection] = [:]
     private var participantConnections: [String: Set<Int>] = [:]
     private let jobStream: AsyncStream<Job>
@@ -361,7 +363,8 @@ public actor LiveSession: DurabilitySink {
             welcome["aliases"] = .object(aliases)
         }
         conn.outbox.send(JSONValue.object(welcome))
-        conn.outbox.send(presenceMessage(facilitator: conn.role == .facilitator))
+        // Presence follows on the next tick (attach marks it): computing it per welcome would make a join
+        // wave of N cost N² (docs/BENCH.md).
         if conn.role == .facilitator { conn.outbox.send(rosterMessage()) }
     }
 
@@ -729,8 +732,12 @@ public actor LiveSession: DurabilitySink {
             let full = ByteBuffer(string: JSONCoding.string(presenceMessage(facilitator: true)))
             for c in conns { c.outbox.send(c.role == .facilitator ? full : plain) }
         }
-        if rosterDirty {
+        // The roster is the whole participant list: at most one a second, however fast people join.
+        if rosterDirty, ContinuousClock.now - lastRoster < Self.rosterInterval {
+            scheduleTick()
+        } else if rosterDirty {
             rosterDirty = false
+            lastRoster = ContinuousClock.now
             let facilitators = conns.filter { $0.role == .facilitator && published.seq > $0.welcomeSeq.load(ordering: .relaxed) }
             if !facilitators.isEmpty {
                 let frame = ByteBuffer(string: JSONCoding.string(rosterMessage()))

@@ -14,6 +14,8 @@ struct Pages {
     func register(on router: Router<HubRequestContext>) {
         // The API description lives with the web files so that it ships and updates with them.
         router.get("api/v1/openapi.json") { _, _ in try file(webDir.appendingPathComponent("openapi.json")) }
+        // Plugins load the shared tokens and components from /web/… (CONTRACTS.md §2b).
+        router.get("web/**") { _, ctx in try file(webDir, relative: ctx.parameters.getCatchAll().joined(separator: "/")) }
         router.get("s/:code") { _, _ in try file(webDir.appendingPathComponent("index.html")) }
         router.get("beamer/:code") { _, _ in try file(webDir.appendingPathComponent("beamer.html")) }
         router.get("facilitate/:session") { _, _ in try file(webDir.appendingPathComponent("facilitate.html")) }

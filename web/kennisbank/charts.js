@@ -82,7 +82,7 @@ export function costsByYear(byYear) {
 
 /** Horizontal bars with their numbers; `target` draws a marker line and "x of target". */
 function hbars(id, caption, rows, { format, withTarget = false }) {
-  const W = 640; const row = 58; const labelH = 20; const barH = 20; const valueW = 200;
+  const W = 640; const row = 58; const labelH = 20; const barH = 20; const valueW = 250;
   const max = Math.max(1e-9, ...rows.map((r) => Math.max(Math.abs(r.value), withTarget && r.target ? r.target : 0)));
   const width = W - valueW - 8;
   const H = rows.length * row + 6;
@@ -99,7 +99,7 @@ function hbars(id, caption, rows, { format, withTarget = false }) {
     if (withTarget && r.target) {
       const tx = Math.round((width * r.target) / max);
       svgEl.append(s('line', { x1: tx, x2: tx, y1: y + labelH - 2, y2: y + labelH + barH + 6, class: 'kb-target' }));
-      text = t('kb.chart.ofTarget', { value: format(r.value, r), target: format(r.target, r), pct: fmtPct(r.value / r.target) });
+      text = t('kb.chart.ofTarget', { value: fmtNumber(r.value), target: fmtNumber(r.target), unit: r.unit ? ` ${r.unit}` : '', pct: fmtPct(r.value / r.target) });
     }
     svgEl.append(s('text', { x: width + 8, y: y + labelH + 17, class: 'kb-svg-value' }, text));
   });
@@ -136,7 +136,7 @@ export function rendementParts(summary, entries = []) {
   if (!inds.length) return null;
   const perUnit = new Map((entries || []).map((e) => [e.id, e.valuePerUnit]));
   const id = `kb-chart-${++uid}`;
-  const W = 640; const block = 122; const barH = 16; const width = 290;
+  const W = 640; const block = 122; const barH = 16; const width = 240;
   const H = inds.length * block + 4;
   const svgEl = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'kb-svg', focusable: 'false' });
   inds.forEach((ind, i) => {

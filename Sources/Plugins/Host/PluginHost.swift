@@ -20,6 +20,8 @@ public struct PluginStatus: Codable, Sendable, Hashable {
     public var restarts: Int
     public var title: LocalizedText
     public var phases: [String]
+    /// Phase name → its title in both languages, for consoles that show the phase.
+    public var phaseTitles: [String: LocalizedText]
     public var error: String?
 }
 
@@ -80,7 +82,8 @@ public actor PluginHost {
     public func statuses() -> [PluginStatus] {
         entries.values.sorted { $0.manifest.name < $1.manifest.name }.map {
             PluginStatus(name: $0.manifest.name, version: $0.manifest.version, state: $0.state, restarts: $0.restarts,
-                         title: $0.manifest.title, phases: $0.manifest.phases.map(\.name), error: $0.lastError)
+                         title: $0.manifest.title, phases: $0.manifest.phases.map(\.name),
+                         phaseTitles: Dictionary($0.manifest.phases.map { ($0.name, $0.title) }, uniquingKeysWith: { a, _ in a }), error: $0.lastError)
         }
     }
 

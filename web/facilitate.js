@@ -127,6 +127,13 @@ function pluginTitle(name) {
   return (p && p.title && (p.title[getLang()] || p.title.nl)) || name;
 }
 
+/** The phase's title in the console's language, from the manifest (via GET /api/v1/plugins). */
+function phaseTitle(plugin, phase) {
+  const titles = plugins[plugin] && plugins[plugin].phaseTitles;
+  const title = titles && titles[phase];
+  return (title && (title[getLang()] || title.nl)) || phase;
+}
+
 function phasesOf(name) {
   const p = plugins[name];
   return p && Array.isArray(p.phases) ? p.phases.map((x) => (typeof x === 'string' ? x : x.name)).filter(Boolean) : null;
@@ -199,11 +206,11 @@ function renderCurrent() {
   const phases = phasesOf(entry.plugin);
   $('phase-box').hidden = !phases || phases.length < 2;
   $('phase-text').hidden = Boolean(phases && phases.length >= 2);
-  $('phase-text').textContent = t('fac.phaseOf', { phase: phase || '–' });
+  $('phase-text').textContent = t('fac.phaseOf', { phase: phase ? phaseTitle(entry.plugin, phase) : '–' });
   keepFocus($('phases'), () => {
     $('phases').replaceChildren(...(phases || []).map((name) => el('button', {
       type: 'button', class: 'btn btn-small', 'data-focus': `phase-${name}`, 'data-phase': name, disabled: closed,
-      'aria-pressed': String(name === phase), text: name, on: { click: () => run('phase', { activity: entry.id, phase: name }) },
+      'aria-pressed': String(name === phase), text: phaseTitle(entry.plugin, name), on: { click: () => run('phase', { activity: entry.id, phase: name }) },
     })));
   });
   const inputs = $('btn-inputs');

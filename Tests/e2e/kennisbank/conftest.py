@@ -22,6 +22,8 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if Path(str(item.fspath)).resolve().is_relative_to(HERE):
+            if "kb_browser" not in getattr(item, "fixturenames", ()):
+                continue
             item.add_marker(pytest.mark.browser)
             if not have_browser():
                 item.add_marker(pytest.mark.skip(reason="chromium or chromedriver missing (apt-get install chromium chromium-driver)"))

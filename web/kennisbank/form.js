@@ -421,6 +421,11 @@ const MON_FIELDS = {
     ['deadWeight', 'percent'], ['valuePerUnit', 'number'], ['note', 'text']],
 };
 
+function newEntryId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(9));
+  return `m-${[...bytes].map((b) => (b % 36).toString(36)).join('')}`;
+}
+
 /** Rows of monitoring registrations of one kind (kosten, resultaat, rendement). */
 function monitoringEditor(ctx, kind) {
   const rows = el('ol', { class: 'kb-mon-rows', id: `mon-${kind}` });
@@ -459,7 +464,9 @@ function monitoringEditor(ctx, kind) {
     const remove = saved
       ? el('p', { class: 'small muted', text: t('kb.mon.savedNote') })
       : el('button', { type: 'button', class: 'btn btn-link btn-small', text: t('kb.mon.remove'), on: { click: () => { li.remove(); addBtn.focus(); } } });
-    const li = el('li', { class: 'card kb-mon-row', 'data-entry': entry.id || '', 'data-kind': kind, 'data-original': saved ? JSON.stringify(entry) : '' },
+    // A new registration gets its id here, once: sending it twice (a save as the page goes, then the next
+    // step) updates the same entry instead of adding a second one.
+    const li = el('li', { class: 'card kb-mon-row', 'data-entry': entry.id || newEntryId(), 'data-kind': kind, 'data-original': saved ? JSON.stringify(entry) : '' },
       el('div', { class: 'kb-mon-grid' }, ...fields), net, remove);
     rows.append(li);
     paintNet();
@@ -480,7 +487,7 @@ function monitoringEditor(ctx, kind) {
         const any = MON_FIELDS[kind].some(([f]) => val(f).value.trim());
         if (!any) continue;
         const original = li.dataset.original ? JSON.parse(li.dataset.original) : null;
-        const e = original ? { ...original } : { id: '', intervention: ctx.rec.id || '', kind };
+        const e = original ? { ...original } : { id: li.dataset.entry, intervention: ctx.rec.id || '', kind };
         for (const [f, type] of MON_FIELDS[kind]) {
           const input = val(f);
           const raw = input.value.trim();

@@ -279,11 +279,15 @@ $('step-body').addEventListener('input', () => { clearTimeout(previewTimer); pre
 $('step-body').addEventListener('change', () => { clearTimeout(previewTimer); previewTimer = setTimeout(paintPreview, 100); });
 $('review-back').addEventListener('click', () => { step = STEPS.length - 1; remember(); renderStep(); focusTitle('step-title'); });
 $('publish').addEventListener('click', publish);
-window.addEventListener('pagehide', () => {
-  if ($('view-steps').hidden) return;
+// Leaving (closing the tab, following a link) or hiding the page (another app on a phone): what is typed
+// is sent with keepalive, so the draft survives even when nobody pressed a button.
+function leaving() {
+  if ($('view-steps').hidden || busy) return;
   quietly(() => collect());
   if (unsaved(ctx)) saveOnLeave(ctx);
-});
+}
+window.addEventListener('pagehide', leaving);
+document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') leaving(); });
 window.addEventListener('popstate', () => location.reload());
 onLangChange(() => {
   if (!$('view-steps').hidden) { quietly(() => collect()); renderStep(); } else if (!$('view-review').hidden) renderReview(); else if (!$('view-start').hidden) showStart();

@@ -39,15 +39,16 @@ function objectLines(o, prefix = '') {
 }
 
 /** Longest common subsequence diff of two token lists: [{op: 'same'|'del'|'add', text}]. */
-export function diffTokens(a, b) {
+export function diffTokens(a, b, key = (x) => x) {
+  const ka = a.map(key); const kb = b.map(key);
   const n = a.length; const m = b.length;
   if (n * m > 4_000_000) return [...a.map((text) => ({ op: 'del', text })), ...b.map((text) => ({ op: 'add', text }))];
   const dp = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i][j] = a[i] === b[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i][j] = ka[i] === kb[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
   const out = [];
   let i = 0; let j = 0;
   while (i < n && j < m) {
-    if (a[i] === b[j]) { out.push({ op: 'same', text: a[i] }); i++; j++; }
+    if (ka[i] === kb[j]) { out.push({ op: 'same', text: b[j] }); i++; j++; }
     else if (dp[i + 1][j] >= dp[i][j + 1]) out.push({ op: 'del', text: a[i++] });
     else out.push({ op: 'add', text: b[j++] });
   }
@@ -76,7 +77,8 @@ function coalesce(ops) {
 function wordDiff(a, b) {
   // Words with their trailing space as tokens: "De ploeg " · "bestaat ".
   const split = (s) => s.split(/(?<=\s)(?=\S)/).filter((x) => x !== '');
-  return el('p', { class: 'kb-diff-words' }, ...coalesce(diffTokens(split(a), split(b))).map((d) => mark(d.op, d.text)));
+  // Compared without the trailing space, so "dreigt." at the end and "dreigt. " before new words are equal.
+  return el('p', { class: 'kb-diff-words' }, ...coalesce(diffTokens(split(a), split(b), (w) => w.trimEnd())).map((d) => mark(d.op, d.text)));
 }
 
 /** One changed field: its name and its lines with removals and additions. */

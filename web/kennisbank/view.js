@@ -4,7 +4,7 @@
 import { initPage, $, el, t, loadEffects, errorText, fmtDateTime, onLangChange, requireLogin } from './common.js';
 import { renderIntervention } from './render.js';
 import { renderDiff } from './diff.js';
-import { api, token } from './api.js';
+import { api, token, who } from './api.js';
 import { announce } from '/web/shell.js';
 
 const params = new URLSearchParams(location.search);
@@ -73,7 +73,7 @@ function renderVersions(latest) {
     return el('li', { class: current ? 'current' : '', 'data-version': v.version },
       el('span', { class: 'kb-version-n', text: t('kb.doc.version', { n: v.version }) }), ' ',
       el('span', { class: 'muted', text: fmtDateTime(v.at) }), ' ',
-      v.author ? el('span', { class: 'muted small', text: `· ${v.author}` }) : null, ' ',
+      v.author ? el('span', { class: 'muted small', text: `· ${v.author === who()?.id && who()?.name ? who().name : v.author}` }) : null, ' ',
       current ? el('span', { class: 'chip', text: t('kb.versions.shown') })
         : el('a', { href: v.version === latest ? `?id=${enc(id)}` : `?id=${enc(id)}&version=${v.version}`, text: t('kb.versions.read') }));
   }));

@@ -61,6 +61,23 @@ struct FacilitatorMiddleware: RouterMiddleware {
     }
 }
 
+/// Reads a bearer token when one is sent and valid, without requiring it: public pages that show a
+/// facilitator more (drafts) than an anonymous reader.
+struct OptionalFacilitatorMiddleware: RouterMiddleware {
+    typealias Context = HubRequestContext
+    let auth: FacilitatorAuth
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
+            let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            context.facilitator = await auth.facilitator(token: token)
+            context.bearer = context.facilitator == nil ? nil : token
+        }
+        return try await next(request, context)
+    }
+}
+
 struct SessionSummary: Codable {
     var id: String
     var code: String

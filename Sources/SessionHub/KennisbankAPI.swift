@@ -13,7 +13,8 @@ struct KennisbankAPI {
 
     func register(on router: Router<HubRequestContext>) {
         let api = router.group("api/v1")
-        let read = publicReads ? api.group() : api.group().add(middleware: FacilitatorMiddleware(auth: auth))
+        let read = publicReads ? api.group().add(middleware: OptionalFacilitatorMiddleware(auth: auth))
+            : api.group().add(middleware: FacilitatorMiddleware(auth: auth))
         let write = api.group().add(middleware: FacilitatorMiddleware(auth: auth))
         read.get("interventions", use: searchInterventions)
         read.get("interventions/:id", use: showIntervention)
@@ -58,9 +59,16 @@ struct KennisbankAPI {
         return id
     }
 
-    func body<T: Decodable>(_ type: T.Type, _ req: Request, _ ctx: HubRequestContext) async throws -> T {
+    /// Decodes a record; with `newId`, a missing or empty `id` (and, for PUT, any `id`) is filled in first.
+    func body<T: Decodable>(_ type: T.Type, _ req: Request, _ ctx: HubRequestContext, newId: String? = nil, id: String? = nil) async throws -> T {
         let buffer = try await req.body.collect(upTo: ctx.maxUploadSize)
-        do { return try JSONCoding.decode(T.self, from: Data(buffer.readableBytesView)) } catch {
+        var data = Data(buffer.readableBytesView)
+        if newId != nil || id != nil, var object = JSONCoding.parse(String(decoding: data, as: UTF8.self))?.objectValue {
+            if let id { object["id"] = .string(id) }
+            if let prefix = newId, (object["id"]?.stringValue ?? "").isEmpty { object["id"] = .string(Identifiers.random(prefix: prefix, length: 10)) }
+            data = try JSONCoding.encode(JSONValue.object(object))
+        }
+        do { return try JSONCoding.decode(T.self, from: data) } catch {
             throw APIError(status: .badRequest, code: "bad_message", message: "The body is not a valid record: \(KennisbankFormats.describeError(error))")
         }
     }
@@ -77,7 +85,8 @@ struct KennisbankAPI {
 
     func showIntervention(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         let version = req.uri.queryParameters.get("version", as: Int.self)
-        guard let i = try await store.intervention(try id(ctx), version: version) else {
+        // Drafts are for their writers and facilitators only; to anyone else they do not exist.
+        guard let i = try await store.intervention(try id(ctx), version: version), i.state == .published || ctx.facilitator != nil else {
             throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(ctx.parameters.get("id") ?? "")`\(version.map { " version \($0)" } ?? "").")
         }
         return JSONResponse.make(i)
@@ -103,14 +112,15 @@ struct KennisbankAPI {
     }
 
     func createIntervention(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        var record = try await body(Intervention.self, req, ctx)
-        if record.id.isEmpty { record.id = Identifiers.random(prefix: "kb-", length: 10) }
+        let record = try await body(Intervention.self, req, ctx, newId: "kb-")
+        guard try await store.intervention(record.id, version: nil) == nil else {
+            throw APIError(status: .conflict, code: "conflict", message: "`\(record.id)` exists: change it with PUT /api/v1/interventions/\(record.id).")
+        }
         return JSONResponse.make(status: .created, try await save(record, ctx))
     }
 
     func updateIntervention(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        var record = try await body(Intervention.self, req, ctx)
-        record.id = try id(ctx)
+        let record = try await body(Intervention.self, req, ctx, id: try id(ctx))
         return JSONResponse.make(try await save(record, ctx))
     }
 
@@ -169,14 +179,15 @@ struct KennisbankAPI {
     }
 
     func createToolkitItem(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        var item = try await body(ToolkitItem.self, req, ctx)
-        if item.id.isEmpty { item.id = Identifiers.random(prefix: "gk-", length: 10) }
+        let item = try await body(ToolkitItem.self, req, ctx, newId: "gk-")
+        guard try await store.toolkitItem(item.id) == nil else {
+            throw APIError(status: .conflict, code: "conflict", message: "`\(item.id)` exists: change it with PUT /api/v1/toolkit/\(item.id).")
+        }
         return JSONResponse.make(status: .created, try await store.save(item, author: ctx.facilitator?.id))
     }
 
     func updateToolkitItem(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        var item = try await body(ToolkitItem.self, req, ctx)
-        item.id = try id(ctx)
+        let item = try await body(ToolkitItem.self, req, ctx, id: try id(ctx))
         return JSONResponse.make(try await store.save(item, author: ctx.facilitator?.id))
     }
 

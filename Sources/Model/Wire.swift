@@ -146,6 +146,12 @@ public enum ClientMessageParser {
         }
     }
 
+    /// Ids, types, codes and names are text for people and for the log: control characters (NUL above all,
+    /// which C APIs such as SQLite's would cut the text at) are refused rather than stored.
+    static func hasControlCharacters(_ s: String) -> Bool {
+        s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+
     static func field(_ name: String, _ problem: String) -> HubError {
         HubError(.badMessage, message: "Field `\(name)` \(problem).")
     }
@@ -154,6 +160,7 @@ public enum ClientMessageParser {
         guard let v = obj[name], !v.isNull else { throw field(name, "is missing") }
         guard let s = v.stringValue else { throw field(name, "must be a string") }
         guard !s.isEmpty else { throw field(name, "must not be empty") }
+        guard !hasControlCharacters(s) else { throw field(name, "must not contain control characters") }
         guard s.count <= limit else { throw HubError(.tooLarge, message: "Field `\(name)` is longer than \(limit) characters.") }
         return s
     }
@@ -162,6 +169,7 @@ public enum ClientMessageParser {
         guard let v = obj[name], !v.isNull else { return nil }
         guard let s = v.stringValue else { throw field(name, "must be a string") }
         guard s.count <= limit else { throw HubError(.tooLarge, message: "Field `\(name)` is longer than \(limit) characters.") }
+        guard !hasControlCharacters(s) else { throw field(name, "must not contain control characters") }
         let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? nil : trimmed
     }

@@ -45,6 +45,7 @@ public actor EventLog {
                 // Nothing of this batch was acknowledged, and the write is all-or-nothing: stop rather than
                 // acknowledge later events over a gap. The operator sees it in the log and in /healthz.
                 failure = "event log write failed: \(error)"
+                FileHandle.standardError.write(Data("critical: \(failure ?? "")\n".utf8))
                 queue.removeAll()
                 break
             }

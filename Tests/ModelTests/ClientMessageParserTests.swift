@@ -10,6 +10,8 @@ func code(_ text: String) -> ErrorCode? {
     @Test func errorsHaveTheContractCodes() {
         #expect(code("{not json") == .badJSON)
         #expect(code(#"{"t":"ping",}"#) == .badJSON)
+        #expect(code(#"{"t":"input","id":"a\u0000b","activity":"a1","type":"x","payload":{}}"#) == .badMessage, "NUL would be cut by SQLite")
+        #expect(code(#"{"t":"join","code":"ABC234","name":"An\u0007na"}"#) == .badMessage)
         #expect(code(#"{"t":"input","id":"1","activity":"a1","type":"x","payload":{"a":[1,2,]}}"#) == .badJSON)
         #expect(code(#"{"t":"join","code":"A,}"}"#) == nil, "a comma inside a string is text")
         #expect(code("[1,2]") == .badMessage)

@@ -272,7 +272,9 @@ def test_facilitator_runs_the_room_with_keys_and_everyone_follows(web_hub, sessi
     wait_for(lambda: not f.find_elements(By.CSS_SELECTOR, "#by-group li[data-group]"), message="groups dissolved")
 
     # Kick, with a confirm.
-    f.find_element(By.CSS_SELECTOR, '#roster-body tr[data-participant="%s"] button[data-action="kick"]' % pid2).click()
+    # The roster re-renders when its (at most once a second) update arrives: click the row as it is then.
+    wait_for(lambda: f.find_element(By.CSS_SELECTOR, '#roster-body tr[data-participant="%s"] button[data-action="kick"]' % pid2).click() or True,
+             message="kick button clicked")
     dialog = wait_for(lambda: f.find_element(By.CSS_SELECTOR, "dialog[open]"), message="kick confirm")
     assert "Joost" in dialog.text
     dialog.find_element(By.CSS_SELECTOR, '[data-action="confirm"]').click()

@@ -83,6 +83,14 @@ struct KennisbankAPI {
         return JSONResponse.make(try await store.search(q))
     }
 
+    /// The latest version if this reader may see it: drafts only with a facilitator token.
+    func readable(_ id: String, _ ctx: HubRequestContext) async throws -> Intervention {
+        guard let i = try await store.intervention(id, version: nil), i.state == .published || ctx.facilitator != nil else {
+            throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(id)`.")
+        }
+        return i
+    }
+
     func showIntervention(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         let version = req.uri.queryParameters.get("version", as: Int.self)
         // Drafts are for their writers and facilitators only; to anyone else they do not exist.
@@ -93,14 +101,14 @@ struct KennisbankAPI {
     }
 
     func versions(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        let list = try await store.versions(of: try id(ctx))
+        let list = try await store.versions(of: try await readable(try id(ctx), ctx).id)
         guard !list.isEmpty else { throw APIError(status: .notFound, code: "not_found", message: "No intervention with that id.") }
         return JSONResponse.make(["versions": list])
     }
 
     /// Field-level differences between two versions (default: the previous and the latest).
     func diff(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        let id = try id(ctx)
+        let id = try await readable(try id(ctx), ctx).id
         let versions = try await store.versions(of: id).map(\.version)
         guard let latest = versions.last else { throw APIError(status: .notFound, code: "not_found", message: "No intervention with that id.") }
         let to = req.uri.queryParameters.get("to", as: Int.self) ?? latest
@@ -137,13 +145,16 @@ struct KennisbankAPI {
     // MARK: monitoring
 
     func monitoring(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        let id = try id(ctx)
-        guard let i = try await store.intervention(id, version: nil) else {
-            throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(id)`.")
-        }
+        let i = try await readable(try id(ctx), ctx)
+        let id = i.id
         var entries = try await store.monitoring(of: id)
-        // An archetype's figures aggregate its practice descriptions' entries.
-        if i.type == .archetype { for p in i.practices ?? [] { entries += try await store.monitoring(of: p) } }
+        // An archetype's figures aggregate its practice descriptions' entries (published ones, for the public).
+        if i.type == .archetype {
+            for p in i.practices ?? [] {
+                let practice = try await store.intervention(p, version: nil)
+                if ctx.facilitator != nil || practice?.state == .published { entries += try await store.monitoring(of: p) }
+            }
+        }
         struct Out: Encodable { var intervention: String; var entries: [MonitoringEntry]; var summary: MonitoringSummary }
         return JSONResponse.make(Out(intervention: id, entries: entries, summary: MonitoringSummary.compute(entries)))
     }
@@ -151,15 +162,26 @@ struct KennisbankAPI {
     func addMonitoring(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         let id = try id(ctx)
         guard try await store.intervention(id, version: nil) != nil else { throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(id)`.") }
-        struct In: Decodable { var entries: [MonitoringEntry] }
-        var entries = try await body(In.self, req, ctx).entries
-        for n in entries.indices {
-            entries[n].intervention = id
-            if entries[n].id.isEmpty { entries[n].id = Identifiers.random(prefix: "m-", length: 10) }
-            let problems = KennisbankFormats.validate(entries[n])
-            guard problems.isEmpty else {
-                throw APIError(status: .unprocessableContent, code: "invalid_record", message: "entries[\(n)]: " + problems.joined(separator: "; "))
+        // `id` and `intervention` may be left out: the hub fills them in.
+        let buffer = try await req.body.collect(upTo: ctx.maxUploadSize)
+        guard let raw = JSONCoding.parse(String(buffer: buffer))?["entries"]?.arrayValue else {
+            throw APIError(status: .badRequest, code: "bad_message", message: "Send {\"entries\": [MonitoringEntry]}.")
+        }
+        var entries: [MonitoringEntry] = []
+        for (n, value) in raw.enumerated() {
+            var object = value.objectValue ?? [:]
+            object["intervention"] = .string(id)
+            if (object["id"]?.stringValue ?? "").isEmpty { object["id"] = .string(Identifiers.random(prefix: "m-", length: 10)) }
+            let entry: MonitoringEntry
+            do { entry = try JSONCoding.decode(MonitoringEntry.self, from: JSONCoding.encode(JSONValue.object(object))) } catch {
+                throw APIError(status: .badRequest, code: "bad_message", message: "entries[\(n)]: \(KennisbankFormats.describeError(error))")
             }
+            let problems = KennisbankFormats.validate(entry)
+            guard problems.isEmpty else {
+                throw APIError(status: .unprocessableContent, code: "invalid_record", message: "entries[\(n)]: " + problems.joined(separator: "; "),
+                               extra: ["errors": .array(problems.map { .string("entries[\(n)]: \($0)") })])
+            }
+            entries.append(entry)
         }
         try await store.saveMonitoring(entries)
         return try await monitoring(req, ctx)
@@ -183,12 +205,23 @@ struct KennisbankAPI {
         guard try await store.toolkitItem(item.id) == nil else {
             throw APIError(status: .conflict, code: "conflict", message: "`\(item.id)` exists: change it with PUT /api/v1/toolkit/\(item.id).")
         }
+        try Self.check(item)
         return JSONResponse.make(status: .created, try await store.save(item, author: ctx.facilitator?.id))
     }
 
     func updateToolkitItem(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         let item = try await body(ToolkitItem.self, req, ctx, id: try id(ctx))
+        try Self.check(item)
         return JSONResponse.make(try await store.save(item, author: ctx.facilitator?.id))
+    }
+
+    /// The same rules as an import.
+    static func check(_ item: ToolkitItem) throws {
+        let problems = KennisbankFormats.validate(item)
+        guard problems.isEmpty else {
+            throw APIError(status: .unprocessableContent, code: "invalid_record", message: problems.joined(separator: "; "),
+                           extra: ["errors": .array(problems.map { .string($0) })])
+        }
     }
 
     func searchBoth(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {

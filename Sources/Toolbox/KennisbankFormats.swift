@@ -17,13 +17,15 @@ public enum KennisbankFormats {
     }
 
     public static func parseToolkit(_ text: String) -> Result<[(line: Int, record: ToolkitItem)], ImportProblems> {
-        parse(text) { (t: ToolkitItem) in
-            var p: [String] = []
-            if t.id.range(of: idPattern, options: .regularExpression) == nil { p.append("id: use letters, digits, . _ - (at most 100)") }
-            if t.title.trimmingCharacters(in: .whitespaces).isEmpty { p.append("title: is required") }
-            if t.body.trimmingCharacters(in: .whitespaces).isEmpty { p.append("body: is required") }
-            return p
-        }
+        parse(text, validate: validate)
+    }
+
+    public static func validate(_ t: ToolkitItem) -> [String] {
+        var p: [String] = []
+        if t.id.range(of: idPattern, options: .regularExpression) == nil { p.append("id: use letters, digits, . _ - (at most 100)") }
+        if t.title.trimmingCharacters(in: .whitespaces).isEmpty { p.append("title: is required") }
+        if t.body.trimmingCharacters(in: .whitespaces).isEmpty { p.append("body: is required") }
+        return p
     }
 
     public static func parseMonitoring(_ text: String) -> Result<[(line: Int, record: MonitoringEntry)], ImportProblems> {

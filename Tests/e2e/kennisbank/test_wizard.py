@@ -307,7 +307,8 @@ def test_api_lists_drafts_for_a_token(kb_hub):
     assert hub.get("/api/v1/interventions?q=lijst")["total"] == 0
     assert hub.get("/api/v1/interventions?q=lijst&drafts=1", auth=NEWBIE)["total"] == 1
     iid = r.json()["id"]
-    assert hub.api("GET", f"/api/v1/interventions/{iid}").status_code == 404, "a draft is invisible without a token"
+    for path in ("", "/versions", "/diff", "/monitoring"):
+        assert hub.api("GET", f"/api/v1/interventions/{iid}{path}").status_code == 404, "a draft is invisible without a token: " + path
     assert hub.get(f"/api/v1/interventions/{iid}", auth=NEWBIE)["state"] == "draft"
     again = hub.api("POST", "/api/v1/interventions", auth=NEWBIE,
                     json={"id": iid, "title": "Dubbel", "kind": "klushuizen", "type": "praktijk", "state": "draft"})

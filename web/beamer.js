@@ -29,7 +29,7 @@ function render() {
   if (entry) {
     slot.show(entry, () => ({
       views: client.viewsOf(entry.id), phase: s.current?.phase || entry.phase, role: 'beamer', participant: null,
-      lang: getLang(), config: entry.config || {}, send: () => Promise.reject(new Error('read-only')), scope: `${code}.beamer`, title: entry.title,
+      lang: getLang(), config: entry.config || {}, anonymity: entry.anonymity, send: () => Promise.reject(new Error('read-only')), scope: `${code}.beamer`, title: entry.title,
     }));
   } else slot.clear();
   renderCount();

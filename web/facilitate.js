@@ -226,6 +226,7 @@ function renderCurrent() {
     participant: null,
     lang: getLang(),
     config: entry.config || {},
+    anonymity: entry.anonymity,
     send: client.sender(entry.id),
     scope: `${detail.code}.fac.${entry.id}`,
     title: entry.title,

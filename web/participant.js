@@ -196,6 +196,7 @@ function pluginProps(entry, s) {
     participant: s.participant ?? null,
     lang: getLang(),
     config: entry.config || {},
+    anonymity: entry.anonymity,
     send: client.sender(entry.id),
     scope: `${code}.${entry.id}`,
     title: entry.title,

@@ -244,6 +244,8 @@ export class PluginSlot {
     element.participant = p.participant ?? null;
     element.lang = p.lang;
     element.config = p.config || {};
+    // Extension of §2b: the activity's anonymity mode (agenda entry), for plugins that explain it.
+    if (p.anonymity) element.anonymity = p.anonymity;
     element.phase = p.phase;
     element.views = p.views || {};
   }

@@ -108,7 +108,7 @@ public enum HubServer {
             router: router,
             server: .http1WebSocketUpgrade(
                 webSocketRouter: wsRouter,
-                configuration: .init(ws: .init(maxFrameSize: maxMessage, autoPing: .enabled(timePeriod: .seconds(30))))),
+                configuration: .init(ws: .init(maxFrameSize: maxMessage, autoPing: .enabled(timePeriod: .seconds(60))))),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "SessionHub"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.port

@@ -596,6 +596,8 @@ public actor LiveSession: DurabilitySink {
             published.apply(e)
             for (activity, audiences) in first.views {
                 for (audience, view) in audiences {
+                    // An unchanged view (an upvote that changes nothing public) is not sent again.
+                    if views[activity]?[audience]?.view == view { continue }
                     views[activity, default: [:]][audience] = (e.seq, view)
                     dirtyViews.insert(ViewKey(activity: activity, audience: audience))
                 }

@@ -18,6 +18,7 @@ let reveal = PluginEvent(seq: 10_000, at: 2_000, actor: PluginActor(id: "$hub", 
         #expect(Tally.percentages([137, 59]) == [70, 30])
         #expect(Tally.percentages([2, 2, 2, 1]) == [29, 29, 28, 14])
         #expect(Tally.percentages([0, 0]) == [0, 0])
+        #expect(Tally.percentages([61, 75, 69, 49, 46]) == [21, 25, 23, 16, 15], "equal remainders: the earlier option gets the point")
         for counts in [[3, 3, 3, 3, 3, 3, 1], [199, 1], [7, 11, 13]] { #expect(Tally.percentages(counts).reduce(0, +) == 100) }
     }
 

@@ -8,12 +8,12 @@ enum Tally {
     static func percentages(_ counts: [Int]) -> [Int] {
         let total = counts.reduce(0, +)
         guard total > 0 else { return counts.map { _ in 0 } }
-        let exact = counts.map { Double($0) * 100 / Double(total) }
-        var result = exact.map { Int($0.rounded(.down)) }
+        // Whole numbers throughout: floating-point remainders would let rounding noise decide ties.
+        var result = counts.map { $0 * 100 / total }
+        let remainders = counts.map { $0 * 100 % total }
         let left = 100 - result.reduce(0, +)
-        let order = exact.indices.sorted { a, b in
-            let ra = exact[a] - exact[a].rounded(.down), rb = exact[b] - exact[b].rounded(.down)
-            return ra == rb ? a < b : ra > rb
+        let order = counts.indices.sorted { a, b in
+            remainders[a] == remainders[b] ? a < b : remainders[a] > remainders[b]
         }
         for i in order.prefix(left) { result[i] += 1 }
         return result

@@ -64,7 +64,7 @@ class HubPluginVoting extends HTMLElement {
   set phase(p) { this.#phase = p; this.render(); }
   set send(fn) { this.#send = fn; }
   set participant(_) {}
-  set config(c) { if (c && c.anonymity) this.#anonymity = c.anonymity; }
+  set config(_) {}
   set anonymity(a) { this.#anonymity = a || 'pseudonymous'; this.render(); }
 
   get t() { return TEXT[this.#lang]; }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Lifecycle of a session (CONTRACTS.md §1, "By session status").
 public enum SessionStatus: String, Codable, Sendable {
-    case draft, open, closed
+    case draft = "draft", open = "open", closed = "closed"
 }
 
 /// What a connection is.

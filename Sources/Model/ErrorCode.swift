@@ -19,9 +19,9 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable, Error {
     case activityNotFound = "activity_not_found"
     case activityClosed = "activity_closed"
     case phaseForbids = "phase_forbids"
-    case rejected
+    case rejected = "rejected"
     case pluginUnavailable = "plugin_unavailable"
-    case `internal`
+    case `internal` = "internal"
 
     public func message(_ lang: Language) -> String {
         switch (self, lang) {

@@ -55,6 +55,7 @@ class Client:
         self._reader = None
         self._cond = asyncio.Condition()
         self.frames = []  # every frame of every connection, parsed; non-JSON as {"t": "$raw", ...}
+        self.texts = []  # the same frames as text, exactly as they came off the wire (for byte scans)
         self._reset_connection_state()
         # Identity outlives connections.
         self.participant = None
@@ -125,7 +126,9 @@ class Client:
             async for raw in ws:
                 if isinstance(raw, bytes):
                     frame = {"t": "$binary", "raw": raw}
+                    self.texts.append(raw.decode(errors="replace"))
                 else:
+                    self.texts.append(raw)
                     try:
                         frame = json.loads(raw)
                     except ValueError:

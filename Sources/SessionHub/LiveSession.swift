@@ -334,14 +334,13 @@ public actor LiveSession: DurabilitySink {
             }
             activityViews[activity] = .object(audiences)
         }
-        var state: [String: JSONValue] = [
+        let state: [String: JSONValue] = [
             "status": .string(published.status.rawValue),
             "agenda": Self.json(agendaEntries(published)),
             "current": Self.json(published.currentActivity),
             "groups": groupsField(for: conn),
             "views": .object(activityViews),
         ]
-        state["status"] = .string(published.status.rawValue)
         var welcome: [String: JSONValue] = [
             "t": "welcome",
             "role": .string(conn.role.rawValue),

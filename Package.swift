@@ -76,8 +76,10 @@ let package = Package(
         // Plugins built with the hub; their manifests start them as ${HUB_BIN_DIR}/<name>-plugin.
         .executableTarget(name: "timer-plugin", dependencies: ["PluginSDK"], path: "plugins/timer/Sources"),
         .executableTarget(name: "voting-plugin", dependencies: ["PluginSDK"], path: "plugins/voting/Sources"),
+        .executableTarget(name: "brainstorm-plugin", dependencies: ["PluginSDK"], path: "plugins/brainstorm/Sources"),
+        .executableTarget(name: "case-review-plugin", dependencies: ["PluginSDK"], path: "plugins/case-review/Sources"),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
-        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "PluginSDK", "Model", "timer-plugin", "voting-plugin"]),
+        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "PluginSDK", "Model", "timer-plugin", "voting-plugin", "brainstorm-plugin", "case-review-plugin"]),
         .testTarget(name: "ToolboxTests", dependencies: ["Toolbox", "Model"]),
         .testTarget(name: "SessionHubTests", dependencies: ["SessionHub", "Toolbox", "Model"]),
     ],

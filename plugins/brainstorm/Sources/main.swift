@@ -1,0 +1,1 @@
+// Placeholder until the brainstorm plugin lands.

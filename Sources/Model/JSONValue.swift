@@ -109,6 +109,11 @@ public enum JSONCoding {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// The JSON value of one of our own Codable types (`null` if it cannot be encoded).
+    public static func value<T: Encodable>(_ value: T) -> JSONValue {
+        (try? decode(JSONValue.self, from: encode(value))) ?? .null
+    }
+
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         try JSONDecoder().decode(type, from: data)
     }

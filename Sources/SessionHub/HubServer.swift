@@ -66,7 +66,7 @@ public enum HubServer {
         await host.reload()
         let tokens = RejoinTokens(key: try await store.secret(named: "rejoin-token-key"))
         let log = EventLog(store: store)
-        let services = SessionServices(store: store, log: log, host: host, tokens: tokens, logger: logger, tick: config.tick, clock: SessionServices.now)
+        let services = SessionServices(store: store, kennisbank: store, log: log, host: host, tokens: tokens, logger: logger, tick: config.tick, clock: SessionServices.now)
         let registry = SessionRegistry(services: services)
         await host.onStateChange { name, state, error in await registry.pluginStateChanged(name, state, error) }
         let auth = FacilitatorAuth(store: store)

@@ -10,6 +10,8 @@ import Toolbox
 /// What every live session shares.
 public struct SessionServices: Sendable {
     public var store: any HubStore
+    /// Where agenda `context` references resolve (the same database as `store` in one-node deployments).
+    public var kennisbank: any KennisbankStore
     public var log: EventLog
     public var host: PluginHost
     public var tokens: RejoinTokens
@@ -191,7 +193,7 @@ public actor LiveSession: DurabilitySink {
                     latest[d.activity, default: [:]].merge(v) { $1 }
                     lastSeq[d.activity] = e.seq
                     let stored = storedOutputs(outputs, activity: d.activity, seq: e.seq)
-                    if !stored.isEmpty { try await services.store.saveOutputs(session: id, stored) }
+                    if !stored.isEmpty { reportFiling(try await services.store.saveOutputs(session: id, stored)) }
                 case .reject(_, _, let code, _):
                     services.logger.warning("plugin refused a logged event on replay; it is not deterministic",
                                             metadata: ["plugin": "\(plugin)", "seq": "\(e.seq)", "code": "\(code)"])
@@ -385,7 +387,7 @@ public actor LiveSession: DurabilitySink {
     }
 
     static func json<T: Encodable>(_ value: T) -> JSONValue {
-        (try? JSONCoding.decode(JSONValue.self, from: JSONCoding.encode(value))) ?? .null
+        JSONCoding.value(value)
     }
 
     private func groupsField(for conn: ClientConnection) -> JSONValue {
@@ -489,6 +491,18 @@ public actor LiveSession: DurabilitySink {
         pluginHealth[plugin] = state == .running || state == .idle ? nil : (state.rawValue, error)
         sessionDirty = true
         scheduleTick()
+    }
+
+    /// A record the kennisbank refused stays with the session; the plugin's author learns why from the log.
+    private func reportFiling(_ saved: [StoredOutput]) {
+        for o in saved {
+            if let filed = o.filed, filed.hasPrefix("invalid: ") {
+                services.logger.warning("output not filed", metadata: [
+                    "session": "\(id)", "instance": "\(o.instance)", "seq": "\(o.seq)", "kind": "\(o.kind)", "reason": "\(filed.dropFirst(9).prefix(300))"])
+            } else if let filed = o.filed {
+                services.logger.info("output filed", metadata: ["session": "\(id)", "kind": "\(o.kind)", "as": "\(filed)"])
+            }
+        }
     }
 
     /// Outputs of a kind the manifest does not declare are dropped (and logged): a plugin may only produce
@@ -621,7 +635,7 @@ public actor LiveSession: DurabilitySink {
             for target in awaitingAck.removeValue(forKey: s) ?? [] { sendAck(s, target) }
         }
         if !outputs.isEmpty {
-            do { try await services.store.saveOutputs(session: id, outputs) } catch {
+            do { reportFiling(try await services.store.saveOutputs(session: id, outputs)) } catch {
                 services.logger.error("outputs not stored", metadata: ["session": "\(id)", "error": "\(error)"])
             }
         }

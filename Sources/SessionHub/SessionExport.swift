@@ -52,7 +52,7 @@ struct SessionExport {
         }
         if !outputs.isEmpty {
             md += "\n## Outputs\n\n"
-            for o in outputs { md += "- `\(o.kind)` from \(o.instance) at seq \(o.seq)\n" }
+            for o in outputs { md += "- `\(o.kind)` from \(o.instance) at seq \(o.seq)\(o.filed.map { ", filed as \($0)" } ?? "")\n" }
         }
         return SessionExport(json: json, csv: csv, markdown: md)
     }

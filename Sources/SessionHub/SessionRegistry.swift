@@ -69,10 +69,11 @@ public actor SessionRegistry {
         }
         var keys: [String: [UInt8]] = [:]
         for item in agenda.items { keys[item.id] = Identifiers.randomBytes(32) }
-        let items = agenda.items.map { item -> AgendaItem in
+        var items: [AgendaItem] = []
+        for item in agenda.items {
             var resolved = item
-            resolved.context = ContextResolver.resolve(item.context)
-            return resolved
+            resolved.context = try await ContextResolver(kennisbank: services.kennisbank).resolve(item.context)
+            items.append(resolved)
         }
         for _ in 0..<50 {
             let record = SessionRecord(
@@ -111,14 +112,43 @@ public actor SessionRegistry {
     }
 }
 
-/// Resolves an agenda item's `context` references when the session is created (CONTRACTS.md §2).
-/// The kennisbank is not built yet: references are kept, and resolve to no records.
-enum ContextResolver {
-    static func resolve(_ context: JSONValue) -> JSONValue {
+/// Resolves an agenda item's `context` references when the session is created (CONTRACTS.md §2): the
+/// records are stored with the agenda, so replays see what the session started from even after the
+/// kennisbank changed. Only published descriptions are handed to plugins.
+struct ContextResolver {
+    let kennisbank: any KennisbankStore
+    static let limit = 50
+
+    func resolve(_ context: JSONValue) async throws -> JSONValue {
         guard var o = context.objectValue else { return [:] }
         if let ref = o["kennisbank"] {
-            o["kennisbank"] = ["ref": ref, "records": []]
+            o["kennisbank"] = ["ref": ref, "records": .array(try await records(ref).map(JSONCoding.value))]
         }
         return .object(o)
+    }
+
+    /// `[id, …]` in the order written, or `{facet: value | [values]}` by title.
+    func records(_ ref: JSONValue) async throws -> [Intervention] {
+        if case .array(let ids) = ref {
+            var found: [Intervention] = []
+            for id in ids.compactMap(\.stringValue).prefix(Self.limit) {
+                if let i = try await kennisbank.intervention(id, version: nil), i.state == .published { found.append(i) }
+            }
+            return found
+        }
+        guard case .object(let filters) = ref else { return [] }
+        var query = InterventionQuery(limit: Self.limit)
+        for (facet, value) in filters {
+            switch value {
+            case .string(let v): query.filters[facet] = [v]
+            case .array(let vs): query.filters[facet] = vs.compactMap(\.stringValue)
+            default: continue
+            }
+        }
+        var found: [Intervention] = []
+        for hit in try await kennisbank.search(query).hits {
+            if let i = try await kennisbank.intervention(hit.id, version: nil) { found.append(i) }
+        }
+        return found.sorted { ($0.title, $0.id) < ($1.title, $1.id) }
     }
 }

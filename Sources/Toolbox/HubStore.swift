@@ -44,7 +44,10 @@ public protocol HubStore: Sendable {
 
     func saveViews(session: String, _ views: [StoredView]) async throws
     func views(session: String) async throws -> [StoredView]
-    /// Stores outputs under (instance, seq, index); ones already stored are left as they are.
-    func saveOutputs(session: String, _ outputs: [StoredOutput]) async throws
+    /// Stores outputs under (instance, seq, index); ones already stored are left as they are. New outputs of
+    /// the kinds `kennisbank.intervention` and `gereedschapskist.item` are filed into the kennisbank in the
+    /// same transaction (docs/PLUGINS.md "Output records"). Returns the new outputs as filed.
+    @discardableResult
+    func saveOutputs(session: String, _ outputs: [StoredOutput]) async throws -> [StoredOutput]
     func outputs(session: String) async throws -> [StoredOutput]
 }

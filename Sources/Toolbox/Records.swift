@@ -90,13 +90,17 @@ public struct StoredOutput: Codable, Sendable, Hashable {
     public var index: Int
     public var kind: String
     public var record: JSONValue
+    /// What the store filed it as (`kb-…@2`, `tk-…@1`), or why not (`invalid: …`); nil for kinds it keeps
+    /// only with the session.
+    public var filed: String?
 
-    public init(instance: String, seq: Int64, index: Int, kind: String, record: JSONValue) {
+    public init(instance: String, seq: Int64, index: Int, kind: String, record: JSONValue, filed: String? = nil) {
         self.instance = instance
         self.seq = seq
         self.index = index
         self.kind = kind
         self.record = record
+        self.filed = filed
     }
 }
 

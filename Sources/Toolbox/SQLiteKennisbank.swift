@@ -22,6 +22,12 @@ extension SQLiteStore: KennisbankStore {
         }
     }
 
+    static func registerFiling(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v3-filed-outputs") { db in
+            try db.execute(sql: "ALTER TABLE outputs ADD COLUMN filed TEXT")
+        }
+    }
+
     static func shippedEffects() -> [Effect] {
         guard let url = Bundle.module.url(forResource: "effectordening", withExtension: "json"),
               let data = try? Data(contentsOf: url) else { return [] }
@@ -69,7 +75,7 @@ extension SQLiteStore: KennisbankStore {
         return d
     }
 
-    private func put(_ db: Database, _ record: Intervention, author: String?, keepBookkeeping: Bool,
+    func put(_ db: Database, _ record: Intervention, author: String?, keepBookkeeping: Bool,
                      domains: [String: String]? = nil) throws -> (FacetedIndex.Outcome, Intervention) {
         let now = Self.now()
         var stored = record
@@ -187,7 +193,7 @@ extension SQLiteStore: KennisbankStore {
         return JSONCoding.string(c)
     }
 
-    private func put(_ db: Database, _ item: ToolkitItem, author: String?, keepBookkeeping: Bool) throws -> (FacetedIndex.Outcome, ToolkitItem) {
+    func put(_ db: Database, _ item: ToolkitItem, author: String?, keepBookkeeping: Bool) throws -> (FacetedIndex.Outcome, ToolkitItem) {
         let now = Self.now()
         var stored = item
         let existing = try String.fetchOne(db, sql: "SELECT data FROM toolkit_items WHERE id = ?", arguments: [item.id])

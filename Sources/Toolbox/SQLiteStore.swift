@@ -61,6 +61,7 @@ public final class SQLiteStore: HubStore {
                 """)
         }
         registerKennisbank(&m)
+        registerFiling(&m)
         return m
     }
 
@@ -319,14 +320,26 @@ public final class SQLiteStore: HubStore {
         }
     }
 
-    public func saveOutputs(session: String, _ outputs: [StoredOutput]) async throws {
+    @discardableResult
+    public func saveOutputs(session: String, _ outputs: [StoredOutput]) async throws -> [StoredOutput] {
         try await pool.write { db in
+            var saved: [StoredOutput] = []
             for o in outputs {
                 try db.execute(sql: """
                     INSERT INTO outputs (session_id, instance, seq, idx, kind, record) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT DO NOTHING
                     """, arguments: [session, o.instance, o.seq, o.index, o.kind, JSONCoding.string(o.record)])
+                // Only a first store files: a replay that emits the output again adds no version.
+                guard db.changesCount > 0 else { continue }
+                var stored = o
+                stored.filed = try self.file(db, o, session: session)
+                if let filed = stored.filed {
+                    try db.execute(sql: "UPDATE outputs SET filed = ? WHERE session_id = ? AND instance = ? AND seq = ? AND idx = ?",
+                                   arguments: [filed, session, o.instance, o.seq, o.index])
+                }
+                saved.append(stored)
             }
+            return saved
         }
     }
 
@@ -334,7 +347,8 @@ public final class SQLiteStore: HubStore {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM outputs WHERE session_id = ? ORDER BY seq, instance, idx", arguments: [session]).map { row in
                 let text: String = row["record"]
-                return StoredOutput(instance: row["instance"], seq: row["seq"], index: row["idx"], kind: row["kind"], record: JSONCoding.parse(text) ?? .null)
+                return StoredOutput(instance: row["instance"], seq: row["seq"], index: row["idx"], kind: row["kind"], record: JSONCoding.parse(text) ?? .null,
+                                    filed: row["filed"])
             }
         }
     }

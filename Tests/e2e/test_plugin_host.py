@@ -239,3 +239,51 @@ def test_manifest_errors_name_the_plugin_and_the_field(request):
     assert ok.returncode == 0, ok.stderr
     for name in ("timer", "checkin", "voting"):
         assert "%s 1.0.0: ok" % name in ok.stdout
+
+
+def test_agenda_context_resolves_published_kennisbank_records_once_at_creation(request):
+    """CONTRACTS §2 `context`: ids in the order written and facet filters resolve to published records;
+    drafts and unknown ids are left out; the records are stored with the session, so a replay after a
+    restart starts the plugin from the same context although the kennisbank changed meanwhile."""
+    hub = make_hub(request, [E2E / "plugins" / "echo"])
+    hub.hubctl_json("kennisbank", "import", E2E / "kennisbank" / "fixtures" / "kennisbank.jsonl")
+    session = hub.create_session(agenda(
+        ("echo", ["context:", "  kennisbank: [kb-fx-schuldhulp, kb-fx-concept, kb-onbekend, kb-fx-buurtbedrijf-noord]"]),
+        ("echo", ["context:", "  kennisbank: {kind: buurtbeheerbedrijven, type: praktijk}"]),
+    ))
+    by_ids = ["kb-fx-schuldhulp", "kb-fx-buurtbedrijf-noord"]
+    by_filter = ["kb-fx-buurtbedrijf-noord", "kb-fx-buurtbedrijf-zuid"]  # by title
+
+    async def contexts(first):
+        f = await facilitator(hub, session["code"])
+        if first:
+            await f.ok(f.command("start"))
+            await f.ok(f.command("next"))
+        else:
+            await f.ok(f.command("goto", activity="a1"))
+        a1 = await f.wait_view("a1", check=lambda v: "context" in v)
+        await f.ok(f.command("goto" if not first else "next", **({"activity": "a2"} if not first else {})))
+        a2 = await f.wait_view("a2", check=lambda v: "context" in v)
+        await close_all([f])
+        return a1["context"], a2["context"]
+    assert run(contexts(True)) == (by_ids, by_filter)
+
+    # Another practice of the same kind afterwards: a session created now would see it, this one must not.
+    changed = hub.dir / "changed.jsonl"
+    record = next(json.loads(l) for l in (E2E / "kennisbank" / "fixtures" / "kennisbank.jsonl").open() if '"kb-fx-buurtbedrijf-zuid"' in l)
+    record["id"] = "kb-fx-buurtbedrijf-west"
+    record["title"] = "Buurtbedrijf West"
+    changed.write_text(json.dumps(record, ensure_ascii=False) + "\n")
+    hub.hubctl_json("kennisbank", "import", changed)
+    hub.restart()
+    assert run(contexts(False)) == (by_ids, by_filter)
+    later = hub.create_session(agenda(("echo", ["context:", "  kennisbank: {kind: buurtbeheerbedrijven, type: praktijk}"])))
+
+    async def fresh():
+        f = await facilitator(hub, later["code"])
+        await f.ok(f.command("start"))
+        await f.ok(f.command("next"))
+        v = await f.wait_view("a1", check=lambda v: "context" in v)
+        await close_all([f])
+        return v["context"]
+    assert run(fresh()) == ["kb-fx-buurtbedrijf-noord", "kb-fx-buurtbedrijf-west", "kb-fx-buurtbedrijf-zuid"]

@@ -33,11 +33,11 @@ public struct Views: Sendable, Hashable {
     public init() {}
 
     public mutating func set(_ audience: String, _ view: some Encodable) {
-        byAudience[audience] = (try? JSONCoding.decode(JSONValue.self, from: JSONCoding.encode(view))) ?? .null
+        byAudience[audience] = JSONCoding.value(view)
     }
 
     public mutating func emit(_ kind: String, _ record: some Encodable) {
-        outputs.append(PluginOutput(kind: kind, record: (try? JSONCoding.decode(JSONValue.self, from: JSONCoding.encode(record))) ?? .null))
+        outputs.append(PluginOutput(kind: kind, record: JSONCoding.value(record)))
     }
 }
 

@@ -20,6 +20,10 @@ def reply_to(message, instances):
         return {"t": "ready", "name": NAME, "version": VERSION, "protocol": PROTOCOL}
     if t == "start":
         instances[message["instance"]] = {"last": None, "n": 0}
+        # The kennisbank records the agenda's `context` resolved to, by id (only when there are any).
+        records = ((message.get("context") or {}).get("kennisbank") or {}).get("records") or []
+        if records:
+            instances[message["instance"]]["context"] = [r["id"] for r in records]
         return {"t": "views", "instance": message["instance"], "seq": 0,
                 "views": {"public": dict(instances[message["instance"]])}}
     if t == "event":

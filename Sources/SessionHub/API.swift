@@ -61,18 +61,28 @@ struct FacilitatorMiddleware: RouterMiddleware {
     }
 }
 
-/// Reads a bearer token when one is sent and valid, without requiring it: public pages that show a
-/// facilitator more (drafts) than an anonymous reader.
-struct OptionalFacilitatorMiddleware: RouterMiddleware {
+/// The kennisbank's readers and writers: a facilitator token or a contributor's invitation token.
+/// With `required`, a request with neither is refused; without, it reads as the public.
+struct KennisbankAccessMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
     let auth: FacilitatorAuth
+    let required: Bool
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
             let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-            context.facilitator = await auth.facilitator(token: token)
-            context.bearer = context.facilitator == nil ? nil : token
+            if let c = await auth.contributor(token: token) {
+                context.contributor = c
+            } else if let f = await auth.facilitator(token: token) {
+                context.facilitator = f
+            } else if required {
+                throw APIError(status: .unauthorized, code: "unauthorized", message: "The token is invalid or revoked: log in again, or ask for a new invitation.")
+            }
+            if context.facilitator != nil || context.contributor != nil { context.bearer = token }
+        }
+        if required && context.facilitator == nil && context.contributor == nil {
+            throw APIError(status: .unauthorized, code: "unauthorized", message: "Send a facilitator or contributor token as `Authorization: Bearer T`.")
         }
         return try await next(request, context)
     }

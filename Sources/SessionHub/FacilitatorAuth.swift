@@ -41,6 +41,18 @@ public struct FacilitatorAuth: Sendable {
         return try? await store.facilitator(id: id)
     }
 
+    /// A contributor's invitation link carries this token; it never expires, but a facilitator can revoke it.
+    public func invite(_ contributor: ContributorRecord) async throws -> String {
+        let token = "kbc_" + Identifiers.base64url(Identifiers.randomBytes(32))
+        try await store.addContributor(contributor, tokenHash: Identifiers.tokenHash(token))
+        return token
+    }
+
+    public func contributor(token: String) async -> ContributorRecord? {
+        guard token.hasPrefix("kbc_"), token.count <= FieldLimits.token else { return nil }
+        return try? await store.contributor(forTokenHash: Identifiers.tokenHash(token))
+    }
+
     public func logout(token: String) async throws {
         try await store.revokeToken(hash: Identifiers.tokenHash(token))
     }

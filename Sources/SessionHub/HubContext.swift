@@ -10,6 +10,8 @@ public struct HubRequestContext: RequestContext, WebSocketRequestContext, Remote
     public let webSocket: WebSocketHandlerReference<Self>
     public let remoteAddress: SocketAddress?
     public var facilitator: FacilitatorRecord?
+    /// Set on kennisbank routes for a contributor's token (never together with `facilitator`).
+    public var contributor: ContributorRecord?
     public var bearer: String?
 
     public init(source: Source) {

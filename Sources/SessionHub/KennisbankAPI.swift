@@ -5,7 +5,8 @@ import Toolbox
 
 /// REST for the kennisbank and the gereedschapskist (issue 6): search, read, versions and diffs,
 /// monitoring with rendement, writes and bulk import/export. Reading is public unless the deployment
-/// says otherwise (`hubctl serve --private-kennisbank`); writing needs a facilitator token.
+/// says otherwise (`hubctl serve --private-kennisbank`); writing needs a facilitator token, or the token of
+/// a contributor invited by link, who writes and edits their own practice descriptions (docs/KENNISBANK.md).
 struct KennisbankAPI {
     let store: SQLiteStore
     let auth: FacilitatorAuth
@@ -13,9 +14,8 @@ struct KennisbankAPI {
 
     func register(on router: Router<HubRequestContext>) {
         let api = router.group("api/v1")
-        let read = publicReads ? api.group().add(middleware: OptionalFacilitatorMiddleware(auth: auth))
-            : api.group().add(middleware: FacilitatorMiddleware(auth: auth))
-        let write = api.group().add(middleware: FacilitatorMiddleware(auth: auth))
+        let read = api.group().add(middleware: KennisbankAccessMiddleware(auth: auth, required: !publicReads))
+        let write = api.group().add(middleware: KennisbankAccessMiddleware(auth: auth, required: true))
         read.get("interventions", use: searchInterventions)
         read.get("interventions/:id", use: showIntervention)
         read.get("interventions/:id/versions", use: versions)
@@ -30,10 +30,85 @@ struct KennisbankAPI {
         write.post("interventions", use: createIntervention)
         write.put("interventions/:id", use: updateIntervention)
         write.post("interventions/:id/monitoring", use: addMonitoring)
+        write.delete("interventions/:id/monitoring/:entry", use: deleteMonitoring)
         write.post("toolkit", use: createToolkitItem)
         write.put("toolkit/:id", use: updateToolkitItem)
         write.post("kennisbank/import", use: importInterventions)
         write.post("toolkit-import", use: importToolkit)
+        write.get("me", use: me)
+        write.post("contributors", use: invite)
+        write.get("contributors") { _, ctx in
+            try Self.facilitatorOnly(ctx)
+            return JSONResponse.make(["contributors": try await store.contributors()])
+        }
+        write.delete("contributors/:id") { _, ctx in
+            try Self.facilitatorOnly(ctx)
+            guard try await store.revokeContributor(ctx.parameters.get("id") ?? "", at: SessionServices.now()) else {
+                throw APIError(status: .notFound, code: "not_found", message: "No active contributor with that id.")
+            }
+            return Response(status: .noContent)
+        }
+    }
+
+    // MARK: who may do what
+
+    /// Imports, toolkit writes, archetypes and invitations are facilitators' work.
+    static func facilitatorOnly(_ ctx: HubRequestContext) throws {
+        guard ctx.facilitator != nil else {
+            throw APIError(status: .forbidden, code: "forbidden", message: "Only facilitators may do this; contributors write and edit their own practice descriptions.")
+        }
+    }
+
+    /// The account that wrote version 1 owns a description.
+    func owner(of id: String) async throws -> String? {
+        try await store.versions(of: id).first?.author
+    }
+
+    /// A contributor sees drafts they wrote; a facilitator sees every draft.
+    func maySeeDrafts(of id: String, _ ctx: HubRequestContext) async throws -> Bool {
+        if ctx.facilitator != nil { return true }
+        guard let c = ctx.contributor else { return false }
+        return try await owner(of: id) == c.id
+    }
+
+    /// A contributor writes practice descriptions only, and changes only their own.
+    func checkWrite(_ record: Intervention, existing: Intervention?, _ ctx: HubRequestContext) async throws {
+        guard let c = ctx.contributor else { return }
+        guard record.type == .praktijk else {
+            throw APIError(status: .forbidden, code: "forbidden", message: "Archetypes are written by facilitators; a contributor writes practice descriptions (type `praktijk`).")
+        }
+        if existing != nil, try await owner(of: record.id) != c.id {
+            throw APIError(status: .forbidden, code: "forbidden", message: "Contributors change only the descriptions they wrote.")
+        }
+    }
+
+    var authorId: (HubRequestContext) -> String? { { $0.facilitator?.id ?? $0.contributor?.id } }
+
+    func me(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        struct Me: Encodable { var kind: String; var id: String; var name: String; var interventions: [String] }
+        if let f = ctx.facilitator {
+            return JSONResponse.make(Me(kind: "facilitator", id: f.id, name: f.name, interventions: try await store.interventionIds(firstAuthor: f.id)))
+        }
+        let c = ctx.contributor!
+        return JSONResponse.make(Me(kind: "contributor", id: c.id, name: c.name, interventions: try await store.interventionIds(firstAuthor: c.id)))
+    }
+
+    /// A facilitator invites a contributor: the answer carries the link (shown once; only its hash is kept).
+    func invite(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        try Self.facilitatorOnly(ctx)
+        struct Body: Decodable { var name: String; var email: String?; var organisation: String? }
+        let buffer = try await req.body.collect(upTo: ctx.maxUploadSize)
+        guard let body = try? JSONCoding.decode(Body.self, from: Data(buffer.readableBytesView)),
+              !body.name.trimmingCharacters(in: .whitespaces).isEmpty, body.name.count <= 120,
+              (body.email?.count ?? 0) <= 200, (body.organisation?.count ?? 0) <= 200 else {
+            throw APIError(status: .badRequest, code: "bad_message", message: "Send {\"name\": …, \"email\"?: …, \"organisation\"?: …} (name 1–120 characters).")
+        }
+        let contributor = ContributorRecord(id: Identifiers.random(prefix: "c_", length: 12), name: body.name.trimmingCharacters(in: .whitespaces),
+                                            email: body.email, organisation: body.organisation, invitedBy: ctx.facilitator!.id, createdAt: SessionServices.now())
+        let token = try await auth.invite(contributor)
+        struct Out: Encodable { var contributor: ContributorRecord; var token: String; var link: String }
+        // The token rides in the fragment, so it reaches no server log and no Referer header.
+        return JSONResponse.make(status: .created, Out(contributor: contributor, token: token, link: "/web/kennisbank/wizard.html#invite=\(token)"))
     }
 
     static func filters(_ req: Request, facets: [String]) -> [String: [String]] {
@@ -83,9 +158,11 @@ struct KennisbankAPI {
         return JSONResponse.make(try await store.search(q))
     }
 
-    /// The latest version if this reader may see it: drafts only with a facilitator token.
+    /// The latest version if this reader may see it: drafts only for facilitators and their contributor.
     func readable(_ id: String, _ ctx: HubRequestContext) async throws -> Intervention {
-        guard let i = try await store.intervention(id, version: nil), i.state == .published || ctx.facilitator != nil else {
+        let found = try await store.intervention(id, version: nil)
+        let visible = found?.state == .published ? true : try await maySeeDrafts(of: id, ctx)
+        guard let i = found, visible else {
             throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(id)`.")
         }
         return i
@@ -94,7 +171,10 @@ struct KennisbankAPI {
     func showIntervention(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         let version = req.uri.queryParameters.get("version", as: Int.self)
         // Drafts are for their writers and facilitators only; to anyone else they do not exist.
-        guard let i = try await store.intervention(try id(ctx), version: version), i.state == .published || ctx.facilitator != nil else {
+        let requested = try id(ctx)
+        let found = try await store.intervention(requested, version: version)
+        let visible = found?.state == .published ? true : try await maySeeDrafts(of: requested, ctx)
+        guard let i = found, visible else {
             throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(ctx.parameters.get("id") ?? "")`\(version.map { " version \($0)" } ?? "").")
         }
         return JSONResponse.make(i)
@@ -124,11 +204,13 @@ struct KennisbankAPI {
         guard try await store.intervention(record.id, version: nil) == nil else {
             throw APIError(status: .conflict, code: "conflict", message: "`\(record.id)` exists: change it with PUT /api/v1/interventions/\(record.id).")
         }
+        try await checkWrite(record, existing: nil, ctx)
         return JSONResponse.make(status: .created, try await save(record, ctx))
     }
 
     func updateIntervention(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         let record = try await body(Intervention.self, req, ctx, id: try id(ctx))
+        try await checkWrite(record, existing: try await store.intervention(record.id, version: nil), ctx)
         return JSONResponse.make(try await save(record, ctx))
     }
 
@@ -139,7 +221,7 @@ struct KennisbankAPI {
             throw APIError(status: .unprocessableContent, code: "invalid_record", message: problems.joined(separator: "; "),
                            extra: ["errors": .array(problems.map { .string($0) })])
         }
-        return try await store.save(record, author: ctx.facilitator?.id)
+        return try await store.save(record, author: authorId(ctx))
     }
 
     // MARK: monitoring
@@ -161,7 +243,8 @@ struct KennisbankAPI {
 
     func addMonitoring(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         let id = try id(ctx)
-        guard try await store.intervention(id, version: nil) != nil else { throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(id)`.") }
+        guard let existing = try await store.intervention(id, version: nil) else { throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(id)`.") }
+        try await checkWrite(existing, existing: existing, ctx)
         // `id` and `intervention` may be left out: the hub fills them in.
         let buffer = try await req.body.collect(upTo: ctx.maxUploadSize)
         guard let raw = JSONCoding.parse(String(buffer: buffer))?["entries"]?.arrayValue else {
@@ -181,9 +264,23 @@ struct KennisbankAPI {
                 throw APIError(status: .unprocessableContent, code: "invalid_record", message: "entries[\(n)]: " + problems.joined(separator: "; "),
                                extra: ["errors": .array(problems.map { .string("entries[\(n)]: \($0)") })])
             }
+            // An entry id belongs to one intervention: reusing another's would move that entry.
+            if let other = try await store.monitoringEntry(entry.id), other.intervention != id {
+                throw APIError(status: .conflict, code: "conflict", message: "entries[\(n)]: id `\(entry.id)` is an entry of another intervention; leave `id` out for a new entry.")
+            }
             entries.append(entry)
         }
         try await store.saveMonitoring(entries)
+        return try await monitoring(req, ctx)
+    }
+
+    func deleteMonitoring(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let id = try id(ctx)
+        guard let existing = try await store.intervention(id, version: nil) else { throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(id)`.") }
+        try await checkWrite(existing, existing: existing, ctx)
+        guard try await store.deleteMonitoring(ctx.parameters.get("entry") ?? "", of: id) else {
+            throw APIError(status: .notFound, code: "not_found", message: "No monitoring entry with that id on `\(id)`.")
+        }
         return try await monitoring(req, ctx)
     }
 
@@ -201,6 +298,7 @@ struct KennisbankAPI {
     }
 
     func createToolkitItem(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        try Self.facilitatorOnly(ctx)
         let item = try await body(ToolkitItem.self, req, ctx, newId: "gk-")
         guard try await store.toolkitItem(item.id) == nil else {
             throw APIError(status: .conflict, code: "conflict", message: "`\(item.id)` exists: change it with PUT /api/v1/toolkit/\(item.id).")
@@ -210,6 +308,7 @@ struct KennisbankAPI {
     }
 
     func updateToolkitItem(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        try Self.facilitatorOnly(ctx)
         let item = try await body(ToolkitItem.self, req, ctx, id: try id(ctx))
         try Self.check(item)
         return JSONResponse.make(try await store.save(item, author: ctx.facilitator?.id))
@@ -258,6 +357,7 @@ struct KennisbankAPI {
     }
 
     func importInterventions(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        try Self.facilitatorOnly(ctx)
         let text = String(buffer: try await req.body.collect(upTo: 64 << 20))
         switch KennisbankFormats.parseInterventions(text, effects: Set(try await store.effects().map(\.id))) {
         case .failure(let p): throw Self.importFailure(p)
@@ -266,6 +366,7 @@ struct KennisbankAPI {
     }
 
     func importToolkit(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        try Self.facilitatorOnly(ctx)
         let text = String(buffer: try await req.body.collect(upTo: 64 << 20))
         switch KennisbankFormats.parseToolkit(text) {
         case .failure(let p): throw Self.importFailure(p)

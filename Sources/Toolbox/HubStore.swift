@@ -18,6 +18,13 @@ public protocol HubStore: Sendable {
     func facilitatorId(forTokenHash hash: String) async throws -> String?
     func revokeToken(hash: String) async throws
 
+    func addContributor(_ c: ContributorRecord, tokenHash: String) async throws
+    /// A contributor whose invitation is not revoked.
+    func contributor(forTokenHash hash: String) async throws -> ContributorRecord?
+    func contributors() async throws -> [ContributorRecord]
+    /// True when one was revoked now.
+    func revokeContributor(_ id: String, at: Int64) async throws -> Bool
+
     func saveSeries(_ s: SeriesRecord) async throws
     func series(_ idOrTitle: String) async throws -> SeriesRecord?
     func allSeries() async throws -> [SeriesRecord]

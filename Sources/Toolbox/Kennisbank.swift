@@ -113,11 +113,16 @@ public protocol KennisbankStore: Sendable {
     func versions(of id: String) async throws -> [VersionInfo]
     func search(_ query: InterventionQuery) async throws -> InterventionResults
     func allInterventions() async throws -> [Intervention]
+    /// The descriptions whose version 1 this account wrote (drafts included): what a contributor owns.
+    func interventionIds(firstAuthor: String) async throws -> [String]
     /// All or nothing: one bad record and nothing is imported.
     func importInterventions(_ records: [(line: Int, record: Intervention)], author: String?) async throws -> ImportSummary
 
     func saveMonitoring(_ entries: [MonitoringEntry]) async throws
     func monitoring(of intervention: String) async throws -> [MonitoringEntry]
+    func monitoringEntry(_ id: String) async throws -> MonitoringEntry?
+    /// True when the entry existed under this intervention and is gone now.
+    func deleteMonitoring(_ id: String, of intervention: String) async throws -> Bool
 
     func save(_ item: ToolkitItem, author: String?) async throws -> ToolkitItem
     func toolkitItem(_ id: String) async throws -> ToolkitItem?

@@ -84,6 +84,28 @@ public struct StoredView: Codable, Sendable, Hashable {
     }
 }
 
+/// A professional a facilitator invited by link to write practice descriptions (DESIGN.md §4). The link
+/// carries the contributor's token; only its hash is kept, and revoking ends it.
+public struct ContributorRecord: Codable, Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var email: String?
+    public var organisation: String?
+    public var invitedBy: String
+    public var createdAt: Int64
+    public var revokedAt: Int64?
+
+    public init(id: String, name: String, email: String? = nil, organisation: String? = nil, invitedBy: String, createdAt: Int64, revokedAt: Int64? = nil) {
+        self.id = id
+        self.name = name
+        self.email = email
+        self.organisation = organisation
+        self.invitedBy = invitedBy
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}
+
 public struct StoredOutput: Codable, Sendable, Hashable {
     public var instance: String
     public var seq: Int64

@@ -22,9 +22,17 @@ extension SQLiteStore: KennisbankStore {
         }
     }
 
+    /// Plugin outputs filed into the kennisbank; contributors invited to write in it.
     static func registerFiling(_ m: inout DatabaseMigrator) {
         m.registerMigration("v3-filed-outputs") { db in
             try db.execute(sql: "ALTER TABLE outputs ADD COLUMN filed TEXT")
+        }
+        m.registerMigration("v4-contributors") { db in
+            try db.execute(sql: """
+                CREATE TABLE contributors (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT, organisation TEXT, invited_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL, revoked_at INTEGER, token_hash TEXT NOT NULL UNIQUE);
+                """)
         }
     }
 
@@ -144,6 +152,12 @@ extension SQLiteStore: KennisbankStore {
         }
     }
 
+    public func interventionIds(firstAuthor: String) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM intervention_versions WHERE version = 1 AND author = ? ORDER BY at, id", arguments: [firstAuthor])
+        }
+    }
+
     public func importInterventions(_ records: [(line: Int, record: Intervention)], author: String?) async throws -> ImportSummary {
         try await pool.write { db in
             let domains = try self.domains(db)
@@ -179,6 +193,19 @@ extension SQLiteStore: KennisbankStore {
         try await pool.read { db in
             try String.fetchAll(db, sql: "SELECT data FROM monitoring_entries WHERE intervention = ? ORDER BY date, id", arguments: [intervention])
                 .map { try JSONCoding.decode(MonitoringEntry.self, from: $0) }
+        }
+    }
+
+    public func monitoringEntry(_ id: String) async throws -> MonitoringEntry? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT data FROM monitoring_entries WHERE id = ?", arguments: [id]).map { try JSONCoding.decode(MonitoringEntry.self, from: $0) }
+        }
+    }
+
+    public func deleteMonitoring(_ id: String, of intervention: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM monitoring_entries WHERE id = ? AND intervention = ?", arguments: [id, intervention])
+            return db.changesCount > 0
         }
     }
 

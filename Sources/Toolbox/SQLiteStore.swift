@@ -118,6 +118,37 @@ public final class SQLiteStore: HubStore {
         }
     }
 
+    public func addContributor(_ c: ContributorRecord, tokenHash: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO contributors (id, name, email, organisation, invited_by, created_at, token_hash) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [c.id, c.name, c.email, c.organisation, c.invitedBy, c.createdAt, tokenHash])
+            try db.execute(sql: "INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, 'contributor.invite', ?)", arguments: [c.createdAt, c.invitedBy, c.id])
+        }
+    }
+
+    static func contributor(_ row: Row) -> ContributorRecord {
+        ContributorRecord(id: row["id"], name: row["name"], email: row["email"], organisation: row["organisation"], invitedBy: row["invited_by"],
+                          createdAt: row["created_at"], revokedAt: row["revoked_at"])
+    }
+
+    public func contributor(forTokenHash hash: String) async throws -> ContributorRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM contributors WHERE token_hash = ? AND revoked_at IS NULL", arguments: [hash]).map(Self.contributor)
+        }
+    }
+
+    public func contributors() async throws -> [ContributorRecord] {
+        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM contributors ORDER BY created_at, id").map(Self.contributor) }
+    }
+
+    public func revokeContributor(_ id: String, at: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE contributors SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [at, id])
+            return db.changesCount > 0
+        }
+    }
+
     public func saveToken(hash: String, facilitatorId: String, at: Int64) async throws {
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO tokens (hash, facilitator_id, created_at) VALUES (?, ?, ?)", arguments: [hash, facilitatorId, at])

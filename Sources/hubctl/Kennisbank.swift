@@ -18,8 +18,31 @@ struct Collection {
 
 struct KennisbankCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "kennisbank", abstract: "Import, export, search and show intervention descriptions.",
-        subcommands: [Import.self, Export.self, Search.self, Show.self])
+        commandName: "kennisbank", abstract: "Import, export, search and show intervention descriptions; invite contributors.",
+        subcommands: [Import.self, Export.self, Search.self, Show.self, Invite.self])
+
+    struct Invite: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Invite a contributor: prints a link with which they write and edit their own practice descriptions.",
+            discussion: "The link carries the contributor's token; it is shown once. Revoke it with DELETE /api/v1/contributors/ID.")
+        @OptionGroup var server: ServerOptions
+        @Option(help: "The contributor's name, as shown with their descriptions.") var name: String
+        @Option(help: "Their e-mail address (kept for the facilitators; nothing is sent).") var email: String?
+        @Option(help: "Their organisation (corporation, municipality, welfare organisation).") var organisation: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            try await reporting {
+                var body: [String: JSONValue] = ["name": .string(name)]
+                if let email { body["email"] = .string(email) }
+                if let organisation { body["organisation"] = .string(organisation) }
+                let a = try await server.client().expect("POST", "/api/v1/contributors", body: try JSONCoding.encode(JSONValue.object(body)))
+                if json { printJSON(a.json ?? .null); return }
+                print("\(a.json?["contributor"]?["id"]?.stringValue ?? "")  \(name)")
+                print(server.serverURL + (a.json?["link"]?.stringValue ?? ""))
+            }
+        }
+    }
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Import a JSON Lines file; idempotent, and a file with a bad record imports nothing.")

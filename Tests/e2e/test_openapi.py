@@ -331,6 +331,63 @@ def test_intervention_lifecycle(hub, data):
     call(hub, "get", "/api/v1/interventions/{id}/diff", path={"id": "kb-does-not-exist"}, token=None, expect=404)
 
 
+def test_contributors_invited_by_link_write_only_their_own_practice_descriptions(hub, data):
+    """DESIGN.md §4 / issue 6: a facilitator invites a professional by link; with the link's token they
+    write practice descriptions and change only their own; archetypes, imports, the gereedschapskist and
+    other people's descriptions stay out of reach; revoking the invitation ends the token at once."""
+    invited = call(hub, "post", "/api/v1/contributors", body={"name": "Wijkconsulent Fatima", "organisation": "Woonstad"}, expect=201).json
+    token = invited["token"]
+    assert invited["link"].endswith("#invite=" + token) and invited["link"].startswith("/web/kennisbank/wizard.html")
+    call(hub, "post", "/api/v1/contributors", body={"name": ""}, expect=400)
+    call(hub, "post", "/api/v1/contributors", body={"name": "x"}, token=None, expect=401)
+    me = ok(hub, "get", "/api/v1/me", token=token).json
+    assert (me["kind"], me["name"], me["interventions"]) == ("contributor", "Wijkconsulent Fatima", [])
+    assert ok(hub, "get", "/api/v1/me").json["kind"] == "facilitator"
+    call(hub, "get", "/api/v1/me", token=None, expect=401)
+
+    practice = {"title": "Huiskamer in de flat", "kind": "ontmoetingsplekken", "type": "praktijk", "state": "draft",
+                "summary": "Bewoners openen een lege bergruimte als huiskamer."}
+    mine = call(hub, "post", "/api/v1/interventions", body=practice, token=token, expect=201).json
+    assert mine["author"] == invited["contributor"]["id"]
+    assert ok(hub, "get", "/api/v1/me", token=token).json["interventions"] == [mine["id"]]
+    # Their own draft is theirs to read; to the public it does not exist.
+    ok(hub, "get", "/api/v1/interventions/{id}", path={"id": mine["id"]}, token=token)
+    call(hub, "get", "/api/v1/interventions/{id}", path={"id": mine["id"]}, token=None, expect=404)
+    v2 = ok(hub, "put", "/api/v1/interventions/{id}", path={"id": mine["id"]}, body={**mine, "state": "published"}, token=token).json
+    assert v2["version"] == 2
+    ok(hub, "post", "/api/v1/interventions/{id}/monitoring", path={"id": mine["id"]}, token=token,
+       body={"entries": [{"id": "", "intervention": mine["id"], "date": "2025-06-01", "kind": "resultaat", "label": "Open middagen", "value": 12, "unit": "middagen"}]})
+
+    others = data["records"][0]
+    call(hub, "put", "/api/v1/interventions/{id}", path={"id": others["id"]}, body={**others, "summary": "overschreven"}, token=token, expect=403)
+    call(hub, "post", "/api/v1/interventions/{id}/monitoring", path={"id": others["id"]}, token=token,
+         body={"entries": [{"id": "", "intervention": others["id"], "date": "2025-06-01", "kind": "resultaat", "label": "x", "value": 1}]}, expect=403)
+    call(hub, "delete", "/api/v1/interventions/{id}/monitoring/{entry}", path={"id": others["id"], "entry": "m-x"}, token=token, expect=403)
+    call(hub, "post", "/api/v1/interventions", body={**practice, "type": "archetype", "title": "Mijn archetype"}, token=token, expect=403)
+    call(hub, "put", "/api/v1/interventions/{id}", path={"id": mine["id"]}, body={**v2, "type": "archetype"}, token=token, expect=403)
+    call(hub, "post", "/api/v1/toolkit", body={"kind": "tip", "title": "t", "body": "b"}, token=token, expect=403)
+    call(hub, "put", "/api/v1/toolkit/{id}", path={"id": data["toolkit"][0]["id"]}, body=data["toolkit"][0], token=token, expect=403)
+    call(hub, "post", "/api/v1/kennisbank/import", body=json.dumps(practice) + "\n", content_type="application/x-ndjson", token=token, expect=403)
+    call(hub, "post", "/api/v1/toolkit-import", body="", content_type="application/x-ndjson", token=token, expect=403)
+    call(hub, "get", "/api/v1/contributors", token=token, expect=403)
+    call(hub, "post", "/api/v1/contributors", body={"name": "Nog iemand"}, token=token, expect=403)
+    call(hub, "delete", "/api/v1/contributors/{id}", path={"id": invited["contributor"]["id"]}, token=token, expect=403)
+
+    listed = ok(hub, "get", "/api/v1/contributors").json["contributors"]
+    assert [c["id"] for c in listed if c["name"] == "Wijkconsulent Fatima"] == [invited["contributor"]["id"]]
+    call(hub, "get", "/api/v1/contributors", token=None, expect=401)
+    call(hub, "delete", "/api/v1/contributors/{id}", path={"id": invited["contributor"]["id"]}, expect=204)
+    call(hub, "delete", "/api/v1/contributors/{id}", path={"id": invited["contributor"]["id"]}, expect=404)
+    call(hub, "delete", "/api/v1/contributors/{id}", path={"id": "c_nobody"}, token=None, expect=401)
+    call(hub, "put", "/api/v1/interventions/{id}", path={"id": mine["id"]}, body={**v2, "summary": "na intrekken"}, token=token, expect=401)
+    # What they wrote stays, under their name.
+    assert ok(hub, "get", "/api/v1/interventions/{id}", path={"id": mine["id"]}, token=None).json["author"] == invited["contributor"]["id"]
+
+    # hubctl prints the whole link.
+    out = hub.hubctl("kennisbank", "invite", "--name", "Huismeester Kees", "--email", "kees@example.org").stdout.strip().splitlines()
+    assert out[0].startswith("c_") and out[1].startswith(hub.url + "/web/kennisbank/wizard.html#invite=kbc_")
+
+
 def test_monitoring(hub, data):
     arch = data["archetype"]
     practice = next(p for p in arch["practices"] if p in data["monitoring"])
@@ -353,6 +410,15 @@ def test_monitoring(hub, data):
     call(hub, "post", "/api/v1/interventions/{id}/monitoring", path={"id": practice}, body={"entries": [{"date": "2025-01-01"}]}, expect=400)
     call(hub, "post", "/api/v1/interventions/{id}/monitoring", path={"id": practice},
          body={"entries": [{**new, "kind": "rendement", "baseline": 1, "measured": 2, "attribution": 1.5}]}, expect=422)
+    # An entry id belongs to one intervention; a registration made in error can be deleted.
+    added = next(e for e in after["entries"] if e["label"] == "Bewonersavonden")
+    call(hub, "post", "/api/v1/interventions/{id}/monitoring", path={"id": other}, body={"entries": [{**added, "intervention": other}]}, expect=409)
+    assert ok(hub, "get", "/api/v1/interventions/{id}/monitoring", path={"id": practice}, token=None).json == after
+    gone = ok(hub, "delete", "/api/v1/interventions/{id}/monitoring/{entry}", path={"id": practice, "entry": added["id"]}).json
+    assert [e["id"] for e in gone["entries"]] == [e["id"] for e in after["entries"] if e["id"] != added["id"]]
+    call(hub, "delete", "/api/v1/interventions/{id}/monitoring/{entry}", path={"id": practice, "entry": added["id"]}, expect=404)
+    call(hub, "delete", "/api/v1/interventions/{id}/monitoring/{entry}", path={"id": other, "entry": entries[0]["id"]}, expect=404)
+    call(hub, "delete", "/api/v1/interventions/{id}/monitoring/{entry}", path={"id": practice, "entry": entries[0]["id"]}, token=None, expect=401)
 
 
 def test_toolkit(hub, data):
@@ -410,7 +476,8 @@ def bearer_only(op):
 
 def example_path(template, data):
     values = {"session": data["session"]["id"], "code": data["session"]["code"], "series": "openapi",
-              "id": data["archetype"]["id"] if "interventions" in template else data["toolkit"][0]["id"]}
+              "id": data["archetype"]["id"] if "interventions" in template else data["toolkit"][0]["id"],
+              "entry": "m-example"}
     return {k: v for k, v in values.items() if "{%s}" % k in template}
 
 

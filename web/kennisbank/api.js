@@ -26,6 +26,20 @@ export function setToken(value, facilitator) {
 }
 
 /**
+ * A contributor's invitation link ends in `#invite=<token>`: keep the token like a login, take it out of the
+ * address bar (so it is not bookmarked with the page or shown on a shared screen), then ask who it is.
+ */
+function acceptInvitation() {
+  const m = /(?:^#|&)invite=([A-Za-z0-9_-]{8,200})/.exec(window.location.hash || '');
+  if (!m) return;
+  setToken(m[1], { kind: 'contributor' });
+  history.replaceState(null, '', window.location.pathname + window.location.search);
+  api('/api/v1/me').then((res) => {
+    if (res.ok && res.body) setToken(m[1], { kind: res.body.kind, id: res.body.id, name: res.body.name });
+  });
+}
+
+/**
  * One request. Resolves {ok, status, body, code, message}; status 0 means the hub was not reachable.
  * A 401 on a request that carried a token forgets the token (it expired or was revoked).
  */
@@ -63,3 +77,5 @@ export function query(params) {
   const s = q.toString();
   return s ? `?${s}` : '';
 }
+
+acceptInvitation();

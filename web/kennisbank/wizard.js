@@ -50,7 +50,10 @@ async function showStart() {
   $('start-steps').replaceChildren(...STEPS.map((s, i) => el('li', {}, el('strong', { text: t(`kb.step.${i + 1}`) }), ` — ${t(`kb.wiz.intro.${i + 1}`)}`)));
   const res = await api(`/api/v1/interventions${query({ drafts: 1, state: 'draft', limit: 50 })}`);
   const hits = res.ok ? [...(res.body.hits || [])] : [];
-  for (const id of remembered()) {
+  // A contributor cannot list every draft, but the hub knows the descriptions they started.
+  const me = await api('/api/v1/me');
+  const mine = me.ok && Array.isArray(me.body.interventions) ? me.body.interventions : [];
+  for (const id of [...new Set([...remembered(), ...mine])]) {
     if (hits.some((h) => h.id === id)) continue;
     const r = await api(`/api/v1/interventions/${encodeURIComponent(id)}`);
     if (r.ok && r.body.state === 'draft') hits.unshift(r.body);

@@ -6,7 +6,7 @@ import '/web/components/hub-timer.js';
 
 const TEXT = {
   nl: {
-    step: (i, n) => `Stap ${i} van ${n}`, you: 'Jij', youAre: 'Jouw rol', waitGroup: 'Wacht tot de facilitator groepen maakt.',
+    step: (i, n) => `Stap ${i} van ${n}`, you: 'Jij', member: (n) => `Groepslid ${n}`, youAre: 'Jouw rol', waitGroup: 'Wacht tot de facilitator groepen maakt.',
     group: (g) => `Groep ${g}`, members: 'Groepsleden', roles: { inbrenger: 'inbrenger', voorzitter: 'voorzitter', notulist: 'notulist', adviseur: 'adviseur' },
     proposals: 'Ingebrachte casussen', noProposals: 'Nog geen casus ingebracht.', propose: 'Breng een casus in', proposeAgain: 'Wijzig je casus',
     title: 'Titel', description: 'Korte beschrijving', question: 'Je vraag aan de groep', send: 'Stuur', votes: (n) => `${n} ${n === 1 ? 'stem' : 'stemmen'}`,
@@ -23,7 +23,7 @@ const TEXT = {
     confidential: 'Wat in de groep gezegd wordt, blijft in de groep.', problems: 'De methode in de agenda klopt niet:', timeLeft: 'Tijd voor deze stap',
   },
   en: {
-    step: (i, n) => `Step ${i} of ${n}`, you: 'You', youAre: 'Your role', waitGroup: 'Wait for the facilitator to form groups.',
+    step: (i, n) => `Step ${i} of ${n}`, you: 'You', member: (n) => `Member ${n}`, youAre: 'Your role', waitGroup: 'Wait for the facilitator to form groups.',
     group: (g) => `Group ${g}`, members: 'Members', roles: { inbrenger: 'case owner', voorzitter: 'chair', notulist: 'note taker', adviseur: 'adviser' },
     proposals: 'Cases brought in', noProposals: 'No case brought in yet.', propose: 'Bring a case', proposeAgain: 'Change your case',
     title: 'Title', description: 'Short description', question: 'Your question to the group', send: 'Send', votes: (n) => `${n} ${n === 1 ? 'vote' : 'votes'}`,
@@ -119,9 +119,9 @@ class HubPluginCaseReview extends HTMLElement {
       parts.push(el('div', { class: 'problems', role: 'alert' }, el('p', { text: this.t.problems }),
         el('ul', {}, ...pub.problems.map((p) => el('li', { text: p })))));
     }
-    if (this.#role === 'facilitator') parts.push(...this.facilitator(pub));
-    else if (this.#role === 'participant') parts.push(...this.participant(pub));
-    else parts.push(...this.beamer(pub));
+    if (this.#role === 'facilitator') parts.push(...this.renderFacilitator(pub));
+    else if (this.#role === 'participant') parts.push(...this.renderParticipant(pub));
+    else parts.push(...this.renderBeamer(pub));
     this.main.replaceChildren(...parts);
     this.showStatus();
   }
@@ -136,14 +136,14 @@ class HubPluginCaseReview extends HTMLElement {
 
   stageTitle(pub, i) { const s = pub.stages[Math.min(i, pub.stages.length - 1)]; return s ? this.loc(s.title) : ''; }
 
-  beamer(pub) {
+  renderBeamer(pub) {
     return [el('ul', { class: 'groups' }, ...(pub.groups || []).map((g) => el('li', { class: 'progress' },
       el('strong', { text: this.t.group(g.group) }),
       el('span', { text: `${this.t.step(g.stage + 1, pub.stages.length)}: ${this.stageTitle(pub, g.stage)}` }),
       this.timer(g.deadline, this.t.timeLeft))))];
   }
 
-  facilitator(pub) {
+  renderFacilitator(pub) {
     const f = this.#views.facilitator || {};
     const out = [];
     if (this.#send && pub.pace === 'lockstep' && this.#phase === 'working') out.push(this.button(this.t.nextAll, 'advance', {}, 'primary'));
@@ -163,7 +163,7 @@ class HubPluginCaseReview extends HTMLElement {
     return out;
   }
 
-  participant(pub) {
+  renderParticipant(pub) {
     const me = this.#views.me || {};
     const gv = me.group ? this.#views[`group:${me.group}`] : null;
     if (!gv) { this.#formKey = ''; return [el('p', { class: 'hint', text: this.t.waitGroup })]; }
@@ -184,14 +184,14 @@ class HubPluginCaseReview extends HTMLElement {
         gv.case.description ? el('p', { text: gv.case.description }) : null, el('p', { class: 'question', text: gv.case.question })));
     }
     const members = el('ul', { class: 'members', 'aria-label': t.members });
-    for (const m of gv.members) {
-      const li = el('li', {}, el('span', { text: `${m.id === me.id ? t.you : m.id} · ${t.roles[m.role]}` }));
+    gv.members.forEach((m, i) => {
+      const li = el('li', {}, el('span', { text: `${m.id === me.id ? t.you : t.member(i + 1)} · ${t.roles[m.role]}` }));
       if (chair && m.id !== me.id && m.role !== 'inbrenger' && this.#phase !== 'closed') {
         li.append(this.button(t.makeNotes, 'assign-role', { participant: m.id, role: 'notulist' }, 'small'),
           this.button(t.makeChair, 'assign-role', { participant: m.id, role: 'voorzitter' }, 'small'));
       }
       members.append(li);
-    }
+    });
     out.push(el('details', {}, el('summary', { text: `${t.members} (${gv.members.length})` }), members));
     if (gv.stage === 0) out.push(...this.intake(pub, gv, me, chair));
     else if (!last) out.push(...this.cards(pub, gv, me, mine, stage));

@@ -350,7 +350,7 @@ class HubPluginBrainstorm extends HTMLElement {
   moveBar(v) {
     const t = this.t;
     const n = this.#selected.size;
-    const bar = el('section', { class: 'move-bar', 'aria-label': t.moveTo });
+    const bar = el('section', { class: `move-bar${n ? ' active' : ''}`, 'aria-label': t.moveTo });
     const name = el('input', { type: 'text', id: 'cluster-name', 'data-k': 'cluster-name', 'data-keep': 'off', maxLength: 120, placeholder: t.clusterName });
     bar.append(el('form', { class: 'row', on: { submit: (e) => {
       e.preventDefault();

@@ -166,7 +166,7 @@ private func json(_ v: JSONValue?) -> String { v.map { JSONCoding.string($0) } ?
         s.add(p("x_a"), "advance")                                                       // 5 → leerpunten
         s.add(p("x_c"), "leerpunt", ["title": "Vroeg de wijkagent erbij", "text": "Betrek de wijkagent in de eerste week.", "kind": "tip",
                                      "barriers": ["samenwerking", "budget"]])           // 6
-        s.add(p("x_d"), "leerpunt", ["title": "Regels checken", "text": "Vraag de regeleigenaar.", "barriers": ["wet-en-regelgeving"]]) // 7
+        s.add(p("x_d"), "leerpunt", ["title": "Regels checken", "text": "Vraag de regeleigenaar.", "barriers": ["wet-en-regelgeving", "anders"]]) // 7
         s.no(p("x_d"), "leerpunt", ["title": "Z", "text": "z", "barriers": ["geld"]])    // 8 refused
         s.no(p("x_a"), "publish")                                                       // 8 refused: nothing consented
         s.no(p("x_c"), "consent", ["leerpunt": "l6"])                                   // 8 refused: not the owner
@@ -183,6 +183,8 @@ private func json(_ v: JSONValue?) -> String { v.map { JSONCoding.string($0) } ?
         #expect(tip["barriers"] == ["budget", "samenwerking"])
         #expect(tip["provenance"] == [["session": "", "seqs": [6, 8]]])
         #expect(!json(tip).contains("Vertrouwelijk dossier X"))
+        #expect(les["barriers"] == ["wet-en-regelgeving", "other"])
+        #expect(BuiltInMethods.named("gossip")?.id == "roddel" && BuiltInMethods.named("tienstappenmethode")?.id == "tienstappen")
         #expect(les["kind"] == "les" && json(les).contains("Vertrouwelijk dossier X") && json(les).contains("Wat nu met X?"))
         #expect(r.views["facilitator"]?["groups"]?.arrayValue?.first?["published"] == 2)
         #expect(kit.isDeterministic(s.events))

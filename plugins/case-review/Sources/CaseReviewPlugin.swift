@@ -248,7 +248,7 @@ enum CaseReviewPlugin: ActivityPlugin {
             let kind = p["kind"]?.stringValue ?? "les"
             guard kind == "les" || kind == "tip" else { throw reject("bad_kind", "Kies les of tip.", "Choose lesson or tip.") }
             guard let raw = p["barriers"]?.arrayValue, !raw.isEmpty, raw.count <= Barriers.all.count,
-                  case let barriers = raw.compactMap(\.stringValue), barriers.count == raw.count,
+                  case let barriers = raw.compactMap({ $0.stringValue.map { Barriers.aliases[$0] ?? $0 } }), barriers.count == raw.count,
                   barriers.allSatisfy(Barriers.all.contains), Set(barriers).count == barriers.count else {
                 throw reject("bad_barrier", "Kies één of meer belemmeringen: \(Barriers.all.joined(separator: ", ")).",
                              "Choose one or more barriers: \(Barriers.all.joined(separator: ", ")).")

@@ -37,8 +37,10 @@ enum CardKinds {
 }
 
 enum Barriers {
-    /// The belemmeringen a leerpunt can address (the facet values of the gereedschapskist).
-    static let all = ["wet-en-regelgeving", "budget", "cultuurverschillen", "samenwerking", "anders"]
+    /// The belemmeringen a leerpunt can address (the facet values of the gereedschapskist; `other` is "anders").
+    static let all = ["wet-en-regelgeving", "budget", "cultuurverschillen", "samenwerking", "other"]
+    /// Dutch spellings that name the same values.
+    static let aliases = ["anders": "other", "wet- en regelgeving": "wet-en-regelgeving"]
 }
 
 extension LocalizedText {
@@ -182,9 +184,10 @@ enum BuiltInMethods {
     static let all: [String: Method] = [
         "incident": incident, "roddel": roddel, "vijfstappen": vijfstappen, "tienstappen": tienstappen,
     ]
-    /// Dutch names as aliases: `incidentmethode`, `roddelmethode`, … name the same methods.
+    /// Aliases: the Dutch names (`incidentmethode`, `roddelmethode`, …) and English ids (`gossip`, `five-step`, `ten-step`).
+    static let english = ["gossip": "roddel", "five-step": "vijfstappen", "ten-step": "tienstappen"]
     static func named(_ id: String) -> Method? {
-        all[id] ?? (id.hasSuffix("methode") ? all[String(id.dropLast("methode".count))] : nil)
+        all[id] ?? english[id].flatMap { all[$0] } ?? (id.hasSuffix("methode") ? all[String(id.dropLast("methode".count))] : nil)
     }
 }
 

@@ -15,7 +15,7 @@ const TEXT = {
     listen: 'In deze stap schrijf jij niet.', useful: 'Bruikbaar', markUseful: 'Markeer als bruikbaar', unmark: 'Niet meer bruikbaar',
     next: 'Volgende stap', nextAll: 'Alle groepen een stap verder', last: 'Dit is de laatste stap.', makeChair: 'Maak voorzitter', makeNotes: 'Maak notulist',
     leerpunten: 'Leerpunten', leerpunt: 'Schrijf een leerpunt', text: 'Tekst (zonder vertrouwelijke details)', les: 'Les', tip: 'Tip',
-    barriers: 'Welke belemmering?', barrier: { 'wet-en-regelgeving': 'Wet- en regelgeving', budget: 'Budget', cultuurverschillen: 'Cultuurverschillen', samenwerking: 'Samenwerking', anders: 'Anders' },
+    barriers: 'Welke belemmering?', barrier: { 'wet-en-regelgeving': 'Wet- en regelgeving', budget: 'Budget', cultuurverschillen: 'Cultuurverschillen', samenwerking: 'Samenwerking', other: 'Anders' },
     consent: 'Geef toestemming om te delen', consentCase: 'Deel ook titel en vraag van de casus', consented: 'Toestemming gegeven', withCase: 'met casus',
     noConsent: 'Nog geen toestemming', withdraw: 'Trek toestemming in', publish: 'Deel in de gereedschapskist', published: 'Gedeeld', publishedN: (n) => `${n} gedeeld in de gereedschapskist`,
     pending: 'Bezig…', confirmed: 'Bevestigd', stepsLeft: 'Stappen', caseChosen: 'casus gekozen', noCase: 'nog geen casus',
@@ -32,7 +32,7 @@ const TEXT = {
     listen: 'You do not write in this step.', useful: 'Useful', markUseful: 'Mark as useful', unmark: 'No longer useful',
     next: 'Next step', nextAll: 'All groups one step on', last: 'This is the last step.', makeChair: 'Make chair', makeNotes: 'Make note taker',
     leerpunten: 'Lessons learned', leerpunt: 'Write a lesson', text: 'Text (without confidential details)', les: 'Lesson', tip: 'Tip',
-    barriers: 'Which barrier?', barrier: { 'wet-en-regelgeving': 'Laws and regulations', budget: 'Budget', cultuurverschillen: 'Cultural differences', samenwerking: 'Cooperation', anders: 'Other' },
+    barriers: 'Which barrier?', barrier: { 'wet-en-regelgeving': 'Laws and regulations', budget: 'Budget', cultuurverschillen: 'Cultural differences', samenwerking: 'Cooperation', other: 'Other' },
     consent: 'Consent to sharing', consentCase: 'Also share the case title and question', consented: 'Consent given', withCase: 'with the case',
     noConsent: 'No consent yet', withdraw: 'Withdraw consent', publish: 'Share in the toolkit', published: 'Shared', publishedN: (n) => `${n} shared in the toolkit`,
     pending: 'Sending…', confirmed: 'Confirmed', stepsLeft: 'Steps', caseChosen: 'case chosen', noCase: 'no case yet',
@@ -40,7 +40,7 @@ const TEXT = {
     confidential: 'What is said in the group stays in the group.', problems: 'The method in the agenda is invalid:', timeLeft: 'Time for this step',
   },
 };
-const BARRIERS = ['wet-en-regelgeving', 'budget', 'cultuurverschillen', 'samenwerking', 'anders'];
+const BARRIERS = ['wet-en-regelgeving', 'budget', 'cultuurverschillen', 'samenwerking', 'other'];
 
 function el(tag, props = {}, ...children) {
   const e = document.createElement(tag);

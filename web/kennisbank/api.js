@@ -36,8 +36,15 @@ function acceptInvitation() {
   history.replaceState(null, '', window.location.pathname + window.location.search);
   api('/api/v1/me').then((res) => {
     if (res.ok && res.body) setToken(m[1], { kind: res.body.kind, id: res.body.id, name: res.body.name });
+    else if (res.status === 401) {
+      invitation.invalid = true;
+      window.dispatchEvent(new CustomEvent('kb-invite-invalid'));
+    }
   });
 }
+
+/** Whether the invitation in this page's address turned out to be revoked (the pages say so). */
+export const invitation = { invalid: false };
 
 /**
  * One request. Resolves {ok, status, body, code, message}; status 0 means the hub was not reachable.

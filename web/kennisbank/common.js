@@ -3,7 +3,7 @@
 // number and date formats, and the small login form the writing pages show.
 import { catalogues, t, getLang, applyI18n, langSwitch, onLangChange } from '/web/i18n.js';
 import { el } from '/web/shell.js';
-import { api, login, token, who, setToken } from './api.js';
+import { api, login, token, who, setToken, invitation } from './api.js';
 import { messages } from './messages.js';
 
 for (const lang of Object.keys(messages)) Object.assign(catalogues[lang] || (catalogues[lang] = {}), messages[lang]);
@@ -35,6 +35,14 @@ export function initPage() {
   };
   paint();
   window.addEventListener('kb-auth', paint);
+  const revoked = () => {
+    if ($('invite-invalid')) return;
+    // Inside the page's first card, where the reader looks, not against the window's edge.
+    const host = document.querySelector('#main .card:not([hidden])') || $('main');
+    host?.prepend(el('p', { class: 'form-error', role: 'alert', id: 'invite-invalid', 'data-i18n': 'kb.invite.invalid', text: t('kb.invite.invalid') }));
+  };
+  if (invitation.invalid) revoked();
+  window.addEventListener('kb-invite-invalid', revoked);
   onLangChange(() => { paint(); document.title = pageTitle(); });
   document.title = pageTitle();
 }

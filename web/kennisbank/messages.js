@@ -12,6 +12,7 @@ export const messages = {
 
     'kb.auth.title': 'Log in',
     'kb.auth.intro': 'Log in om een beschrijving te schrijven of aan te passen. Lezen kan zonder account.',
+    'kb.invite.invalid': 'Deze uitnodiging werkt niet meer: de facilitator heeft haar ingetrokken. Vraag om een nieuwe link. Wat je al schreef, blijft bewaard.',
     'kb.auth.private': 'Deze kennisbank is alleen voor ingelogde gebruikers. Log in om verder te gaan.',
     'kb.auth.again': 'Je bent uitgelogd. Log opnieuw in; je tekst staat nog op deze pagina en wordt daarna bewaard.',
     'kb.auth.email': 'E-mailadres',
@@ -482,6 +483,7 @@ export const messages = {
 
     'kb.auth.title': 'Log in',
     'kb.auth.intro': 'Log in to write or change a description. Reading needs no account.',
+    'kb.invite.invalid': 'This invitation no longer works: the facilitator revoked it. Ask for a new link. What you wrote so far is kept.',
     'kb.auth.private': 'This knowledge base is for logged-in users only. Log in to continue.',
     'kb.auth.again': 'You were logged out. Log in again; your text is still on this page and will be saved afterwards.',
     'kb.auth.email': 'Email address',

@@ -8,6 +8,7 @@ that copy for the test).
 """
 import json
 import re
+from contextlib import ExitStack
 import shutil
 import time
 
@@ -57,8 +58,8 @@ def case_hub(request, monkeypatch):
 class Member:
     """A group member over the wire protocol: joins, sends inputs, keeps its latest views."""
 
-    def __init__(self, hub, code, name):
-        self.ws = connect(hub.url.replace("http://", "ws://") + "/ws", open_timeout=10)
+    def __init__(self, stack, hub, code, name):
+        self.ws = stack.enter_context(connect(hub.url.replace("http://", "ws://") + "/ws", open_timeout=10))
         self.ws.send(json.dumps({"t": "join", "code": code, "name": name}))
         self.views = {}
         self.n = 0
@@ -193,7 +194,11 @@ def no_wider_than_the_phone(d):
 
 
 def test_one_group_walks_every_step_of_the_incident_method_on_phones(case_hub, browsers):
-    hub = case_hub
+    with ExitStack() as stack:
+        walk(case_hub, browsers, stack)
+
+
+def walk(hub, browsers, stack):
     session = hub.create_session(AGENDA)
     code = session["code"]
 
@@ -206,7 +211,7 @@ def test_one_group_walks_every_step_of_the_incident_method_on_phones(case_hub, b
         phones.append(d)
     chair, owner = phones
     pids = [wait_for(lambda d=d: body(d, "participant"), message="welcome") for d in phones]
-    advisers = [Member(hub, code, "Ayse"), Member(hub, code, "Kees")]
+    advisers = [Member(stack, hub, code, "Ayse"), Member(stack, hub, code, "Kees")]
 
     hub.command(code, "start")
     hub.command(code, "goto", activity="a1")
@@ -290,5 +295,3 @@ def test_one_group_walks_every_step_of_the_incident_method_on_phones(case_hub, b
     assert OWN_CASE not in item["body"]
     for w in phones + [f]:
         assert csp_problems(w) == []
-    for a in advisers:
-        a.ws.close()

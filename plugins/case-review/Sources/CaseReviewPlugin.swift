@@ -128,7 +128,7 @@ enum CaseReviewPlugin: ActivityPlugin {
         case "$groups":
             let before = state.memberOf.keys.sorted()
             regroup(&state, event.payload["groups"]?.objectValue ?? [:], at: event.at)
-            var v = views(state)
+            var v = views(state, me: true)
             for p in before where state.memberOf[p] == nil { v.set("participant:\(p)", Me(id: p, group: nil)) }
             return v
         case "$leave":
@@ -136,7 +136,7 @@ enum CaseReviewPlugin: ActivityPlugin {
                 state.memberOf[p] = nil
                 state.groups[g]?.members.removeAll { $0 == p }
                 fixRoles(&state.groups[g]!)
-                var v = views(state)
+                var v = views(state, me: true)
                 v.set("participant:\(p)", Me(id: p, group: nil))
                 return v
             }
@@ -283,14 +283,14 @@ enum CaseReviewPlugin: ActivityPlugin {
             }
             g.published += ready.count
             state.groups[gid] = g
-            var all = views(state)
+            var all = views(state, only: gid)
             all.outputs = v.outputs
             return all
         default:
             throw reject("unknown_input", "Dit kan hier niet.", "This is not possible here.")
         }
         state.groups[gid] = g
-        return views(state)
+        return views(state, only: gid)
     }
 
     static let notChair = Rejection("not_chair", nl: "Alleen de voorzitter van de groep (of de facilitator) kan dit.",
@@ -519,7 +519,9 @@ enum CaseReviewPlugin: ActivityPlugin {
                      votes: g.votes.values.filter { $0 == p.id }.count)
     }
 
-    static func views(_ state: State) -> Views {
+    /// `public` and `facilitator`, and the group views: all of them, or `only` the one an input changed (the
+    /// others keep their view). The `me` views change only when groups do.
+    static func views(_ state: State, only: String? = nil, me: Bool = false) -> Views {
         var v = Views()
         let ids = state.groups.keys.sorted { ($0.count, $0) < ($1.count, $1) }
         let active = ids.filter { !state.groups[$0]!.members.isEmpty || state.groups[$0]!.caseId != nil }
@@ -535,7 +537,7 @@ enum CaseReviewPlugin: ActivityPlugin {
                             caseChosen: g.caseId != nil, proposals: g.proposals.count, cards: g.cards.count, leerpunten: g.leerpunten.count,
                             consented: g.leerpunten.filter(\.consent).count, published: g.published)
         }, problems: state.problems))
-        for id in ids {
+        for id in ids where only == nil || id == only {
             let g = state.groups[id]!
             let s = state.stages[min(g.stage, state.stages.count - 1)]
             v.set("group:\(id)", GroupView(
@@ -545,7 +547,7 @@ enum CaseReviewPlugin: ActivityPlugin {
                 leerpunten: g.leerpunten.map { LeerpuntView(id: $0.id, by: $0.by, title: $0.title, text: $0.text, kind: $0.kind, barriers: $0.barriers,
                                                              consent: $0.consent, shareCase: $0.shareCase, published: $0.published) },
                 published: g.published))
-            for m in g.members { v.set("participant:\(m)", Me(id: m, group: id)) }
+            if me { for m in g.members { v.set("participant:\(m)", Me(id: m, group: id)) } }
         }
         return v
     }

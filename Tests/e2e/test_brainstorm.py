@@ -12,11 +12,13 @@ import asyncio
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import sqlite3
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -496,3 +498,98 @@ def test_publishing_twice_makes_version_2_and_replays_make_no_extra_version(own_
     st, v3 = hub.api("GET", "/api/v1/interventions/%s" % kb_id)
     assert v3["goals"] == ["Bewoners blijven langer in de wijk"]
     assert {p["session"] for p in v3["provenance"]} >= {again["id"]}
+
+
+# ---- acceptance 4: a recorded session replays to the same views and outputs ----------------------------------
+
+RECORDED = E2E / "brainstorm" / "recorded-session.jsonl"
+
+
+def test_a_recorded_session_replays_to_the_views_and_outputs_the_room_had(request):
+    """The plugin runs behind `tee`, so the hub's own lines to it are recorded; a fresh plugin process fed that
+    recording twice answers byte for byte the same, and its last views and its outputs equal what the hub
+    published and stored. (The recording of one such run is kept as brainstorm/recorded-session.jsonl for the
+    unit tests' test kit; set BRAINSTORM_RECORD=1 to write it again.)"""
+    binary = find_hubctl()
+    workdir = conftest.ARTIFACTS / "brainstorm.recorded"
+    shutil.rmtree(workdir, ignore_errors=True)
+    folder = workdir / "plugins"
+    shutil.copytree(REPO / "plugins" / "brainstorm", folder / "brainstorm")
+    manifest = json.loads((folder / "brainstorm" / "plugin.json").read_text())
+    manifest["command"] = ["/bin/sh", "-c", 'exec tee -a recorded.jsonl | "$0"', "${HUB_BIN_DIR}/brainstorm-plugin"]
+    (folder / "brainstorm" / "plugin.json").write_text(json.dumps(manifest))
+    hub = Hub(binary, workdir, plugins=folder)
+    hub.bootstrap()
+    hub.start()
+    request.addfinalizer(lambda: conftest._finish(hub))
+    hub.login()
+    hub.hubctl_json("kennisbank", "import", FIXTURE)
+    session = hub.create_session(agenda(dict(CONFIG, participantsCluster=True)), name="recorded.yaml")
+    code, sid = session["code"], session["id"]
+
+    async def main():
+        fac, people = await room(hub, code, 8)
+        try:
+            await fac.ok(fac.input("a1", "seed", {"records": [PRACTICES[0]]}))
+            cards = []
+            for i, p in enumerate(people):
+                for k in range(2):
+                    cards.append("c%d" % await p.ok(p.input("a1", "card", {"question": QUESTIONS[(i + k) % 4], "text": card_text(i, k),
+                                                                             **({"need": "money"} if QUESTIONS[(i + k) % 4] == "nodig" and i % 2 else {})})))
+            await people[1].ok(people[1].input("a1", "edit", {"card": cards[2], "text": "Aangepast: bewoners kennen de ploeg"}))
+            await people[2].ok(people[2].input("a1", "withdraw", {"card": cards[5]}))
+            await fac.ok(fac.input("a1", "seed", {}))
+            await fac.ok(fac.input("a1", "hide", {"card": cards[6]}))
+            await phase(fac, "clusteren")
+            k1 = "k%d" % await people[0].ok(people[0].input("a1", "cluster", {"name": "Bewoners doen het werk", "cards": cards[:2]}))
+            k2 = "k%d" % await fac.ok(fac.input("a1", "cluster", {"name": "Snel herstel", "cards": cards[7:9]}))
+            k3 = "k%d" % await fac.ok(fac.input("a1", "cluster", {"name": "dubbel"}))
+            await people[4].ok(people[4].input("a1", "move", {"card": cards[9], "cluster": k3}))
+            await fac.ok(fac.input("a1", "merge", {"cluster": k3, "into": k2}))
+            await people[5].ok(people[5].input("a1", "merge", {"card": cards[11], "into": cards[10]}))
+            await fac.ok(fac.input("a1", "move", {"card": cards[10], "cluster": k1}))
+            await fac.ok(fac.input("a1", "rename", {"cluster": k2, "name": "Snel en zichtbaar herstel"}))
+            await phase(fac, "waarderen")
+            await asyncio.gather(*(p.ok(p.input("a1", "dots", {"dots": {k1: 1 + i % 2, k2: 1}})) for i, p in enumerate(people)))
+            await people[0].ok(people[0].input("a1", "dots", {"dots": {k2: 3}}))
+            await fac.ok(fac.command("reveal", activity="a1"))
+            await phase(fac, "toetsen")
+            await fac.ok(fac.input("a1", "evidence", {"cluster": k2, "level": "bewezen", "explanation": "Veldexperimenten",
+                                                      "sources": [{"title": "Keizer e.a. (2008)", "url": "https://doi.org/10.1126/science.1161405"}]}))
+            await people[6].ok(people[6].input("a1", "practice", {"cluster": k1, "text": "In Noord kent iedereen de ploeg"}))
+            await people[7].ok(people[7].input("a1", "doubt", {"cluster": k2, "text": "Is dat ook na drie jaar zo?"}))
+            await phase(fac, "vastleggen")
+            await fac.ok(fac.input("a1", "publish", {}))
+            await fac.ok(fac.input("a1", "draft", {"title": "Archetype: buurtbeheerbedrijven (2026)", "problem": "Verloedering en werkloosheid"}))
+            await fac.ok(fac.input("a1", "publish", {}))
+            await fac.wait_view("a1", check=lambda v: v["published"] == 2)
+            await fac.ping()
+        finally:
+            await close_all(people + [fac])
+    run(main())
+    exported = hub.export(sid)
+    hub.stop()
+    recording = (folder / "brainstorm" / "recorded.jsonl").read_text()
+    lines = [l for l in recording.splitlines() if l.strip()]
+    assert json.loads(lines[0])["t"] == "hello" and json.loads(lines[1])["t"] == "start"
+    assert sum(1 for l in lines if json.loads(l)["t"] == "event") >= 40
+
+    plugin = str(Path(binary).parent / "brainstorm-plugin")
+    first = subprocess.run([plugin], input=recording, capture_output=True, text=True, timeout=60).stdout
+    second = subprocess.run([plugin], input=recording, capture_output=True, text=True, timeout=60).stdout
+    assert first == second and first.count("\n") == len(lines)
+    answers = [json.loads(l) for l in first.splitlines()]
+    assert not [a for a in answers if a["t"] == "reject"], "a logged event was refused on replay"
+    last = {}
+    outputs = []
+    for a in answers:
+        if a["t"] == "views":
+            last.update(a["views"])
+            outputs += [(a["seq"], i, o) for i, o in enumerate(a.get("outputs", []))]
+    views = {v["audience"]: v["view"] for v in exported["views"] if v["activity"] == "a1"}
+    assert last["public"] == views["public"] and last["facilitator"] == views["facilitator"]
+    stored = [(o["seq"], o["index"], {"kind": o["kind"], "record": o["record"]}) for o in exported["outputs"]]
+    assert outputs == stored
+    assert [o["filed"].split("@")[1] for o in exported["outputs"]] == ["1", "2"]
+    if os.environ.get("BRAINSTORM_RECORD"):
+        RECORDED.write_text(recording)

@@ -79,7 +79,8 @@ extension BrainstormPlugin {
         var records: [RecordRef]
         var published: Int
         var publishedSeq: Int64?
-        var draft: ArchetypeRecord
+        /// In `toetsen` and `vastleggen` and after a publish (the console shows it in `vastleggen`).
+        var draft: ArchetypeRecord?
     }
 
     struct MyView: Encodable {
@@ -143,10 +144,11 @@ extension BrainstormPlugin {
     }
 
     static func clusterViews(_ state: State, dots: Bool) -> [ClusterView] {
-        let wall = wallCards(state)
+        var members: [String: [String]] = [:]
+        for c in wallCards(state) { if let k = c.cluster { members[k, default: []].append(c.id) } }
         let rank = Dictionary(uniqueKeysWithValues: ranked(state).map { ($0.cluster.id, ($0.dots, $0.rank)) })
         return state.clusters.map { c in
-            ClusterView(id: c.id, name: c.name, cards: wall.filter { $0.cluster == c.id }.map(\.id),
+            ClusterView(id: c.id, name: c.name, cards: members[c.id] ?? [],
                         dots: dots ? rank[c.id]?.0 : nil, rank: dots ? rank[c.id]?.1 : nil, evidence: c.evidence,
                         practices: noteViews(state, c.id, "practice"), doubts: noteViews(state, c.id, "doubt"))
         }
@@ -155,9 +157,10 @@ extension BrainstormPlugin {
     static func views(_ state: State) -> Views {
         let s = state.settings
         let titles = Dictionary(state.records.map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a })
-        let visible = visibleCards(state)
+        var duplicates: [String: Int] = [:]
+        for c in visibleCards(state) { if let d = c.duplicateOf { duplicates[d, default: 0] += 1 } }
         let cards = wallCards(state).map { c in
-            let dups = visible.filter { $0.duplicateOf == c.id }.count
+            let dups = duplicates[c.id] ?? 0
             return CardView(id: c.id, q: c.question, text: c.text, by: c.authorName, need: c.need,
                             sources: c.sources.isEmpty ? nil : c.sources.map { SourceRef(id: $0, title: titles[$0] ?? $0) },
                             cluster: c.cluster, duplicates: dups > 0 ? dups : nil)
@@ -176,7 +179,8 @@ extension BrainstormPlugin {
             totals: totals, voters: state.ballots.count, dotsCast: state.ballots.values.reduce(0) { $0 + $1.dots.values.reduce(0, +) },
             hidden: hiddenCards + hiddenNotes,
             records: state.records.map { RecordRef(id: $0.id, title: $0.title, type: $0.type.rawValue, seeded: state.seeded.contains($0.id)) },
-            published: state.published, publishedSeq: state.publishedSeq, draft: record))
+            published: state.published, publishedSeq: state.publishedSeq,
+            draft: ["toetsen", "vastleggen"].contains(state.phase) || state.published > 0 ? record : nil))
         return v
     }
 

@@ -212,6 +212,8 @@ def test_thirty_participants_and_a_chromium_facilitator_make_an_archetype_in_the
     crowd = Crowd(hub)
     people = crowd.join(code, N)
     try:
+        beamer = browsers(1280, 720, mobile=False)
+        beamer.get(session["beamerUrl"])
         f = browsers(1280, 900, mobile=False)
         login(f, hub.url, sid)
         by_id(f, "btn-start").click()
@@ -297,6 +299,8 @@ def test_thirty_participants_and_a_chromium_facilitator_make_an_archetype_in_the
             return {c["id"]: (c["dots"], c["rank"]) for c in v["clusters"]}
         assert crowd.run(revealed()) == {clusters[0]: (30, 2), clusters[1]: (48, 1), clusters[2]: (6, 3)}
         wait_for(lambda: "48 stippen" in plugin_text(f), message="the ranking in the console")
+        wait_for(lambda: "48 stippen" in plugin_text(beamer), message="the ranking on the beamer", detail=lambda: plugin_text(beamer)[:300])
+        screenshot(beamer, "brainstorm-beamer-waarderen")
         screenshot(f, "brainstorm-facilitator-waarderen")
 
         # Toetsen: evidence in the browser, practice examples and doubts from the room.
@@ -328,7 +332,10 @@ def test_thirty_participants_and_a_chromium_facilitator_make_an_archetype_in_the
         click(f, '[data-k="publish"]')
         confirmed(f, "publish")
         wait_for(lambda: "Gepubliceerd in de kennisbank" in plugin_text(f), message="published")
-        assert csp_problems(f) == []
+        wait_for(lambda: "Gepubliceerd in de kennisbank" in plugin_text(beamer) and "Werkzame bestanddelen" in plugin_text(beamer), message="the archetype on the beamer")
+        screenshot(beamer, "brainstorm-beamer-vastleggen")
+        assert not any(w in plugin_text(beamer) for w in ("Publiceer", "Verberg", "Plak je kaart")), "controls on the beamer"
+        assert csp_problems(f) == [] and csp_problems(beamer) == []
     finally:
         crowd.close()
 
@@ -463,6 +470,19 @@ def test_a_phone_moves_a_card_into_a_cluster_by_tapping_without_drag_and_drop(br
         d.execute_script("arguments[0].focus()", one(d, '[data-k="move-go"]'))
         key(d, Keys.ENTER)
         crowd.run(fac.wait_view("a1", check=lambda v: v["cards"][0].get("cluster") == k))
+
+        # Waarderen on the phone: two dots on one bestanddeel, one on the other, then save.
+        crowd.run(fac.ok(fac.command("phase", activity="a1", phase="waarderen")))
+        click(d, '[data-k="more-%s"]' % other)
+        click(d, '[data-k="more-%s"]' % other)
+        click(d, '[data-k="more-%s"]' % k)
+        wait_for(lambda: "Nog 2 stippen te verdelen" in plugin_text(d), message="dots left", detail=lambda: plugin_text(d)[:300])
+        click(d, '[data-k="dots-save"]')
+        confirmed(d, "dots")
+        crowd.run(fac.wait_view("a1", "facilitator", check=lambda v: v["dotsCast"] == 3 and v["voters"] == 1))
+        assert "De uitslag volgt als de facilitator die toont." in plugin_text(d), "blind until the reveal"
+        assert not inside(d, "ol.ranking")
+        screenshot(d, "brainstorm-phone-waarderen")
         assert csp_problems(d) == []
     finally:
         crowd.close([fac])

@@ -460,14 +460,25 @@ def test_a_phone_moves_a_card_into_a_cluster_by_tapping_without_drag_and_drop(br
         assert [c["cards"] for c in moved["clusters"]] == [[], [card]]
         screenshot(d, "brainstorm-phone-moved")
 
-        # And into the other cluster by keyboard: Space on the focused card, choose in the list, Enter on Verplaats.
-        d.execute_script("arguments[0].focus()", one(d, '[data-card="%s"]' % card))
+        # And into the other cluster by keyboard alone: Space on the focused card, Shift+Tab back to the list,
+        # an arrow key to choose, Tab to Verplaats, Enter.
         from test_shell import key
+
+        def focused():
+            return d.execute_script("const a = arguments[0].shadowRoot.activeElement; return a ? a.dataset.k || a.localName : null", plugin(d))
+        d.execute_script("arguments[0].focus()", one(d, '[data-card="%s"]' % card))
         key(d, Keys.SPACE)
         wait_for(lambda: one(d, '[data-card="%s"]' % card).get_attribute("aria-pressed") == "true", message="selected by keyboard")
-        d.execute_script("arguments[0].focus()", one(d, '[data-k="move-to"]'))
-        Select(one(d, '[data-k="move-to"]')).select_by_value(k)
-        d.execute_script("arguments[0].focus()", one(d, '[data-k="move-go"]'))
+        assert focused() == "card-%s" % card, "the focus stays on the card after the re-render: %s" % focused()
+        for _ in range(20):
+            if focused() == "move-to":
+                break
+            key(d, Keys.SHIFT, Keys.TAB)
+        assert focused() == "move-to", focused()
+        key(d, Keys.ARROW_DOWN)
+        assert Select(one(d, '[data-k="move-to"]')).first_selected_option.text == "Snel en zichtbaar"
+        key(d, Keys.TAB)
+        assert focused() == "move-go", focused()
         key(d, Keys.ENTER)
         crowd.run(fac.wait_view("a1", check=lambda v: v["cards"][0].get("cluster") == k))
 

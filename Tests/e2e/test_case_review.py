@@ -11,6 +11,9 @@
    naming the step and the field.
 4. Role rules: only the case owner marks advice useful, only the chair (or the facilitator) advances.
 
+Also: a hub killed with SIGKILL mid-step gives every group back its case, step, deadline and cards
+(the plugin is a deterministic reducer; the hub replays the log into it).
+
 The browser walk (acceptance 5) is browser/test_case_review_browser.py.
 """
 import asyncio
@@ -473,3 +476,71 @@ def test_only_the_case_owner_marks_useful_and_only_the_chair_or_facilitator_adva
         finally:
             await close_all(people + [f, beamer])
     run(main(), timeout=120)
+
+
+# ---- replay: a hub killed mid-intervisie gives every group back its case, step, timer and cards ------------
+
+
+def test_a_hub_killed_mid_step_gives_every_group_back_its_step_timer_and_cards(fresh_hub):
+    hub = fresh_hub
+    created = hub.create_session(agenda({"method": "roddel"}, groups="{mode: random, size: 3}"))
+
+    async def before():
+        f, beamer, people = await room(hub, created["code"], 6, prefix="k")
+        try:
+            await f.ok(f.command("start"))
+            await f.ok(f.command("goto", activity=A))
+            groups = await form_groups(people)
+            for g in groups:
+                chair, owner = g.members[0][0], g.members[1][0]
+                await ok(owner, "propose", {"title": g.secret("Casus"), "question": g.secret("Vraag")})
+                view = await wait_group(chair, g.gid, lambda v: v["proposals"])
+                await ok(chair, "choose-case", {"proposal": view["proposals"][0]["id"]})
+                await ok(chair, "advance")
+                await ok(chair, "advance")
+                await wait_group(chair, g.gid, lambda v: v["step"] == "vragen")
+                await ok(g.members[2][0], "card", {"kind": "question", "text": g.secret("Vraagkaart")})
+            await ok(groups[0].members[0][0], "advance")  # the groups are at different steps now
+            views = {}
+            for g, step in zip(groups, ["roddelen", "vragen"]):
+                views[g.gid] = await wait_group(g.members[0][0], g.gid, lambda v, s=step: v["step"] == s and v["cards"])
+            fac = await f.wait_view(A, "facilitator", lambda v: [x["step"] for x in v["groups"]] == ["roddelen", "vragen"])
+            return groups, views, fac
+        finally:
+            await close_all(people + [f, beamer])
+
+    groups, views, fac = run(before(), timeout=90)
+    hub.restart(graceful=False)
+    # Reconnect once the hub has restored the session. A client that reaches the hub while it is still
+    # restoring can make it load the session twice, and two interleaved replays into one plugin process
+    # corrupt the groups' state (SessionRegistry.load is not guarded against reentrancy; reported in
+    # docs/CASE-REVIEW.md, "Known host issue"). That is the hub's to fix; this test is about the plugin.
+    log = hub.dir / ("serve-%d.stderr" % hub.starts)
+    deadline = time.monotonic() + 20
+    while not re.search(r"events=\d+ plugin=case-review session=%s .*plugin instances replayed" % created["id"], log.read_text()):
+        assert time.monotonic() < deadline, "the hub did not restore the session: %s" % log.read_text()[-2000:]
+        time.sleep(0.05)
+
+    async def after():
+        f = Client(hub.ws_url, "fac2")
+        await f.connect()
+        await f.join(created["code"], auth=hub.token)
+        people = []
+        try:
+            for g in groups:
+                c = Client(hub.ws_url, "back-" + g.gid)
+                c.token = g.members[0][0].token
+                await c.connect()
+                await c.join(created["code"], token=c.token)
+                people.append(c)
+                view = await wait_group(c, g.gid, lambda v: v.get("cards"))
+                assert view == views[g.gid], "group %s changed over the restart" % g.gid
+                assert [t for t in g.texts if t in json.dumps(view, ensure_ascii=False)] == g.texts
+            again = await f.wait_view(A, "facilitator", lambda v: v.get("groups"))
+            assert again == fac
+            # And it goes on: the chair of the second group advances.
+            await ok(people[1], "advance")
+            await wait_group(people[1], groups[1].gid, lambda v: v["step"] == "roddelen")
+        finally:
+            await close_all(people + [f])
+    run(after(), timeout=90)

@@ -22,8 +22,8 @@ extension SQLiteStore: KennisbankStore {
         }
     }
 
-    /// Plugin outputs filed into the kennisbank; contributors invited to write in it.
-    static func registerFiling(_ m: inout DatabaseMigrator) {
+    /// The migrations after the kennisbank's first, in order: filed plugin outputs, contributors, integer search keys.
+    static func registerUpgrades(_ m: inout DatabaseMigrator) {
         m.registerMigration("v3-filed-outputs") { db in
             try db.execute(sql: "ALTER TABLE outputs ADD COLUMN filed TEXT")
         }
@@ -33,6 +33,11 @@ extension SQLiteStore: KennisbankStore {
                     id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT, organisation TEXT, invited_by TEXT NOT NULL,
                     created_at INTEGER NOT NULL, revoked_at INTEGER, token_hash TEXT NOT NULL UNIQUE);
                 """)
+        }
+        m.registerMigration("v5-search-integer-keys") { db in
+            for index in [interventions, toolkit] {
+                try FacetedIndex.migrateToIntegerKeys(db, table: index.table, facets: index.facets, fts: index.fts)
+            }
         }
     }
 
@@ -137,10 +142,13 @@ extension SQLiteStore: KennisbankStore {
     public func search(_ query: InterventionQuery) async throws -> InterventionResults {
         try await pool.read { db in
             let page = try Self.interventions.search(db, text: query.text, filters: query.filters, onlySearchable: !query.includeDrafts,
-                                                     limit: query.limit, offset: query.offset)
-            let hits = try page.rows.map { row -> InterventionHit in
-                let i = try JSONCoding.decode(Intervention.self, from: row["data"] as String)
-                return InterventionHit(id: i.id, title: i.title, kind: i.kind, type: i.type, state: i.state, summary: i.summary, snippet: row["snippet"])
+                                                     limit: query.limit, offset: query.offset, columns: """
+                t.id, t.title, json_extract(t.data, '$.kind') AS kind, json_extract(t.data, '$.type') AS type,
+                json_extract(t.data, '$.state') AS state, json_extract(t.data, '$.summary') AS summary
+                """)
+            let hits = page.rows.map { row in
+                InterventionHit(id: row["id"], title: row["title"], kind: row["kind"], type: InterventionType(rawValue: row["type"]) ?? .praktijk,
+                                state: PublicationState(rawValue: row["state"]) ?? .draft, summary: row["summary"], snippet: row["snippet"])
             }
             return InterventionResults(total: page.total, hits: hits, facets: page.facets)
         }

@@ -61,7 +61,7 @@ public final class SQLiteStore: HubStore {
                 """)
         }
         registerKennisbank(&m)
-        registerFiling(&m)
+        registerUpgrades(&m)
         return m
     }
 

@@ -69,7 +69,8 @@ struct HubClient {
         guard let url = URL(string: base + path) else { throw Failure(message: "bad URL \(base + path)") }
         var req = URLRequest(url: url)
         req.httpMethod = method
-        req.timeoutInterval = 60
+        // An import of tens of thousands of records is one transaction that answers only when done.
+        req.timeoutInterval = body == nil ? 60 : 600
         if let token { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let body {
             req.httpBody = body

@@ -174,9 +174,9 @@ class Hub:
             where = ["t.searchable = 1"]
             args = []
             for facet, values in filters.items():
-                where.append(f"t.id IN (SELECT id FROM intervention_facets WHERE facet = ? AND value IN ({','.join('?' * len(values))}))")
+                where.append(f"t.rid IN (SELECT rid FROM intervention_facets WHERE facet = ? AND value IN ({','.join('?' * len(values))}))")
                 args += [facet, *values]
-            sql = (f"SELECT f.facet, f.value, COUNT(DISTINCT f.id) FROM intervention_facets f JOIN interventions t ON t.id = f.id "
+            sql = (f"SELECT f.facet, f.value, COUNT(DISTINCT f.rid) FROM intervention_facets f JOIN interventions t ON t.rid = f.rid "
                    f"WHERE {' AND '.join(where)} GROUP BY f.facet, f.value")
             out = defaultdict(dict)
             for facet, value, n in con.execute(sql, args):

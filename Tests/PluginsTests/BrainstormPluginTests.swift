@@ -127,9 +127,11 @@ private func code(_ r: PluginTestKit<BrainstormPlugin>.Result, _ seq: Int64) -> 
         var s = Script()
         let seed = s.add(fac, "seed", ["records": ["kb-zuidwijk", "kb-molenwijk"]])
         let twice = s.add(fac, "seed", ["records": ["kb-zuidwijk"]])
+        let badRecords = s.add(fac, "seed", ["records": "kb-zuidwijk"])
         let r = kit.run(s.events)
         #expect(code(r, seed) == nil)
         #expect(code(r, twice) == "nothing_to_seed")
+        #expect(code(r, badRecords) == "bad_records")
         let cards = r.views["public"]?["cards"]?.arrayValue ?? []
         let schoon = cards.filter { $0["text"] == "Schonere straten" }
         #expect(schoon.count == 1, "the same goal from two descriptions is one card")
@@ -164,12 +166,13 @@ private func code(_ r: PluginTestKit<BrainstormPlugin>.Result, _ seq: Int64) -> 
         let noName = s.add(fac, "cluster", ["name": " "])
         let unknownCluster = s.add(fac, "move", ["card": .string("c\(c)"), "cluster": "k1"])
         let unknownCard = s.add(fac, "cluster", ["name": "X", "cards": ["c404"]])
+        let notAList = s.add(fac, "cluster", ["name": "X", "cards": .string("c\(c)")])
         let self_ = s.add(fac, "merge", ["cluster": .string("k\(k)"), "into": .string("k\(k)")])
         let r = kit.run(s.events)
         for seq in [byParticipant, move, rename, merge] { #expect(code(r, seq) == "not_allowed") }
         #expect(code(r, noName) == "bad_name")
         #expect(code(r, unknownCluster) == "unknown_cluster")
-        #expect(code(r, unknownCard) == "unknown_card")
+        #expect(code(r, unknownCard) == "unknown_card" && code(r, notAList) == "unknown_card")
         #expect(code(r, self_) == "bad_merge")
         let open = PluginTestKit<BrainstormPlugin>(config: ["participantsCluster": true], anonymity: .anonymous)
         let r2 = open.run(s.events)

@@ -267,6 +267,9 @@ enum BrainstormPlugin: ActivityPlugin {
             try mayCluster(state, actor)
             let name = try clusterName(p)
             var ids: [String] = []
+            if let c = p["cards"], !c.isNull, c.arrayValue == nil {
+                throw reject("unknown_card", "Geef de kaarten als lijst.", "Give the cards as a list.")
+            }
             for c in p["cards"]?.arrayValue ?? [] {
                 guard let id = c.stringValue, state.cards.contains(where: { $0.id == id }) else {
                     throw reject("unknown_card", "Die kaart bestaat niet (meer).", "That card does not exist (any more).")
@@ -413,6 +416,9 @@ enum BrainstormPlugin: ActivityPlugin {
 
     /// Cards from the context's kennisbank descriptions ("what others already wrote"), once per description.
     static func seed(_ state: inout State, _ p: JSONValue, seq: Int64) throws(Rejection) {
+        if let r = p["records"], !r.isNull, r.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true {
+            throw reject("bad_records", "Kies beschrijvingen uit de lijst.", "Choose descriptions from the list.")
+        }
         let wanted = p["records"]?.arrayValue?.compactMap(\.stringValue)
         let records = state.records.filter { r in !state.seeded.contains(r.id) && (wanted == nil || wanted!.contains(r.id)) }
         guard !records.isEmpty else {

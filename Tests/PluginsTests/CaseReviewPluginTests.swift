@@ -208,6 +208,28 @@ private func json(_ v: JSONValue?) -> String { v.map { JSONCoding.string($0) } ?
         #expect(unknown.views["facilitator"]?["problems"]?.arrayValue?.first?.stringValue?.hasPrefix("config.method: unknown method `intervisie`") == true)
     }
 
+    @Test func closingMovesGroupsWithACaseToTheirLeerpuntenAndAKickedChairIsReplaced() {
+        let kit = PluginTestKit<CaseReviewPlugin>(config: ["method": "incident", "leerpuntenMinutes": 7])
+        var s = Script()
+        s.groups()                                                                   // 1
+        s.add(p("x_b"), "propose", ["title": "B", "question": "?"])                   // 2
+        s.add(p("x_a"), "choose-case", ["proposal": "c2"])                           // 3
+        s.add(hub, "$leave", ["participant": "x_a"])                                 // 4: the chair is kicked
+        s.no(p("x_a"), "advance")                                                    // 5 refused: no longer in a group
+        s.add(p("x_c"), "advance")                                                   // 5: c is the chair now
+        s.add(hub, "$phase", ["phase": "closing"])                                   // 6
+        let r = kit.run(s.events)
+        #expect(codes(r) == ["not_in_group"])
+        let g1 = r.views["group:g1"]
+        #expect(g1?["members"] == [["id": "x_b", "role": "inbrenger"], ["id": "x_c", "role": "voorzitter"], ["id": "x_d", "role": "adviseur"]])
+        #expect(g1?["step"] == "leerpunten")
+        #expect(g1?["deadline"]?.intValue == s.events.last!.at + 7 * 60_000)
+        #expect(r.views["participant:x_a"] == ["id": "x_a"])
+        // g2 has no case: it stays in its intake.
+        #expect(r.views["facilitator"]?["groups"]?.arrayValue?.map { $0["step"] } == ["leerpunten", "intake"])
+        #expect(r.views["public"]?["closing"] == true)
+    }
+
     @Test func badInputGetsACodeNeverACrash() {
         let kit = PluginTestKit<CaseReviewPlugin>()
         var s = Script()

@@ -10,6 +10,7 @@ public actor SessionRegistry {
     let services: SessionServices
     private var byId: [String: LiveSession] = [:]
     private var loading: [String: Task<LiveSession?, any Error>] = [:]
+    private var restoring: [String: Task<LiveSession, any Error>] = [:]
 
     init(services: SessionServices) {
         self.services = services
@@ -35,13 +36,25 @@ public actor SessionRegistry {
         return try await task.value
     }
 
+    /// One load per session, however many callers ask at once: a join arriving while `loadUnfinished`
+    /// restores the same session after a restart must not build (and replay) it a second time.
     private func load(_ record: SessionRecord) async throws -> LiveSession {
+        if let s = byId[record.id] { return s }
+        if let task = restoring[record.id] { return try await task.value }
+        let task = Task { try await self.build(record) }
+        restoring[record.id] = task
+        defer { restoring[record.id] = nil }
+        return try await task.value
+    }
+
+    private func build(_ record: SessionRecord) async throws -> LiveSession {
         let keys = try await services.store.activityKeys(session: record.id)
         let phases = await phases()
         let session = LiveSession(record: record, keys: keys, services: services, phases: phases)
         await session.setManifests(await services.host.allManifests())
-        byId[record.id] = session
         try await session.start(phases: phases)
+        // Only a started session is handed out; callers that came meanwhile waited on `restoring`.
+        byId[record.id] = session
         return session
     }
 

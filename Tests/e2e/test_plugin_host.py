@@ -287,3 +287,39 @@ def test_agenda_context_resolves_published_kennisbank_records_once_at_creation(r
         await close_all([f])
         return v["context"]
     assert run(fresh()) == ["kb-fx-buurtbedrijf-noord", "kb-fx-buurtbedrijf-west", "kb-fx-buurtbedrijf-zuid"]
+
+
+def test_joins_during_the_restore_after_a_restart_replay_each_session_once(request):
+    """A restart restores open sessions while the port is already open: participants joining at that moment
+    must get the session being restored, not a second copy of it replayed into the same plugin process
+    (found by the case-review suite: groups moved two steps on)."""
+    hub = make_hub(request, [E2E / "plugins" / "counter"])
+    sessions = [hub.create_session(agenda(("counter", []), title="Sessie %d" % n)) for n in range(6)]
+
+    async def fill(session):
+        f = await facilitator(hub, session["code"])
+        await f.ok(f.command("start"))
+        await f.ok(f.command("next"))
+        ps = await join_many(hub.ws_url, session["code"], 5)
+        for _ in range(20):
+            await asyncio.gather(*(p.ok(p.input("a1", "inc", {})) for p in ps))
+        await close_all([f] + ps)
+
+    async def fill_all():
+        await asyncio.gather(*(fill(s) for s in sessions))
+    run(fill_all())
+    hub.restart()
+
+    async def rush(session, n):
+        ps = await join_many(hub.ws_url, session["code"], 4, prefix="q%d-" % n, batch=4)
+        seen = await ps[0].wait_view("a1", check=lambda v: v.get("count", 0) >= 100)
+        await close_all(ps)
+        return seen["count"]
+
+    async def rush_all():
+        return await asyncio.gather(*(rush(s, n) for n, s in enumerate(reversed(sessions))))
+    assert run(rush_all()) == [100] * len(sessions)
+    log = (hub.dir / ("serve-%d.stderr" % hub.starts)).read_text(errors="replace")
+    for s in sessions:
+        replays = [l for l in log.splitlines() if "plugin instances replayed" in l and s["id"] in l]
+        assert len(replays) == 1, replays

@@ -655,17 +655,15 @@ public actor LiveSession: DurabilitySink {
         closedSnapshotSaved = true
         var stored: [StoredView] = []
         var anonymous: [String: [String: String]] = [:]
-        var confidential: [String: [String]] = [:]
+        let confidential = confidentialInputs()
         for item in record.agenda {
-            let types = manifests[item.plugin]?.confidential ?? []
-            if !types.isEmpty { confidential[item.id] = types }
             if item.anonymity == .anonymous, let key = keys[item.id] {
                 anonymous[item.id] = Dictionary(uniqueKeysWithValues: published.participantOrder.map { ($0, Identifiers.pseudonym(participant: $0, key: key)) })
             }
         }
         for (activity, audiences) in views {
             for (audience, v) in audiences {
-                if confidential[activity] != nil && audience != "public" && audience != "facilitator" { views[activity]?[audience] = nil; continue }
+                if !SessionExport.shareable(activity: activity, audience: audience, confidential) { views[activity]?[audience] = nil; continue }
                 stored.append(StoredView(activity: activity, audience: audience, seq: v.seq, view: v.view))
             }
         }
@@ -815,6 +813,16 @@ public actor LiveSession: DurabilitySink {
     /// Closes every connection (hub shutdown, session deletion).
     public func disconnectAll(_ code: CloseCode) {
         for c in connections.values { c.outbox.close(code) }
+    }
+
+    /// Activity → the input types its manifest marks `confidential` (activities without any left out).
+    func confidentialInputs() -> [String: [String]] {
+        var confidential: [String: [String]] = [:]
+        for item in record.agenda {
+            let types = manifests[item.plugin]?.confidential ?? []
+            if !types.isEmpty { confidential[item.id] = types }
+        }
+        return confidential
     }
 
     public func currentViews() -> [StoredView] {

@@ -11,8 +11,16 @@ struct SessionExport {
 
     static func build(_ s: LiveSession, store: any HubStore) async throws -> SessionExport {
         let state = await s.snapshot
-        let events = try await store.events(session: s.id, after: 0)
-        let views = await s.currentViews()
+        // While a session runs, its log still holds confidential payloads (sealing redacts them at close);
+        // an export shows them as the sealed log will, and leaves out the group views that carry them.
+        let confidential = await s.confidentialInputs()
+        let events = try await store.events(session: s.id, after: 0).map { e -> LoggedEvent in
+            guard let activity = e.activity, confidential[activity]?.contains(e.type) == true else { return e }
+            var redacted = e
+            redacted.payload = ["redacted": true]
+            return redacted
+        }
+        let views = await s.currentViews().filter { shareable(activity: $0.activity, audience: $0.audience, confidential) }
         let outputs = try await store.outputs(session: s.id)
         let record = s.record
         let participants = state.participantOrder.compactMap { state.participants[$0] }
@@ -55,6 +63,12 @@ struct SessionExport {
             for o in outputs { md += "- `\(o.kind)` from \(o.instance) at seq \(o.seq)\(o.filed.map { ", filed as \($0)" } ?? "")\n" }
         }
         return SessionExport(json: json, csv: csv, markdown: md)
+    }
+
+    /// Views of activities with confidential inputs leave the group only through `public` and `facilitator`,
+    /// which by contract hold no group content.
+    static func shareable(activity: String, audience: String, _ confidential: [String: [String]]) -> Bool {
+        confidential[activity] == nil || audience == "public" || audience == "facilitator"
     }
 
     static func prettyJSON(_ v: JSONValue) -> String {

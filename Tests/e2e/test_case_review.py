@@ -273,6 +273,10 @@ def test_five_groups_run_the_incident_method_confidentially_and_share_only_conse
             # The scan below can see case text: before close it is in the log (database or WAL).
             live = b"".join(p.read_bytes() for p in (hub.db, hub.db.with_name(hub.db.name + "-wal")) if p.exists())
             assert scan(live, everything), "the byte scan finds no case text even before close"
+            # The facilitator's export of the running session shows confidential inputs as the sealed log will.
+            for fmt in ("json", "csv", "md"):
+                running = hub.hubctl("session", "export", sid, "--format", fmt).stdout
+                assert not [t for t in everything if t in running], "open-session export (%s) shows case text" % fmt
             await f.ok(f.command("close"))
             return groups, results
         finally:

@@ -120,6 +120,24 @@ struct KennisbankAPI {
         return f
     }
 
+    /// `since` and `until` (YYYY-MM-DD, both inclusive, UTC days): when a record last changed.
+    static func changed(_ req: Request) throws -> ChangedRange {
+        func day(_ name: String) throws -> Int64? {
+            guard let text = req.uri.queryParameters.get(name) else { return nil }
+            let parts = text.split(separator: "-").compactMap { Int($0) }
+            var c = DateComponents()
+            c.calendar = Calendar(identifier: .gregorian)
+            c.timeZone = TimeZone(identifier: "UTC")
+            let shaped = text.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil && parts.count == 3
+            if shaped { (c.year, c.month, c.day) = (parts[0], parts[1], parts[2]) }
+            guard shaped, c.isValidDate, let date = c.date else {
+                throw APIError(status: .badRequest, code: "bad_message", message: "`\(name)` must be a date YYYY-MM-DD.")
+            }
+            return Int64(date.timeIntervalSince1970 * 1000)
+        }
+        return ChangedRange(since: try day("since"), until: try day("until").map { $0 + 86_400_000 })
+    }
+
     static func page(_ req: Request) -> (Int, Int) {
         let limit = min(100, max(1, req.uri.queryParameters.get("limit", as: Int.self) ?? 20))
         let offset = max(0, req.uri.queryParameters.get("offset", as: Int.self) ?? 0)
@@ -154,7 +172,7 @@ struct KennisbankAPI {
         let (limit, offset) = Self.page(req)
         let drafts = req.uri.queryParameters.get("drafts") == "1" && ctx.facilitator != nil
         let q = InterventionQuery(text: req.uri.queryParameters.get("q"), filters: Self.filters(req, facets: InterventionQuery.facets),
-                                  includeDrafts: drafts, limit: limit, offset: offset)
+                                  includeDrafts: drafts, changed: try Self.changed(req), limit: limit, offset: offset)
         return JSONResponse.make(try await store.search(q))
     }
 
@@ -289,7 +307,8 @@ struct KennisbankAPI {
     func searchToolkit(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         let (limit, offset) = Self.page(req)
         return JSONResponse.make(try await store.searchToolkit(ToolkitQuery(text: req.uri.queryParameters.get("q"),
-                                                                            filters: Self.filters(req, facets: ToolkitQuery.facets), limit: limit, offset: offset)))
+                                                                            filters: Self.filters(req, facets: ToolkitQuery.facets),
+                                                                            changed: try Self.changed(req), limit: limit, offset: offset)))
     }
 
     func showToolkitItem(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {

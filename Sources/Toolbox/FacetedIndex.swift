@@ -60,7 +60,7 @@ struct FacetedIndex: Sendable {
     /// fields) differs from the stored one's (`contentOf(storedData)`). `version` nil means "next"; a given
     /// version is kept when the id is new (lossless imports).
     func put(_ db: Database, id: String, title: String, content: () -> String, contentOf: (String) -> String,
-             encode: (Int) throws -> String, version: Int?, searchable: Bool, facets values: [FacetValue], searchText: String,
+             encode: (Int) throws -> (data: String, updatedAt: Int64?), version: Int?, searchable: Bool, facets values: [FacetValue], searchText: String,
              author: String?, at: Int64) throws -> (Outcome, Int) {
         var outcome = Outcome.created
         var next = version ?? 1
@@ -69,13 +69,14 @@ struct FacetedIndex: Sendable {
             outcome = .updated
             next = (row["version"] as Int) + 1
         }
-        let data = try encode(next)
+        // The record's own `updatedAt` (kept by lossless imports) is when it last changed, for the date filter.
+        let (data, updatedAt) = try encode(next)
         guard let rid = try Int64.fetchOne(db, sql: """
             INSERT INTO \(table) (id, version, title, data, searchable, updated_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET version = excluded.version, title = excluded.title, data = excluded.data,
                 searchable = excluded.searchable, updated_at = excluded.updated_at
             RETURNING rid
-            """, arguments: [id, next, title, data, searchable, at]) else { throw StoreError.notFound(id) }
+            """, arguments: [id, next, title, data, searchable, updatedAt ?? at]) else { throw StoreError.notFound(id) }
         try db.execute(sql: "INSERT OR REPLACE INTO \(versions) (id, version, data, author, at) VALUES (?, ?, ?, ?, ?)", arguments: [id, next, data, author, at])
         try db.execute(sql: "DELETE FROM \(facets) WHERE rid = ?", arguments: [rid])
         let insert = try db.cachedStatement(sql: "INSERT INTO \(facets) (rid, facet, value) VALUES (?, ?, ?)")
@@ -101,8 +102,8 @@ struct FacetedIndex: Sendable {
     /// Matching records (best text match first, else newest first), the total, and facet counts over all matches.
     /// `columns` are the record's columns the page needs (`t.id`, `json_extract(t.data, '$.kind') AS kind`, …):
     /// decoding whole records for a page of hits costs more than the search itself.
-    func search(_ db: Database, text: String?, filters: [String: [String]], onlySearchable: Bool, limit: Int, offset: Int,
-                columns: String = "t.*") throws -> Page {
+    func search(_ db: Database, text: String?, filters: [String: [String]], changed: ChangedRange = .init(), onlySearchable: Bool,
+                limit: Int, offset: Int, columns: String = "t.*") throws -> Page {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
         let match = Self.match(text)
@@ -111,6 +112,14 @@ struct FacetedIndex: Sendable {
             arguments.append(match)
         }
         if onlySearchable { conditions.append("t.searchable = 1") }
+        if let since = changed.since {
+            conditions.append("t.updated_at >= ?")
+            arguments.append(since)
+        }
+        if let until = changed.until {
+            conditions.append("t.updated_at < ?")
+            arguments.append(until)
+        }
         for (facet, values) in filters.sorted(by: { $0.key < $1.key }) where !values.isEmpty {
             conditions.append("t.rid IN (SELECT rid FROM \(facets) WHERE facet = ? AND value IN (\(values.map { _ in "?" }.joined(separator: ","))))")
             arguments.append(facet)

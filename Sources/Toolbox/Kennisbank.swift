@@ -8,13 +8,17 @@ public struct InterventionQuery: Sendable, Hashable {
     /// Facet name → accepted values (OR within a facet, AND across facets).
     public var filters: [String: [String]]
     public var includeDrafts: Bool
+    /// Last changed within [since, until) (ms since the epoch), when set.
+    public var changed: ChangedRange
     public var limit: Int
     public var offset: Int
 
-    public init(text: String? = nil, filters: [String: [String]] = [:], includeDrafts: Bool = false, limit: Int = 20, offset: Int = 0) {
+    public init(text: String? = nil, filters: [String: [String]] = [:], includeDrafts: Bool = false, changed: ChangedRange = .init(),
+                limit: Int = 20, offset: Int = 0) {
         self.text = text
         self.filters = filters
         self.includeDrafts = includeDrafts
+        self.changed = changed
         self.limit = limit
         self.offset = offset
     }
@@ -81,15 +85,28 @@ public struct ImportSummary: Codable, Sendable, Hashable {
     }
 }
 
+/// A date filter on when a record last changed: `since` inclusive, `until` exclusive, ms since the epoch.
+public struct ChangedRange: Sendable, Hashable {
+    public var since: Int64?
+    public var until: Int64?
+
+    public init(since: Int64? = nil, until: Int64? = nil) {
+        self.since = since
+        self.until = until
+    }
+}
+
 public struct ToolkitQuery: Sendable, Hashable {
     public var text: String?
     public var filters: [String: [String]]
+    public var changed: ChangedRange
     public var limit: Int
     public var offset: Int
 
-    public init(text: String? = nil, filters: [String: [String]] = [:], limit: Int = 20, offset: Int = 0) {
+    public init(text: String? = nil, filters: [String: [String]] = [:], changed: ChangedRange = .init(), limit: Int = 20, offset: Int = 0) {
         self.text = text
         self.filters = filters
+        self.changed = changed
         self.limit = limit
         self.offset = offset
     }

@@ -107,7 +107,7 @@ extension SQLiteStore: KennisbankStore {
                     stored.createdAt = record.createdAt ?? now
                     stored.updatedAt = record.updatedAt ?? stored.createdAt
                 }
-                return JSONCoding.string(stored)
+                return (JSONCoding.string(stored), stored.updatedAt)
             },
             version: keepBookkeeping ? record.version : nil, searchable: record.state == .published,
             facets: Self.facets(record, domains: try domains ?? self.domains(db)), searchText: Self.searchText(record), author: author ?? record.author, at: now)
@@ -141,7 +141,7 @@ extension SQLiteStore: KennisbankStore {
 
     public func search(_ query: InterventionQuery) async throws -> InterventionResults {
         try await pool.read { db in
-            let page = try Self.interventions.search(db, text: query.text, filters: query.filters, onlySearchable: !query.includeDrafts,
+            let page = try Self.interventions.search(db, text: query.text, filters: query.filters, changed: query.changed, onlySearchable: !query.includeDrafts,
                                                      limit: query.limit, offset: query.offset, columns: """
                 t.id, t.title, json_extract(t.data, '$.kind') AS kind, json_extract(t.data, '$.type') AS type,
                 json_extract(t.data, '$.state') AS state, json_extract(t.data, '$.summary') AS summary
@@ -251,7 +251,7 @@ extension SQLiteStore: KennisbankStore {
                     stored.updatedAt = now
                     stored.author = author ?? item.author ?? existing?.author
                 }
-                return JSONCoding.string(stored)
+                return (JSONCoding.string(stored), stored.updatedAt)
             },
             version: keepBookkeeping ? item.version : nil, searchable: true, facets: facets,
             searchText: ([item.body] + (item.audience ?? []) + (item.barriers ?? []) + (item.themes ?? [])).joined(separator: "\n"),
@@ -271,7 +271,8 @@ extension SQLiteStore: KennisbankStore {
 
     public func searchToolkit(_ query: ToolkitQuery) async throws -> ToolkitResults {
         try await pool.read { db in
-            let page = try Self.toolkit.search(db, text: query.text, filters: query.filters, onlySearchable: true, limit: query.limit, offset: query.offset)
+            let page = try Self.toolkit.search(db, text: query.text, filters: query.filters, changed: query.changed, onlySearchable: true,
+                                               limit: query.limit, offset: query.offset)
             return ToolkitResults(total: page.total, hits: try page.rows.map { try JSONCoding.decode(ToolkitItem.self, from: $0["data"] as String) }, facets: page.facets)
         }
     }

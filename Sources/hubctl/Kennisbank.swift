@@ -16,6 +16,14 @@ struct Collection {
                                     importPath: "/api/v1/toolkit-import", exportPath: "/api/v1/toolkit-export")
 }
 
+/// The date filter both searches share: when a record last changed.
+struct ChangedOptions: ParsableArguments {
+    @Option(help: "Only records last changed on or after this day (YYYY-MM-DD).") var since: String?
+    @Option(help: "Only records last changed on or before this day (YYYY-MM-DD).") var until: String?
+
+    var query: [String: String?] { ["since": since, "until": until] }
+}
+
 struct KennisbankCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kennisbank", abstract: "Import, export, search and show intervention descriptions; invite contributors.",
@@ -71,10 +79,11 @@ struct KennisbankCommand: AsyncParsableCommand {
         @Option(help: "Filter by evidence level.") var evidence: String?
         @Option(help: "Filter by type (praktijk, archetype).") var type: String?
         @Option(help: "Filter by scale (complex, buurt, wijk).") var scale: String?
+        @OptionGroup var changed: ChangedOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let filters = ["kind": kind, "theme": theme, "effect": effect, "evidence": evidence, "type": type, "scale": scale]
+            let filters = ["kind": kind, "theme": theme, "effect": effect, "evidence": evidence, "type": type, "scale": scale].merging(changed.query) { $1 }
             try await search(.kennisbank, query, filters, server, json) { hit in
                 "\(hit["id"]?.stringValue ?? "")  [\(hit["type"]?.stringValue ?? "")/\(hit["kind"]?.stringValue ?? "")]  \(hit["title"]?.stringValue ?? "")"
             }
@@ -121,10 +130,11 @@ struct ToolkitCommand: AsyncParsableCommand {
         @Option(help: "Filter by kind (werkvorm, instrument, checklist, agenda, template, les, tip).") var kind: String?
         @Option(help: "Filter by belemmering.") var barrier: String?
         @Option(help: "Filter by theme.") var theme: String?
+        @OptionGroup var changed: ChangedOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            try await search(.toolkit, query, ["kind": kind, "barrier": barrier, "theme": theme], server, json) { hit in
+            try await search(.toolkit, query, ["kind": kind, "barrier": barrier, "theme": theme].merging(changed.query) { $1 }, server, json) { hit in
                 "\(hit["id"]?.stringValue ?? "")  [\(hit["kind"]?.stringValue ?? "")]  \(hit["title"]?.stringValue ?? "")"
             }
         }

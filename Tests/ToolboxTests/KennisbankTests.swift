@@ -115,3 +115,31 @@ func practice(_ id: String, _ title: String, kind: String = "buurtbeheerbedrijve
         #expect(s.byYear[1].euros == 10_000 && s.byYear[1].value == 12_000)
     }
 }
+
+@Suite struct ChangedDateFilterTests {
+    /// The date filter uses when a record last changed: its own `updatedAt` for imports (kept losslessly).
+    @Test func sinceAndUntilSelectByLastChange() async throws {
+        let store = try SQLiteStore(path: tempDB())
+        let day: Int64 = 86_400_000
+        let jan1: Int64 = 1_767_225_600_000  // 2026-01-01T00:00Z
+        var records: [(line: Int, record: Intervention)] = []
+        for (n, offset) in [0, 10, 40].enumerated() {
+            var i = practice("kb-d\(n)", "Praktijk \(n)")
+            i.createdAt = jan1 + Int64(offset) * day
+            i.updatedAt = jan1 + Int64(offset) * day + 3_600_000
+            i.version = 1
+            records.append((n + 1, i))
+        }
+        _ = try await store.importInterventions(records, author: nil)
+        func ids(_ since: Int64?, _ until: Int64?) async throws -> Set<String> {
+            Set(try await store.search(InterventionQuery(changed: ChangedRange(since: since, until: until))).hits.map(\.id))
+        }
+        #expect(try await ids(jan1, jan1 + day) == ["kb-d0"])
+        #expect(try await ids(jan1 + day, nil) == ["kb-d1", "kb-d2"])
+        #expect(try await ids(nil, jan1 + 11 * day) == ["kb-d0", "kb-d1"])
+        var changed = try #require(try await store.intervention("kb-d0", version: nil))
+        changed.summary = "Nu aangepast"
+        _ = try await store.save(changed, author: "f_1")
+        #expect(try await ids(jan1, jan1 + day).isEmpty, "an edit today moves it out of January 1st")
+    }
+}

@@ -17,6 +17,7 @@ started with `--private-kennisbank` answers 401 to the same reads.
 """
 import copy
 import json
+import time
 import shutil
 import stat
 import urllib.error
@@ -288,6 +289,20 @@ def test_intervention_search(hub, data):
                          ("partner", everything["facets"]["partner"][0]["value"])):
         ok(hub, "get", "/api/v1/interventions", query=[(facet, value), ("offset", "1"), ("limit", "3")], token=None)
     ok(hub, "get", "/api/v1/interventions", query=[("drafts", "1")])
+    # The date filter: when a record last changed (an import keeps the record's own updatedAt).
+    def day(ms):
+        return time.strftime("%Y-%m-%d", time.gmtime(ms / 1000))
+    stamps = sorted(r["updatedAt"] for r in published if r.get("updatedAt"))
+    assert stamps, "the example data has updatedAt"
+    middle = day(stamps[len(stamps) // 2])
+    after = ok(hub, "get", "/api/v1/interventions", query=[("since", middle), ("limit", "1")], token=None).json["total"]
+    before = ok(hub, "get", "/api/v1/interventions", query=[("until", middle), ("limit", "1")], token=None).json["total"]
+    on = sum(1 for r in published if day(r["updatedAt"]) == middle)
+    assert after == sum(1 for r in published if day(r["updatedAt"]) >= middle)
+    assert after + before - on == len(published)
+    call(hub, "get", "/api/v1/interventions", query=[("since", "24-11-2026")], token=None, expect=400)
+    call(hub, "get", "/api/v1/toolkit", query=[("until", "2026-02-30")], token=None, expect=400)
+    ok(hub, "get", "/api/v1/toolkit", query=[("since", "2020-01-01"), ("until", "2099-12-31")], token=None)
     ok(hub, "get", "/api/v1/search", query=[("q", "buurt"), ("limit", "5"), ("offset", "0")], token=None)
     ok(hub, "get", "/api/v1/search", token=None)
     effects = ok(hub, "get", "/api/v1/effects", token=None).json["effects"]

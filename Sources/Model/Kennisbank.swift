@@ -261,4 +261,21 @@ public struct Effect: Codable, Sendable, Hashable {
     public var id: String
     public var domain: String
     public var title: LocalizedText
+
+    public init(id: String, domain: String, title: LocalizedText) {
+        self.id = id
+        self.domain = domain
+        self.title = title
+    }
+}
+
+/// One version of the effectordening: the whole vocabulary as it was after a change.
+public struct Effectordening: Codable, Sendable, Hashable {
+    public var version: Int
+    public var effects: [Effect]
+
+    public init(version: Int, effects: [Effect]) {
+        self.version = version
+        self.effects = effects
+    }
 }

@@ -24,7 +24,14 @@ struct KennisbankAPI {
         read.get("toolkit", use: searchToolkit)
         read.get("toolkit/:id", use: showToolkitItem)
         read.get("search", use: searchBoth)
-        read.get("effects") { _, _ in JSONResponse.make(["effects": try await store.effects()]) }
+        read.get("effects") { req, _ in
+            let version = req.uri.queryParameters.get("version").map { Int($0) ?? -1 }
+            guard let list = try await store.effectordening(version: version) else {
+                throw APIError(status: .notFound, code: "not_found", message: "No version \(req.uri.queryParameters.get("version") ?? "") of the effectordening.")
+            }
+            return JSONResponse.make(list)
+        }
+        read.get("effects/versions") { _, _ in JSONResponse.make(["versions": try await store.effectordeningVersions()]) }
         read.get("kennisbank/export", use: exportInterventions)
         read.get("toolkit-export", use: exportToolkit)
         write.post("interventions", use: createIntervention)
@@ -35,6 +42,19 @@ struct KennisbankAPI {
         write.put("toolkit/:id", use: updateToolkitItem)
         write.post("kennisbank/import", use: importInterventions)
         write.post("toolkit-import", use: importToolkit)
+        write.put("effects/:id", use: saveEffect)
+        write.delete("effects/:id") { _, ctx in
+            try Self.facilitatorOnly(ctx)
+            let id = ctx.parameters.get("id") ?? ""
+            do {
+                guard let list = try await store.removeEffect(id, author: ctx.facilitator?.id) else {
+                    throw APIError(status: .notFound, code: "not_found", message: "No effect `\(id.prefix(80))` in the effectordening.")
+                }
+                return JSONResponse.make(list)
+            } catch StoreError.duplicate(let user) {
+                throw APIError(status: .conflict, code: "conflict", message: "`\(id)` is used by descriptions (e.g. `\(user)`): change those first.")
+            }
+        }
         write.get("me", use: me)
         write.post("contributors", use: invite)
         write.get("contributors") { _, ctx in
@@ -48,6 +68,33 @@ struct KennisbankAPI {
             }
             return Response(status: .noContent)
         }
+    }
+
+    // MARK: the effectordening
+
+    static let effectIdPattern = "^[a-z0-9][a-z0-9-]{0,79}$"
+
+    /// Adds an effect or changes its domain or title: a new version of the effectordening (facilitators only).
+    func saveEffect(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        try Self.facilitatorOnly(ctx)
+        let id = ctx.parameters.get("id") ?? ""
+        struct Body: Decodable { var domain: String; var title: LocalizedText }
+        let buffer = try await req.body.collect(upTo: ctx.maxUploadSize)
+        let body: Body
+        do { body = try JSONCoding.decode(Body.self, from: Data(buffer.readableBytesView)) } catch {
+            throw APIError(status: .badRequest, code: "bad_message", message: "Send {\"domain\": …, \"title\": {\"nl\": …, \"en\": …}}: \(KennisbankFormats.describeError(error))")
+        }
+        var problems: [String] = []
+        if id.range(of: Self.effectIdPattern, options: .regularExpression) == nil { problems.append("id: use lower-case letters, digits and - (at most 80)") }
+        if body.domain.range(of: Self.effectIdPattern, options: .regularExpression) == nil { problems.append("domain: use lower-case letters, digits and - (at most 80)") }
+        for (lang, text) in [("nl", body.title.nl), ("en", body.title.en)] where text.trimmingCharacters(in: .whitespaces).isEmpty || text.count > 120 {
+            problems.append("title.\(lang): 1 to 120 characters")
+        }
+        guard problems.isEmpty else {
+            throw APIError(status: .unprocessableContent, code: "invalid_record", message: problems.joined(separator: "; "),
+                           extra: ["errors": .array(problems.map { .string($0) })])
+        }
+        return JSONResponse.make(try await store.saveEffect(Effect(id: id, domain: body.domain, title: body.title), author: ctx.facilitator?.id))
     }
 
     // MARK: who may do what

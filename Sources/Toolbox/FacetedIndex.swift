@@ -78,12 +78,17 @@ struct FacetedIndex: Sendable {
             RETURNING rid
             """, arguments: [id, next, title, data, searchable, updatedAt ?? at]) else { throw StoreError.notFound(id) }
         try db.execute(sql: "INSERT OR REPLACE INTO \(versions) (id, version, data, author, at) VALUES (?, ?, ?, ?, ?)", arguments: [id, next, data, author, at])
-        try db.execute(sql: "DELETE FROM \(facets) WHERE rid = ?", arguments: [rid])
-        let insert = try db.cachedStatement(sql: "INSERT INTO \(facets) (rid, facet, value) VALUES (?, ?, ?)")
-        for f in Set(values).sorted() { try insert.execute(arguments: [rid, f.facet, f.value]) }
+        try replaceFacets(db, rid: rid, values)
         try db.execute(sql: "DELETE FROM \(fts) WHERE rowid = ?", arguments: [rid])
         try db.execute(sql: "INSERT INTO \(fts) (rowid, title, body) VALUES (?, ?, ?)", arguments: [rid, title, searchText])
         return (outcome, next)
+    }
+
+    /// The facet rows of one record; also used when a vocabulary change (an effect's domain) re-indexes it.
+    func replaceFacets(_ db: Database, rid: Int64, _ values: [FacetValue]) throws {
+        try db.execute(sql: "DELETE FROM \(facets) WHERE rid = ?", arguments: [rid])
+        let insert = try db.cachedStatement(sql: "INSERT INTO \(facets) (rid, facet, value) VALUES (?, ?, ?)")
+        for f in Set(values).sorted() { try insert.execute(arguments: [rid, f.facet, f.value]) }
     }
 
     /// A safe FTS5 expression: each word of the query as a quoted prefix term, all required.

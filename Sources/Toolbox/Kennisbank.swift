@@ -148,4 +148,12 @@ public protocol KennisbankStore: Sendable {
     func importToolkit(_ records: [(line: Int, record: ToolkitItem)], author: String?) async throws -> ImportSummary
 
     func effects() async throws -> [Effect]
+    /// The effectordening as of a version (nil: the current one); every change makes a version.
+    func effectordening(version: Int?) async throws -> Effectordening?
+    func effectordeningVersions() async throws -> [VersionInfo]
+    /// Adds the effect (at the end of its domain) or changes its domain or title; returns the new version
+    /// (the same one when nothing changed). Descriptions that name it are re-indexed under its domain.
+    func saveEffect(_ effect: Effect, author: String?) async throws -> Effectordening
+    /// Removes an effect no description names; `StoreError.duplicate` names one that still does.
+    func removeEffect(_ id: String, author: String?) async throws -> Effectordening?
 }

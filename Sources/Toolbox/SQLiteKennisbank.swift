@@ -22,7 +22,8 @@ extension SQLiteStore: KennisbankStore {
         }
     }
 
-    /// The migrations after the kennisbank's first, in order: filed plugin outputs, contributors, integer search keys.
+    /// The migrations after the kennisbank's first, in order: filed plugin outputs, contributors, integer search keys,
+    /// versions of the effectordening.
     static func registerUpgrades(_ m: inout DatabaseMigrator) {
         m.registerMigration("v3-filed-outputs") { db in
             try db.execute(sql: "ALTER TABLE outputs ADD COLUMN filed TEXT")
@@ -38,6 +39,12 @@ extension SQLiteStore: KennisbankStore {
             for index in [interventions, toolkit] {
                 try FacetedIndex.migrateToIntegerKeys(db, table: index.table, facets: index.facets, fts: index.fts)
             }
+        }
+        m.registerMigration("v6-effectordening-versions") { db in
+            try db.execute(sql: "CREATE TABLE effect_versions (version INTEGER PRIMARY KEY, data TEXT NOT NULL, author TEXT, at INTEGER NOT NULL)")
+            let current = try String.fetchAll(db, sql: "SELECT data FROM effects ORDER BY position")
+            try db.execute(sql: "INSERT INTO effect_versions (version, data, author, at) VALUES (1, ?, NULL, ?)",
+                           arguments: ["[" + current.joined(separator: ",") + "]", now()])
         }
     }
 

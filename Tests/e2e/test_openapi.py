@@ -542,6 +542,52 @@ def private_hub(hub):
     finish(h)
 
 
+def test_effectordening_is_versioned_and_edited_by_facilitators(hub, data):
+    """DESIGN.md §4: the effectordening is a versioned, facilitator-editable vocabulary; descriptions that
+    name an effect follow it to its new domain in faceted search; an effect in use cannot be removed."""
+    start = ok(hub, "get", "/api/v1/effects", token=None).json
+    v = start["version"]
+    title = {"nl": "Minder eenzaamheid onder ouderen", "en": "Less loneliness among older residents"}
+    added = ok(hub, "put", "/api/v1/effects/{id}", path={"id": "minder-eenzaamheid-ouderen"}, body={"domain": "sociaal", "title": title}).json
+    assert added["version"] == v + 1
+    # A new effect goes at the end of its domain.
+    sociaal = [e["id"] for e in added["effects"] if e["domain"] == "sociaal"]
+    assert sociaal[-1] == "minder-eenzaamheid-ouderen" and [e["id"] for e in start["effects"] if e["domain"] == "sociaal"] == sociaal[:-1]
+    assert [e for e in added["effects"] if e["id"] == "minder-eenzaamheid-ouderen"] == [{"id": "minder-eenzaamheid-ouderen", "domain": "sociaal", "title": title}]
+    same = ok(hub, "put", "/api/v1/effects/{id}", path={"id": "minder-eenzaamheid-ouderen"}, body={"domain": "sociaal", "title": title}).json
+    assert same["version"] == v + 1, "an unchanged effect makes no version"
+    record = {"title": "Koffie in de flat", "kind": "ontmoetingsplekken", "type": "praktijk", "state": "published",
+              "effects": ["minder-eenzaamheid-ouderen"]}
+    made = call(hub, "post", "/api/v1/interventions", body=record, expect=201).json
+
+    def domain_count(domain):
+        facets = ok(hub, "get", "/api/v1/interventions", query=[("effect", "minder-eenzaamheid-ouderen")], token=None).json["facets"]
+        return {f["value"]: f["count"] for f in facets.get("domain", [])}.get(domain, 0)
+    assert domain_count("sociaal") == 1
+    moved = ok(hub, "put", "/api/v1/effects/{id}", path={"id": "minder-eenzaamheid-ouderen"}, body={"domain": "gezondheid-en-zorg", "title": title}).json
+    assert moved["version"] == v + 2
+    assert (domain_count("sociaal"), domain_count("gezondheid-en-zorg")) == (0, 1)
+    assert ok(hub, "get", "/api/v1/interventions/{id}", path={"id": made["id"]}, token=None).json["version"] == 1, "a vocabulary change is no edit"
+    call(hub, "delete", "/api/v1/effects/{id}", path={"id": "minder-eenzaamheid-ouderen"}, expect=409)
+    ok(hub, "put", "/api/v1/interventions/{id}", path={"id": made["id"]}, body={**made, "effects": []})
+    gone = ok(hub, "delete", "/api/v1/effects/{id}", path={"id": "minder-eenzaamheid-ouderen"}).json
+    assert gone["version"] == v + 3 and all(e["id"] != "minder-eenzaamheid-ouderen" for e in gone["effects"])
+    call(hub, "delete", "/api/v1/effects/{id}", path={"id": "minder-eenzaamheid-ouderen"}, expect=404)
+    # Every version reads back as it was.
+    assert ok(hub, "get", "/api/v1/effects", query=[("version", str(v))], token=None).json == start
+    assert ok(hub, "get", "/api/v1/effects", query=[("version", str(v + 2))], token=None).json == moved
+    call(hub, "get", "/api/v1/effects", query=[("version", "999")], token=None, expect=404)
+    versions = ok(hub, "get", "/api/v1/effects/versions", token=None).json["versions"]
+    assert [x["version"] for x in versions][-4:] == [v, v + 1, v + 2, v + 3] and versions[-1]["author"]
+    call(hub, "put", "/api/v1/effects/{id}", path={"id": "Geen Slug"}, body={"domain": "sociaal", "title": title}, expect=422)
+    call(hub, "put", "/api/v1/effects/{id}", path={"id": "x"}, body={"domain": "sociaal"}, expect=400)
+    call(hub, "put", "/api/v1/effects/{id}", path={"id": "x"}, body={"domain": "sociaal", "title": title}, token=None, expect=401)
+    contributor = call(hub, "post", "/api/v1/contributors", body={"name": "Iemand"}, expect=201).json["token"]
+    call(hub, "put", "/api/v1/effects/{id}", path={"id": "x"}, body={"domain": "sociaal", "title": title}, token=contributor, expect=403)
+    call(hub, "delete", "/api/v1/effects/{id}", path={"id": "x"}, token=contributor, expect=403)
+    call(hub, "delete", "/api/v1/effects/{id}", path={"id": "x"}, token=None, expect=401)
+
+
 def test_private_kennisbank_reads_need_a_token(private_hub, data):
     reads = [(m, t, op) for m, t, op in operations() if {} in op.get("security", []) and len(op["security"]) > 1]
     assert len(reads) >= 10

@@ -44,3 +44,14 @@ func code(_ text: String) -> ErrorCode? {
         #expect(input == .input(InputRequest(id: "i1", activity: "a1", type: "vote", payload: ["choice": 1])))
     }
 }
+
+@Suite struct JSONValueDecodingTests {
+    /// The decoder tries kinds in the order of how common they are; each value must still keep its own kind.
+    @Test func everyKindKeepsItsKind() throws {
+        let v = try #require(JSONCoding.parse(#"{"a":true,"b":1,"c":1.5,"d":"1","e":null,"f":[1,"x",false],"g":{},"h":"true","i":-9007199254740993,"j":1e3}"#))
+        #expect(v == ["a": true, "b": 1, "c": 1.5, "d": "1", "e": nil, "f": [1, "x", false], "g": [:], "h": "true",
+                      "i": .int(-9_007_199_254_740_993), "j": .int(1000)])  // 1e3 is a whole number: Foundation reads it as one
+        #expect(JSONCoding.parse("[]") == [])
+        #expect(JSONCoding.parse(#""x""#) == "x")
+    }
+}

@@ -5,6 +5,7 @@
 // "Verplaats naar…" (phone); or Tab to a card, Space to select, Tab to the move bar (keyboard).
 // The element re-renders from its views; typed text, the selection and the focus survive each render.
 import '/web/components/hub-status.js';
+import { el } from '/web/shell.js';
 
 const TEXT = {
   nl: {
@@ -70,20 +71,6 @@ const TEXT = {
 };
 const LEVELS = ['bewezen', 'aannemelijk', 'onbekend', 'tegengesproken'];
 const NEEDS = ['people', 'money', 'partners', 'time'];
-
-function el(tag, props = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else if (k === 'on') for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
-    else if (k.startsWith('aria-') || k.startsWith('data-') || k === 'role' || k === 'for') e.setAttribute(k, v);
-    else e[k] = v;
-  }
-  e.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return e;
-}
 
 class HubPluginBrainstorm extends HTMLElement {
   #views = {};

@@ -3,6 +3,7 @@
 // group's step, time left and counts (`facilitator`), never the content; the beamer sees the steps and
 // timers (`public`). Timers count down on this device from the deadline in the view.
 import '/web/components/hub-timer.js';
+import { el } from '/web/shell.js';
 
 const TEXT = {
   nl: {
@@ -41,19 +42,6 @@ const TEXT = {
   },
 };
 const BARRIERS = ['wet-en-regelgeving', 'budget', 'cultuurverschillen', 'samenwerking', 'other'];
-
-function el(tag, props = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else if (k.startsWith('aria-') || k.startsWith('data-') || k === 'role' || k === 'for') e.setAttribute(k, v);
-    else e[k] = v;
-  }
-  e.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return e;
-}
 
 class HubPluginCaseReview extends HTMLElement {
   #views = {};

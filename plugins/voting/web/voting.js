@@ -5,6 +5,7 @@ import '/web/components/hub-bar-chart.js';
 import '/web/components/hub-scale-chart.js';
 import '/web/components/hub-word-cloud.js';
 import '/web/components/hub-status.js';
+import { el } from '/web/shell.js';
 
 const TEXT = {
   nl: {
@@ -26,19 +27,6 @@ const TEXT = {
     results: 'Results', mean: 'Mean', median: 'Median', turnout: 'Turnout by group', reveal: 'Show the results with R or the Reveal button.',
   },
 };
-
-function el(tag, props = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else if (k.startsWith('aria-') || k === 'role' || k === 'for') e.setAttribute(k, v);
-    else e[k] = v;
-  }
-  e.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return e;
-}
 
 class HubPluginVoting extends HTMLElement {
   #views = {};

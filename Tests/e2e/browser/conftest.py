@@ -6,11 +6,13 @@ CHROMEDRIVER override), zbar-tools for the QR test, and selenium + websockets fr
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
-from browserkit import ARTIFACTS, Hub, chrome, console, find_hubctl, screenshot
+import browserkit
+from browserkit import ARTIFACTS, REPO, Hub, chrome, console, find_hubctl, screenshot
 
 
 def _have_browser():
@@ -56,6 +58,32 @@ def web_hub(request):
     hub.login()
     yield hub
     hub.stop()
+
+
+@pytest.fixture
+def shipped_hub(request, monkeypatch):
+    """shipped_hub(*plugins) → a started, logged-in hub of its own for this test whose plugin folder holds
+    copies of the repository's plugins/<p> (browserkit.PLUGINS is pointed at it for the test); stopped after it."""
+    started = []
+
+    def start(*plugins):
+        binary = find_hubctl()
+        if not binary:
+            pytest.fail("no hubctl binary: build it (swift build) or set HUBCTL", pytrace=False)
+        hub = Hub(binary, ARTIFACTS / "browser" / _name(request))
+        folder = hub.dir / "plugins"
+        for plugin in plugins:
+            shutil.copytree(REPO / "plugins" / plugin, folder / plugin)
+        monkeypatch.setattr(browserkit, "PLUGINS", folder)
+        hub.bootstrap()
+        hub.start()
+        hub.login()
+        started.append(hub)
+        return hub
+
+    yield start
+    for hub in started:
+        hub.stop()
 
 
 @pytest.fixture

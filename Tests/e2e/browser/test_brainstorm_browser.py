@@ -10,8 +10,6 @@ The hub of these tests loads a copy of the repository's plugins/brainstorm (brow
 """
 import asyncio
 import json
-import re
-import shutil
 import sys
 import threading
 import time
@@ -21,8 +19,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-import browserkit
-from browserkit import ARTIFACTS, EMAIL, PASSWORD, REPO, Hub, csp_problems, deep, find_hubctl, screenshot, wait_for
+from browserkit import EMAIL, PASSWORD, csp_problems, deep, screenshot, wait_for
 from test_shell import body, by_id, login, shown
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -41,21 +38,11 @@ def agenda(config, context=True):
 
 
 @pytest.fixture
-def brainstorm_hub(request, monkeypatch):
-    binary = find_hubctl()
-    if not binary:
-        pytest.fail("no hubctl binary: build it (swift build) or set HUBCTL", pytrace=False)
-    hub = Hub(binary, ARTIFACTS / "browser" / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name))
-    folder = hub.dir / "plugins"
-    shutil.copytree(REPO / "plugins" / "brainstorm", folder / "brainstorm")
-    monkeypatch.setattr(browserkit, "PLUGINS", folder)
-    hub.bootstrap()
-    hub.start()
-    hub.login()
+def brainstorm_hub(shipped_hub):
+    hub = shipped_hub("brainstorm")
     hub.run("login", "--server", hub.url, "--email", EMAIL, "--password-stdin", input=PASSWORD + "\n")
     hub.run("kennisbank", "import", FIXTURE)
-    yield hub
-    hub.stop()
+    return hub
 
 
 class Crowd:

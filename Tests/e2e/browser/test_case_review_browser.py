@@ -7,9 +7,7 @@ The hub of this test loads a copy of the repository's plugins/case-review (brows
 that copy for the test).
 """
 import json
-import re
 from contextlib import ExitStack
-import shutil
 import time
 
 import pytest
@@ -17,8 +15,7 @@ from selenium.common.exceptions import StaleElementReferenceException, WebDriver
 from selenium.webdriver.common.keys import Keys
 from websockets.sync.client import connect
 
-import browserkit
-from browserkit import ARTIFACTS, REPO, Hub, csp_problems, deep, find_hubctl, screenshot, wait_for
+from browserkit import csp_problems, deep, screenshot, wait_for
 from test_shell import body, by_id, login, shown
 
 AGENDA = """\
@@ -39,20 +36,8 @@ return host && host.shadowRoot ? host.shadowRoot.textContent.replace(/\\s+/g, ' 
 
 
 @pytest.fixture
-def case_hub(request, monkeypatch):
-    binary = find_hubctl()
-    if not binary:
-        pytest.fail("no hubctl binary: build it (swift build) or set HUBCTL", pytrace=False)
-    hub = Hub(binary, ARTIFACTS / "browser" / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name))
-    folder = hub.dir / "plugins"
-    shutil.rmtree(folder, ignore_errors=True)
-    shutil.copytree(REPO / "plugins" / "case-review", folder / "case-review")
-    monkeypatch.setattr(browserkit, "PLUGINS", folder)
-    hub.bootstrap()
-    hub.start()
-    hub.login()
-    yield hub
-    hub.stop()
+def case_hub(shipped_hub):
+    return shipped_hub("case-review")
 
 
 class Member:

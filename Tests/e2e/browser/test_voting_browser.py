@@ -5,16 +5,13 @@ The hub of this test loads a copy of the repository's plugins/voting instead of 
 folder (browserkit.PLUGINS is pointed at that copy for the test).
 """
 import json
-import re
-import shutil
 import time
 
 import pytest
 from selenium.webdriver.common.keys import Keys
 from websockets.sync.client import connect
 
-import browserkit
-from browserkit import ARTIFACTS, REPO, Hub, active_path, csp_problems, deep, find_hubctl, screenshot, wait_for
+from browserkit import active_path, csp_problems, deep, screenshot, wait_for
 from test_shell import body, by_id, key, login, shown
 
 OPTIONS = ["Schoonmaakploeg", "Buurtconciërge", "Huiskamer"]
@@ -34,19 +31,8 @@ return host && host.shadowRoot ? host.shadowRoot.textContent.replace(/\\s+/g, ' 
 
 
 @pytest.fixture
-def voting_hub(request, monkeypatch):
-    binary = find_hubctl()
-    if not binary:
-        pytest.fail("no hubctl binary: build it (swift build) or set HUBCTL", pytrace=False)
-    hub = Hub(binary, ARTIFACTS / "browser" / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name))
-    folder = hub.dir / "plugins"
-    shutil.copytree(REPO / "plugins" / "voting", folder / "voting")
-    monkeypatch.setattr(browserkit, "PLUGINS", folder)
-    hub.bootstrap()
-    hub.start()
-    hub.login()
-    yield hub
-    hub.stop()
+def voting_hub(shipped_hub):
+    return shipped_hub("voting")
 
 
 def ws_vote(hub, code, name, choice):

@@ -10,13 +10,21 @@ available here for modules that do `from conftest import ...`.
 
 Binary: env `HUBCTL`, else the newer of `.build/release/hubctl` and `.build/debug/hubctl`.
 """
+import asyncio
+import re
+import shutil
+import sqlite3
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from hubprocess import (ARTIFACTS, E2E, FACILITATOR_EMAIL, FACILITATOR_PASSWORD, PLUGINS, REPO,  # noqa: F401
                         Hub, HubFailed, find_hubctl, finish, free_port, new_hub)
+
+SHIPPED = REPO / "plugins"
 
 _THIS = sys.modules[__name__]
 
@@ -66,3 +74,66 @@ def _finish(h):
     tail = finish(h)
     if tail is not None:
         pytest.fail("hub exited with %s during the tests:\n%s" % (h.proc.returncode, tail), pytrace=False)
+
+
+# ---- hubs on the shipped plugins ------------------------------------------------------------------------
+
+
+@contextmanager
+def shipped_hub(name, plugins=("voting",)):
+    """A started, logged-in hub on its own database in test-artifacts/e2e/<first plugin>.<name> (emptied
+    first), whose plugin folder holds copies of the repository's plugins/<p> for each p in `plugins`;
+    stopped by `_finish` when the `with` block ends. A fixture yields it from inside the block."""
+    binary = find_hubctl()
+    if not binary:
+        pytest.fail("no hubctl binary", pytrace=False)
+    workdir = ARTIFACTS / ("%s.%s" % (plugins[0], re.sub(r"[^A-Za-z0-9_.-]+", "_", name)))
+    shutil.rmtree(workdir, ignore_errors=True)
+    folder = workdir / "plugins"
+    folder.mkdir(parents=True)
+    for plugin in plugins:
+        shutil.copytree(SHIPPED / plugin, folder / plugin)
+    h = Hub(binary, workdir, plugins=folder)
+    h.bootstrap()
+    h.start()
+    h.login()
+    yield h
+    _finish(h)
+
+
+# ---- anonymity after close: byte scans of the database -------------------------------------------------
+
+
+def db_files(hub):
+    """The database file and its WAL: what the byte scans read."""
+    return [hub.db, hub.db.with_name(hub.db.name + "-wal")]
+
+
+def db_bytes(hub):
+    """The database file and its WAL (where they exist), as one byte string."""
+    return b"".join(p.read_bytes() for p in db_files(hub) if p.exists())
+
+
+def scan_db(hub, scan):
+    """What `scan(bytes)` finds in the database file and in its WAL, each line prefixed with the file's name."""
+    return ["%s: %s" % (path.name, p) for path in db_files(hub) if path.exists() for p in scan(path.read_bytes())]
+
+
+def assert_no_pseudonym_key(hub, sid):
+    """The closed session's anonymous activities kept no pseudonym key in the database."""
+    with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True) as db:
+        keys = db.execute("SELECT count(*) FROM activity_keys WHERE session_id = ?", (sid,)).fetchone()[0]
+    assert keys == 0, "the pseudonym key of the anonymous activity survived the close"
+
+
+def close_and_rejoin(hub, loop, sid, code, client):
+    """`hubctl session close`, then `client` (a hubclient.Client on `loop`) joins the closed session again;
+    the views it then holds."""
+    hub.hubctl("session", "close", sid)
+    time.sleep(0.5)
+
+    async def rejoin():
+        await client.rejoin(code)
+        await client.wait_state(lambda s: s["status"] == "closed")
+        return dict(client.views)
+    return loop.run_until_complete(asyncio.wait_for(rejoin(), 30))

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import conftest
-from conftest import E2E, REPO, Hub, find_hubctl
+from conftest import E2E, REPO, Hub, assert_no_pseudonym_key, close_and_rejoin, db_bytes, find_hubctl, scan_db, shipped_hub
 from hubclient import Client, close_all
 
 FIXTURE = E2E / "brainstorm" / "kennisbank.jsonl"
@@ -31,35 +30,18 @@ PRACTICES = ["kb-bs-buurtbedrijf-noord", "kb-bs-buurtbedrijf-zuid"]  # by title,
 ID = re.compile(rb"p_[a-z2-7]{12}")
 
 
-def brainstorm_hub(name):
-    binary = find_hubctl()
-    if not binary:
-        pytest.fail("no hubctl binary", pytrace=False)
-    workdir = conftest.ARTIFACTS / ("brainstorm." + re.sub(r"[^A-Za-z0-9_.-]+", "_", name))
-    shutil.rmtree(workdir, ignore_errors=True)
-    folder = workdir / "plugins"
-    folder.mkdir(parents=True)
-    shutil.copytree(REPO / "plugins" / "brainstorm", folder / "brainstorm")
-    hub = Hub(binary, workdir, plugins=folder)
-    hub.bootstrap()
-    hub.start()
-    hub.login()
-    hub.hubctl_json("kennisbank", "import", FIXTURE)
-    return hub
-
-
 @pytest.fixture(scope="module")
 def hub():
-    h = brainstorm_hub("module")
-    yield h
-    conftest._finish(h)
+    with shipped_hub("module", ("brainstorm",)) as h:
+        h.hubctl_json("kennisbank", "import", FIXTURE)
+        yield h
 
 
 @pytest.fixture
 def own_hub(request):
-    h = brainstorm_hub(request.node.name)
-    yield h
-    conftest._finish(h)
+    with shipped_hub(request.node.name, ("brainstorm",)) as h:
+        h.hubctl_json("kennisbank", "import", FIXTURE)
+        yield h
 
 
 def agenda(config, anonymity=None, context=True, title="Wat werkt in buurtbeheerbedrijven"):
@@ -232,7 +214,6 @@ def test_anonymous_after_close_no_card_can_be_traced_to_its_writer(own_hub):
     n = len(NAMES)
     session = hub.create_session(agenda(CONFIG, anonymity="anonymous"), name="anon.yaml")
     code, sid = session["code"], session["id"]
-    db_files = [hub.db, hub.db.with_name(hub.db.name + "-wal")]
     texts = [card_text(i, k) for i in range(n) for k in range(2)]
 
     async def main():
@@ -268,7 +249,7 @@ def test_anonymous_after_close_no_card_can_be_traced_to_its_writer(own_hub):
             for view in (f, await people[5].wait_view("a1", check=lambda v: v["published"] == 1)):
                 text = json.dumps(view, ensure_ascii=False)
                 assert not ID.search(text.encode()) and not any(name in text for name in NAMES) and "x_" not in text
-            before = b"".join(p.read_bytes() for p in db_files if p.exists())
+            before = db_bytes(hub)
             assert len({m.group(1) for m in CARD_RECORD.finditer(before)}) >= n, "the scan pattern no longer matches the row layout"
         finally:
             await close_all([fac])
@@ -276,27 +257,15 @@ def test_anonymous_after_close_no_card_can_be_traced_to_its_writer(own_hub):
     loop = asyncio.new_event_loop()
     try:
         people, voters = loop.run_until_complete(asyncio.wait_for(main(), 120))
-        hub.hubctl("session", "close", sid)
-        time.sleep(0.5)
-
-        async def rejoin():
-            await people[4].rejoin(code)
-            await people[4].wait_state(lambda s: s["status"] == "closed")
-            return dict(people[4].views)
-        views = loop.run_until_complete(asyncio.wait_for(rejoin(), 30))
+        views = close_and_rejoin(hub, loop, sid, code, people[4])
         assert ("a1", "me") not in views, "the closed session still routes the own cards: %s" % views.get(("a1", "me"))
         loop.run_until_complete(close_all(people))
     finally:
         loop.close()
 
-    problems = []
-    for path in db_files:
-        if path.exists():
-            problems += ["%s: %s" % (path.name, p) for p in scan(path.read_bytes(), voters, NAMES, texts)]
+    problems = scan_db(hub, lambda blob: scan(blob, voters, NAMES, texts))
     assert not problems, "\n".join(problems[:20])
-    with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True) as db:
-        keys = db.execute("SELECT count(*) FROM activity_keys WHERE session_id = ?", (sid,)).fetchone()[0]
-    assert keys == 0, "the pseudonym key of the anonymous activity survived the close"
+    assert_no_pseudonym_key(hub, sid)
 
     exported = hub.export(sid)
     kinds = ("card", "edit", "dots", "practice", "doubt")

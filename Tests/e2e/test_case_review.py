@@ -19,18 +19,15 @@ The browser walk (acceptance 5) is browser/test_case_review_browser.py.
 import asyncio
 import json
 import re
-import shutil
 import subprocess
 import time
 import uuid
 
 import pytest
 
-import conftest
-from conftest import REPO, Hub, find_hubctl
+from conftest import db_bytes, db_files, shipped_hub
 from hubclient import Client, close_all, run
 
-SHIPPED = REPO / "plugins"
 A = "a1"
 INCIDENT = ["intake", "terugblik", "vragen", "analyse", "advies", "reactie", "leerpunten"]
 KIND_FOR = {"terugblik": "note", "vragen": "question", "analyse": "hypothesis", "advies": "advice", "reactie": "note"}
@@ -38,36 +35,17 @@ WHO = {"terugblik": {"inbrenger", "voorzitter", "notulist", "adviseur"}, "vragen
        "analyse": {"voorzitter", "notulist", "adviseur"}, "advies": {"voorzitter", "notulist", "adviseur"}, "reactie": {"inbrenger"}}
 
 
-def case_review_hub(name):
-    """A started, logged-in hub on its own database whose plugin folder holds a copy of the shipped plugin."""
-    binary = find_hubctl()
-    if not binary:
-        pytest.fail("no hubctl binary", pytrace=False)
-    workdir = conftest.ARTIFACTS / ("case-review." + re.sub(r"[^A-Za-z0-9_.-]+", "_", name))
-    shutil.rmtree(workdir, ignore_errors=True)
-    folder = workdir / "plugins"
-    folder.mkdir(parents=True)
-    shutil.copytree(SHIPPED / "case-review", folder / "case-review")
-    hub = Hub(binary, workdir, plugins=folder)
-    hub.bootstrap()
-    hub.start()
-    hub.login()
-    return hub
-
-
 @pytest.fixture(scope="module")
 def hub():
-    h = case_review_hub("module")
-    yield h
-    conftest._finish(h)
+    with shipped_hub("module", ("case-review",)) as h:
+        yield h
 
 
 @pytest.fixture
 def fresh_hub(request):
     """A database of its own: the byte scan then covers only this session's rows."""
-    h = case_review_hub(request.node.name)
-    yield h
-    conftest._finish(h)
+    with shipped_hub(request.node.name, ("case-review",)) as h:
+        yield h
 
 
 def agenda(config, groups="{mode: random, size: 5}", anonymity=None):
@@ -271,7 +249,7 @@ def test_five_groups_run_the_incident_method_confidentially_and_share_only_conse
             assert await refused(adviser, "mark-useful", {"card": advice}) == "not_case_owner"
             assert await refused(adviser, "advance") == "not_chair"
             # The scan below can see case text: before close it is in the log (database or WAL).
-            live = b"".join(p.read_bytes() for p in (hub.db, hub.db.with_name(hub.db.name + "-wal")) if p.exists())
+            live = db_bytes(hub)
             assert scan(live, everything), "the byte scan finds no case text even before close"
             # The facilitator's export of the running session shows confidential inputs as the sealed log will.
             for fmt in ("json", "csv", "md"):
@@ -287,7 +265,7 @@ def test_five_groups_run_the_incident_method_confidentially_and_share_only_conse
     assert len(secrets) > 5 * 20
 
     # Acceptance 2: the database file and its WAL, byte for byte, once the hub has sealed the log.
-    files = [hub.db, hub.db.with_name(hub.db.name + "-wal")]
+    files = db_files(hub)
     deadline = time.monotonic() + 20
     while True:
         found = {p.name: scan(p.read_bytes(), secrets) for p in files if p.exists()}

@@ -15,8 +15,6 @@ import io
 import itertools
 import json
 import re
-import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -25,39 +23,19 @@ from fractions import Fraction
 
 import pytest
 
-import conftest
-from conftest import REPO, Hub, find_hubctl
+from conftest import assert_no_pseudonym_key, close_and_rejoin, db_bytes, scan_db, shipped_hub
 from hubclient import Client, close_all
 
-SHIPPED = REPO / "plugins"
 ROOM = 200
 
 
 # ---- hubs and clients ---------------------------------------------------------------------------------
 
 
-def voting_hub(name):
-    """A started, logged-in hub whose plugin folder holds a copy of the shipped voting plugin."""
-    binary = find_hubctl()
-    if not binary:
-        pytest.fail("no hubctl binary", pytrace=False)
-    workdir = conftest.ARTIFACTS / ("voting." + re.sub(r"[^A-Za-z0-9_.-]+", "_", name))
-    shutil.rmtree(workdir, ignore_errors=True)
-    folder = workdir / "plugins"
-    folder.mkdir(parents=True)
-    shutil.copytree(SHIPPED / "voting", folder / "voting")
-    hub = Hub(binary, workdir, plugins=folder)
-    hub.bootstrap()
-    hub.start()
-    hub.login()
-    return hub
-
-
 @pytest.fixture(scope="module")
 def hub():
-    h = voting_hub("module")
-    yield h
-    conftest._finish(h)
+    with shipped_hub("module", ("voting",)) as h:
+        yield h
 
 
 # The shared Client keeps every frame's wire text in `texts`, which the blind-mode scans read.
@@ -498,9 +476,8 @@ def scan(blob, voters, names):
 @pytest.fixture
 def anon_hub():
     """A database of its own: the byte scan then covers only this session's rows."""
-    h = voting_hub("anonymous")
-    yield h
-    conftest._finish(h)
+    with shipped_hub("anonymous", ("voting",)) as h:
+        yield h
 
 
 @pytest.mark.slow
@@ -511,7 +488,6 @@ def test_anonymous_mode_one_ballot_each_and_no_link_after_close(anon_hub):
     session = hub.create_session(agenda([("Geheim", {"kind": "single", "question": "Vertrouw je het bestuur?", "options": ["Ja", "Nee", "Weet niet"]},
                                           {"anonymity": "anonymous"})]), name="anon.yaml")
     code, sid = session["code"], session["id"]
-    db_files = [hub.db, hub.db.with_name(hub.db.name + "-wal")]
 
     async def main():
         fac = await facilitator(hub, code)
@@ -531,23 +507,16 @@ def test_anonymous_mode_one_ballot_each_and_no_link_after_close(anon_hub):
         await fac.ok(fac.command("reveal", activity="a1"))
         await people[0].wait_view("a1", check=lambda v: "results" in v)
         # Before the close the scan does see every ballot record (the pattern matches the row layout).
-        before = b"".join(p.read_bytes() for p in db_files if p.exists())
+        before = db_bytes(hub)
         assert len({m.group(1) for m in BALLOT_RECORD.finditer(before)}) >= n
         await close_all([fac])
         return people, voters
     loop = asyncio.new_event_loop()
     try:
         people, voters = loop.run_until_complete(asyncio.wait_for(main(), 120))
-        hub.hubctl("session", "close", sid)
-        time.sleep(0.5)
-
         # A voter who comes back after the close no longer gets its own ballot: the hub cannot tell which
         # pseudonym was theirs.
-        async def rejoin():
-            await people[4].rejoin(code)
-            await people[4].wait_state(lambda s: s["status"] == "closed")
-            return dict(people[4].views)
-        views = loop.run_until_complete(asyncio.wait_for(rejoin(), 30))
+        views = close_and_rejoin(hub, loop, sid, code, people[4])
         assert ("a1", "me") not in views, "the closed session still routes the own ballot: %s" % views.get(("a1", "me"))
         assert views[("a1", "public")]["results"]["voters"] == n
         loop.run_until_complete(close_all(people))
@@ -555,14 +524,9 @@ def test_anonymous_mode_one_ballot_each_and_no_link_after_close(anon_hub):
         loop.close()
 
     # The database and its WAL, byte for byte.
-    problems = []
-    for path in db_files:
-        if path.exists():
-            problems += ["%s: %s" % (path.name, p) for p in scan(path.read_bytes(), voters, names)]
+    problems = scan_db(hub, lambda blob: scan(blob, voters, names))
     assert not problems, "\n".join(problems[:20])
-    with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True) as db:
-        keys = db.execute("SELECT count(*) FROM activity_keys WHERE session_id = ?", (sid,)).fetchone()[0]
-    assert keys == 0, "the pseudonym key of the anonymous activity survived the close"
+    assert_no_pseudonym_key(hub, sid)
 
     # Every export.
     exported = hub.export(sid)
@@ -825,9 +789,8 @@ asyncio.run(main())
 
 @pytest.fixture
 def burst_hub(request):
-    h = voting_hub("burst")
-    yield h
-    conftest._finish(h)
+    with shipped_hub("burst", ("voting",)) as h:
+        yield h
 
 
 @pytest.mark.slow

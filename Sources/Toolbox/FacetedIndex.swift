@@ -134,7 +134,7 @@ struct FacetedIndex: Sendable {
         let matches = "SELECT t.rid FROM \(table) t \(whereClause)"
         let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (\(matches))", arguments: StatementArguments(arguments)) ?? 0
         let rows: [Row]
-        if let match {
+        if match != nil {
             // The match is the first condition; the others restrict the same rows.
             let restriction = conditions.dropFirst().map { "AND " + $0 }.joined(separator: " ")
             rows = try Row.fetchAll(db, sql: """

@@ -101,7 +101,7 @@ extension SQLiteStore: KennisbankStore {
         var stored = record
         let existing = try String.fetchOne(db, sql: "SELECT data FROM interventions WHERE id = ?", arguments: [record.id])
             .flatMap { try? JSONCoding.decode(Intervention.self, from: $0) }
-        let (outcome, version) = try Self.interventions.put(
+        let (outcome, _) = try Self.interventions.put(
             db, id: record.id, title: record.title, content: { Self.content(record) },
             contentOf: { (try? JSONCoding.decode(Intervention.self, from: $0)).map(Self.content) ?? "" },
             encode: { version in

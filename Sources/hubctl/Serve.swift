@@ -53,9 +53,10 @@ struct Serve: AsyncParsableCommand {
         config.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         config.privateKennisbank = privateKennisbank
         config.pluginTimeout = .milliseconds(Int(pluginTimeout * 1000))
+        let level = config.logLevel
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = config.logLevel
+            h.logLevel = level
             return h
         }
         try await HubServer.run(config)

@@ -179,6 +179,20 @@ def card_text(i, k):
     return "Kaart %s nummer %d over %s" % (["rood", "groen", "blauw", "geel"][k % 4], i * 10 + k, QUESTIONS[(i + k) % 4])
 
 
+def page_of(blob, offset, size=4096):
+    """The bounds of the SQLite page (or WAL frame) holding `offset`, else the whole blob. Bytes on two pages
+    belong to two records, often of two tables: a card on a `views` page next to the last join event of an
+    `events` page says nothing about who wrote it, so "next to" stops at the page's edge."""
+    if blob.startswith(b"SQLite format 3\x00"):
+        start = offset - offset % size
+        return start, start + size
+    if blob[:4] in (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83"):  # WAL: 32-byte header, frames of 24 + page
+        frame = (offset - 32) // (24 + size)
+        start = 32 + frame * (24 + size) + 24
+        return start, start + size
+    return 0, len(blob)
+
+
 def scan(blob, voters, names, texts):
     problems = []
     for m in CARD_RECORD.finditer(blob):
@@ -199,7 +213,8 @@ def scan(blob, voters, names, texts):
                 problems.append("name %r outside a join payload: %r" % (name, blob[max(0, m.start() - 80):m.end() + 40]))
     for text in texts:
         for m in re.finditer(re.escape(text.encode()), blob):
-            window = blob[max(0, m.start() - 150):m.end() + 150]
+            low, high = page_of(blob, m.start())
+            window = blob[max(low, m.start() - 150):min(high, m.end() + 150)]
             for v in voters:
                 if v.encode() in window:
                     problems.append("voter %s next to card %r" % (v, text))

@@ -129,15 +129,14 @@ struct KennisbankAPI {
         }
     }
 
-    var authorId: (HubRequestContext) -> String? { { $0.facilitator?.id ?? $0.contributor?.id } }
+    /// The account a write is recorded under.
+    func authorId(_ ctx: HubRequestContext) -> String? { ctx.facilitator?.id ?? ctx.contributor?.id }
 
     func me(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         struct Me: Encodable { var kind: String; var id: String; var name: String; var interventions: [String] }
-        if let f = ctx.facilitator {
-            return JSONResponse.make(Me(kind: "facilitator", id: f.id, name: f.name, interventions: try await store.interventionIds(firstAuthor: f.id)))
-        }
-        let c = ctx.contributor!
-        return JSONResponse.make(Me(kind: "contributor", id: c.id, name: c.name, interventions: try await store.interventionIds(firstAuthor: c.id)))
+        // The write routes' middleware guarantees one of the two.
+        let (kind, id, name) = ctx.facilitator.map { ("facilitator", $0.id, $0.name) } ?? ("contributor", ctx.contributor?.id ?? "", ctx.contributor?.name ?? "")
+        return JSONResponse.make(Me(kind: kind, id: id, name: name, interventions: try await store.interventionIds(firstAuthor: id)))
     }
 
     /// A facilitator invites a contributor: the answer carries the link (shown once; only its hash is kept).

@@ -9,7 +9,6 @@ import Toolbox
 public actor SessionRegistry {
     let services: SessionServices
     private var byId: [String: LiveSession] = [:]
-    private var loading: [String: Task<LiveSession?, any Error>] = [:]
     private var restoring: [String: Task<LiveSession, any Error>] = [:]
 
     init(services: SessionServices) {
@@ -25,15 +24,8 @@ public actor SessionRegistry {
         let key = idOrCode.hasPrefix("s_") ? idOrCode : idOrCode.uppercased()
         if let s = byId[key] { return s }
         if let s = byId.values.first(where: { $0.code == key }) { return s }
-        if let task = loading[key] { return try await task.value }
-        let task = Task { () -> LiveSession? in
-            guard let record = try await self.services.store.session(key) else { return nil }
-            if let s = self.byId[record.id] { return s }
-            return try await self.load(record)
-        }
-        loading[key] = task
-        defer { loading[key] = nil }
-        return try await task.value
+        guard let record = try await services.store.session(key) else { return nil }
+        return try await load(record)
     }
 
     /// One load per session, however many callers ask at once: a join arriving while `loadUnfinished`

@@ -81,8 +81,7 @@ extension SQLiteStore {
 
     /// Descriptions naming a moved effect count under its new domain; their own versions do not change.
     func reindexDomains(_ db: Database, effect: String) throws {
-        var domains: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, domain FROM effects") { domains[row["id"]] = row["domain"] }
+        let domains = try Self.domains(db)
         for row in try Row.fetchAll(db, sql: """
             SELECT t.rid, t.data FROM interventions t WHERE t.rid IN (SELECT rid FROM intervention_facets WHERE facet = 'effect' AND value = ?)
             """, arguments: [effect]) {

@@ -68,7 +68,7 @@ extension SQLiteStore {
                 return "invalid: " + KennisbankFormats.describeError(error)
             }
             intervention.provenance = OutputFiling.completeProvenance(intervention.provenance, session: session, activity: activity, seq: output.seq)
-            let effects = Set(try String.fetchAll(db, sql: "SELECT id FROM effects"))
+            let effects = Set(try Self.domains(db).keys)
             let problems = KennisbankFormats.validate(intervention, effects: effects)
             if !problems.isEmpty { return "invalid: " + problems.joined(separator: "; ") }
             let (_, stored) = try put(db, intervention, author: author, keepBookkeeping: false)

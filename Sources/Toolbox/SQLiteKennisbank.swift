@@ -89,7 +89,8 @@ extension SQLiteStore: KennisbankStore {
         return parts.compactMap { $0 }.joined(separator: "\n")
     }
 
-    private func domains(_ db: Database) throws -> [String: String] {
+    /// Effect id → its domain in the current effectordening.
+    static func domains(_ db: Database) throws -> [String: String] {
         var d: [String: String] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, domain FROM effects") { d[row["id"]] = row["domain"] }
         return d
@@ -117,7 +118,7 @@ extension SQLiteStore: KennisbankStore {
                 return (JSONCoding.string(stored), stored.updatedAt)
             },
             version: keepBookkeeping ? record.version : nil, searchable: record.state == .published,
-            facets: Self.facets(record, domains: try domains ?? self.domains(db)), searchText: Self.searchText(record), author: author ?? record.author, at: now)
+            facets: Self.facets(record, domains: try domains ?? Self.domains(db)), searchText: Self.searchText(record), author: author ?? record.author, at: now)
         if outcome == .unchanged { return (outcome, existing ?? record) }
         return (outcome, stored)
     }
@@ -175,7 +176,7 @@ extension SQLiteStore: KennisbankStore {
 
     public func importInterventions(_ records: [(line: Int, record: Intervention)], author: String?) async throws -> ImportSummary {
         try await pool.write { db in
-            let domains = try self.domains(db)
+            let domains = try Self.domains(db)
             return try Self.count(records.map { try self.put(db, $0.record, author: author, keepBookkeeping: true, domains: domains).0 })
         }
     }
@@ -295,8 +296,6 @@ extension SQLiteStore: KennisbankStore {
     }
 
     public func effects() async throws -> [Effect] {
-        try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT data FROM effects ORDER BY position").map { try JSONCoding.decode(Effect.self, from: $0) }
-        }
+        try await pool.read { db in try Self.currentEffects(db) }
     }
 }

@@ -28,10 +28,13 @@ public enum Identifiers {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// Only the canonical spelling decodes: the last character's unused bits must be zero, so one byte string
+    /// has one text (otherwise a changed token character could still verify).
     public static func fromBase64url(_ s: String) -> [UInt8]? {
         var t = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while t.count % 4 != 0 { t += "=" }
-        return Data(base64Encoded: t).map { [UInt8]($0) }
+        guard let bytes = Data(base64Encoded: t).map({ [UInt8]($0) }), base64url(bytes) == s else { return nil }
+        return bytes
     }
 
     /// Facilitator tokens are stored as this hash, so a copied database does not hand out logins.

@@ -13,24 +13,38 @@ ARTIFACTS="$ROOT/test-artifacts"
 # client's libwebsockets, Chromium and its driver for the browser suites, zbar for decoding QR codes
 # in them, the sqlite3 shell for operators, and venv for the Python test dependencies.
 APT_PACKAGES=(chromium chromium-driver libsqlite3-dev libqrencode-dev libwebsockets-dev python3-venv sqlite3 zbar-tools)
+# What `scripts/run` needs of them: the libraries the hub links and the sqlite3 shell; no browser.
+APT_RUN_PACKAGES=(libsqlite3-dev libqrencode-dev sqlite3)
 
 section() {
     printf '\n== %s ==\n' "$*"
 }
 
-# Install the Debian packages that are missing; `apt-get update` once, only when something is.
+# Run a long step with its output in LOG and its progress on the terminal (scripts/progress.py):
+# an updating line on a terminal, a line every 30 s elsewhere. progress LABEL LOG COMMAND...
+progress() {
+    local label=$1 log=$2
+    shift 2
+    (cd "$ROOT" && python3 scripts/progress.py "$label" "${log#"$ROOT/"}" -- "$@")
+}
+
+# Install the Debian packages that are missing (default: APT_PACKAGES); `apt-get update` once, only when
+# something is. ensure_apt [PACKAGE...]
 ensure_apt() {
     [ "${SESSIONHUB_SKIP_INSTALL:-}" = 1 ] && return 0
-    local missing=() p
-    for p in "${APT_PACKAGES[@]}"; do
+    local wanted=("$@") missing=() p
+    [ ${#wanted[@]} -eq 0 ] && wanted=("${APT_PACKAGES[@]}")
+    for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     local sudo=()
     [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+    mkdir -p "$ARTIFACTS"
     echo "installing Debian packages: ${missing[*]}"
-    if ! { "${sudo[@]}" apt-get update -qq &&
-           DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
+    if ! { progress "apt-get update" "$ARTIFACTS/apt-update.log" "${sudo[@]}" apt-get update &&
+           progress "apt-get install" "$ARTIFACTS/apt-install.log" "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+               apt-get install -y --no-install-recommends "${missing[@]}"; }; then
         echo "warning: could not install ${missing[*]}; the steps that need them will fail" >&2
         return 1
     fi
@@ -53,37 +67,32 @@ ensure_venv() {
     have=$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)
     if [ "$want" != "$have" ]; then
         echo "installing Python packages from ${REQUIREMENTS#"$ROOT/"}"
-        "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQUIREMENTS" &&
-            echo "$want" >"$VENV/.requirements.sha256"
+        mkdir -p "$ARTIFACTS"
+        progress "pip install" "$ARTIFACTS/pip-install.log" "$VENV/bin/python" -m pip install --disable-pip-version-check \
+            --progress-bar off -r "$REQUIREMENTS" && echo "$want" >"$VENV/.requirements.sha256"
     fi
 }
 
 # `swift build --build-tests` (debug: hubctl, the plugins and the unit tests), its log in test-artifacts/.
 build_debug() {
     mkdir -p "$ARTIFACTS"
-    local log="$ARTIFACTS/build-debug.log" start=$SECONDS
-    echo "swift build --build-tests (log: ${log#"$ROOT/"})"
-    if (cd "$ROOT" && swift build --build-tests) >"$log" 2>&1; then
-        echo "built in $((SECONDS - start)) s"
-    else
-        tail -n 60 "$log"
-        echo "error: swift build --build-tests failed" >&2
-        return 1
-    fi
+    progress "swift build --build-tests" "$ARTIFACTS/build-debug.log" swift build --build-tests ||
+        { echo "error: swift build --build-tests failed" >&2; return 1; }
 }
 
-# `swift build -c release`, its log in test-artifacts/; prints the tail of the log when it fails.
+# `swift build` (debug: hubctl and every shipped plugin, no tests), for the demo of scripts/run. It shares
+# .build/debug with scripts/test, so after a test run it only links what changed.
+build_demo() {
+    mkdir -p "$ARTIFACTS"
+    progress "swift build" "$ARTIFACTS/build-demo.log" swift build ||
+        { echo "error: swift build failed" >&2; return 1; }
+}
+
+# `swift build -c release`, its log in test-artifacts/ (production and benchmarks: docs/OPERATIONS.md).
 build_release() {
     mkdir -p "$ARTIFACTS"
-    local log="$ARTIFACTS/build-release.log" start=$SECONDS
-    echo "swift build -c release (log: ${log#"$ROOT/"})"
-    if (cd "$ROOT" && swift build -c release) >"$log" 2>&1; then
-        echo "built in $((SECONDS - start)) s"
-    else
-        tail -n 60 "$log"
-        echo "error: swift build -c release failed" >&2
-        return 1
-    fi
+    progress "swift build -c release" "$ARTIFACTS/build-release.log" swift build -c release ||
+        { echo "error: swift build -c release failed" >&2; return 1; }
 }
 
 # Print the value at a path of a JSON document on stdin, e.g. json_get code; empty if absent.

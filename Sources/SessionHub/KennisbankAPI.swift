@@ -222,42 +222,52 @@ struct KennisbankAPI {
         return JSONResponse.make(try await store.search(q))
     }
 
-    /// The latest version if this reader may see it: drafts only for facilitators and their contributor.
+    /// The one visibility rule of every intervention read (record, version, version list, diff, monitoring):
+    /// a published version is for everyone, a draft only for facilitators and the description's writer.
+    func visible(_ version: Intervention, _ ctx: HubRequestContext) async throws -> Bool {
+        version.state == .published ? true : try await maySeeDrafts(of: version.id, ctx)
+    }
+
+    /// The latest version if this reader may see it; to anyone else the record does not exist.
     func readable(_ id: String, _ ctx: HubRequestContext) async throws -> Intervention {
-        let found = try await store.intervention(id, version: nil)
-        let visible = found?.state == .published ? true : try await maySeeDrafts(of: id, ctx)
-        guard let i = found, visible else {
+        guard let i = try await store.intervention(id, version: nil), try await visible(i, ctx) else {
             throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(id)`.")
         }
         return i
     }
 
-    func showIntervention(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        let version = req.uri.queryParameters.get("version", as: Int.self)
-        // Drafts are for their writers and facilitators only; to anyone else they do not exist.
-        let requested = try id(ctx)
-        let found = try await store.intervention(requested, version: version)
-        let visible = found?.state == .published ? true : try await maySeeDrafts(of: requested, ctx)
-        guard let i = found, visible else {
-            throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(ctx.parameters.get("id") ?? "")`\(version.map { " version \($0)" } ?? "").")
+    /// The versions of a readable record this reader may see, oldest first: an earlier draft (with, say, a
+    /// contributor's phone number) stays hidden from the public after a later version is published.
+    func visibleVersions(_ id: String, _ ctx: HubRequestContext) async throws -> [(info: VersionInfo, record: Intervention)] {
+        let latest = try await readable(id, ctx)
+        var out: [(info: VersionInfo, record: Intervention)] = []
+        for info in try await store.versions(of: latest.id) {
+            if let v = try await store.intervention(latest.id, version: info.version), try await visible(v, ctx) { out.append((info, v)) }
         }
-        return JSONResponse.make(i)
+        return out
+    }
+
+    func showIntervention(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let requested = try id(ctx)
+        guard let version = req.uri.queryParameters.get("version", as: Int.self) else { return JSONResponse.make(try await readable(requested, ctx)) }
+        guard let found = try await visibleVersions(requested, ctx).first(where: { $0.info.version == version }) else {
+            throw APIError(status: .notFound, code: "not_found", message: "No intervention `\(requested)` version \(version).")
+        }
+        return JSONResponse.make(found.record)
     }
 
     func versions(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        let list = try await store.versions(of: try await readable(try id(ctx), ctx).id)
-        guard !list.isEmpty else { throw APIError(status: .notFound, code: "not_found", message: "No intervention with that id.") }
-        return JSONResponse.make(["versions": list])
+        JSONResponse.make(["versions": try await visibleVersions(try id(ctx), ctx).map(\.info)])
     }
 
-    /// Field-level differences between two versions (default: the previous and the latest).
+    /// Field-level differences between two versions this reader may see (default: the latest and the one before it).
     func diff(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        let id = try await readable(try id(ctx), ctx).id
-        let versions = try await store.versions(of: id).map(\.version)
-        guard let latest = versions.last else { throw APIError(status: .notFound, code: "not_found", message: "No intervention with that id.") }
+        let list = try await visibleVersions(try id(ctx), ctx)
+        let numbers = list.map(\.info.version)
+        guard let latest = numbers.last else { throw APIError(status: .notFound, code: "not_found", message: "No intervention with that id.") }
         let to = req.uri.queryParameters.get("to", as: Int.self) ?? latest
-        let from = req.uri.queryParameters.get("from", as: Int.self) ?? max(1, to - 1)
-        guard let a = try await store.intervention(id, version: from), let b = try await store.intervention(id, version: to) else {
+        let from = req.uri.queryParameters.get("from", as: Int.self) ?? (numbers.last(where: { $0 < to }) ?? to)
+        guard let a = list.first(where: { $0.info.version == from })?.record, let b = list.first(where: { $0.info.version == to })?.record else {
             throw APIError(status: .notFound, code: "not_found", message: "Version \(from) or \(to) does not exist.")
         }
         return JSONResponse.make(VersionDiff.between(a, b, from: from, to: to))
@@ -297,8 +307,7 @@ struct KennisbankAPI {
         // An archetype's figures aggregate its practice descriptions' entries (published ones, for the public).
         if i.type == .archetype {
             for p in i.practices ?? [] {
-                let practice = try await store.intervention(p, version: nil)
-                if ctx.facilitator != nil || practice?.state == .published { entries += try await store.monitoring(of: p) }
+                if let practice = try await store.intervention(p, version: nil), try await visible(practice, ctx) { entries += try await store.monitoring(of: p) }
             }
         }
         struct Out: Encodable { var intervention: String; var entries: [MonitoringEntry]; var summary: MonitoringSummary }

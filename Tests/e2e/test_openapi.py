@@ -334,14 +334,18 @@ def test_intervention_lifecycle(hub, data):
     assert ok(hub, "get", "/api/v1/interventions/{id}", path={"id": iid}, query=[("version", "2")]).json["problem"]
     call(hub, "get", "/api/v1/interventions/{id}", path={"id": iid}, query=[("version", "9")], expect=404)
     call(hub, "get", "/api/v1/interventions/{id}", path={"id": "kb-does-not-exist"}, token=None, expect=404)
-    versions = ok(hub, "get", "/api/v1/interventions/{id}/versions", path={"id": iid}, token=None).json["versions"]
+    versions = ok(hub, "get", "/api/v1/interventions/{id}/versions", path={"id": iid}).json["versions"]
     assert [v["version"] for v in versions] == [1, 2, 3]
+    # The draft versions 1 and 2 stay hidden from the public (docs/SECURITY.md, Kennisbank visibility).
+    versions = ok(hub, "get", "/api/v1/interventions/{id}/versions", path={"id": iid}, token=None).json["versions"]
+    assert [v["version"] for v in versions] == [3]
     call(hub, "get", "/api/v1/interventions/{id}/versions", path={"id": "kb-does-not-exist"}, token=None, expect=404)
-    d = ok(hub, "get", "/api/v1/interventions/{id}/diff", path={"id": iid}, token=None).json
+    d = ok(hub, "get", "/api/v1/interventions/{id}/diff", path={"id": iid}).json
     assert (d["from"], d["to"], [c["field"] for c in d["changes"]]) == (2, 3, ["state"])
-    d = ok(hub, "get", "/api/v1/interventions/{id}/diff", path={"id": iid}, query=[("from", "1"), ("to", "3")], token=None).json
+    d = ok(hub, "get", "/api/v1/interventions/{id}/diff", path={"id": iid}, query=[("from", "1"), ("to", "3")]).json
     assert [c["field"] for c in d["changes"]] == ["problem", "state"]
     assert "from" not in d["changes"][0] and d["changes"][0]["to"] == "Geen plek om elkaar te zien."
+    call(hub, "get", "/api/v1/interventions/{id}/diff", path={"id": iid}, query=[("from", "1"), ("to", "3")], token=None, expect=404)
     call(hub, "get", "/api/v1/interventions/{id}/diff", path={"id": iid}, query=[("from", "1"), ("to", "7")], token=None, expect=404)
     call(hub, "get", "/api/v1/interventions/{id}/diff", path={"id": "kb-does-not-exist"}, token=None, expect=404)
 

@@ -24,40 +24,56 @@ struct Gateway: Sendable {
     let auth: FacilitatorAuth
     let limits: ConnectionLimits
     let addressLimiter: AddressLimiter
+    let connections: ConnectionGuard
     let logger: Logger
 
-    func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, peer: String) async {
+    func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: HubRequestContext) async {
         let outbox = Outbox(capacity: limits.outboxFrames)
+        connections.attach(outbox, to: context.channel)
         Metrics.connections.increment()
         defer { Metrics.connections.decrement() }
         let state = ConnectionState()
-        await withTaskGroup(of: Void.self) { group in
+        // A connection that upgraded but never joins holds a socket for nothing: 1008 after the deadline.
+        let deadline = Task { [joinTimeout = connections.policy.joinTimeout] in
+            try await Task.sleep(for: joinTimeout)
+            if await state.joined == nil { outbox.close(.policy) }
+        }
+        defer { deadline.cancel() }
+        enum Side { case reader, writer }
+        await withTaskGroup(of: Side.self) { group in
             group.addTask {
                 for await frame in outbox.stream {
                     // A slow client skips its backlog; any other close first sends what was queued (e.g. the error before 4003).
                     if outbox.requestedClose == .tooSlow { break }
                     switch frame {
                     case .text(let buffer):
-                        do { try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: buffer))) } catch { return }
+                        // A client that stopped reading blocks this write until the write timeout closes the socket.
+                        do { try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: buffer))) } catch { return .writer }
                     }
                 }
                 if let code = outbox.requestedClose {
                     try? await outbound.close(.init(codeNumber: Int(code.rawValue)), reason: nil)
                 }
+                return .writer
             }
             group.addTask {
-                await self.read(inbound, outbox: outbox, state: state, peer: peer)
+                await self.read(inbound, outbox: outbox, state: state, context: context)
                 // Reading ended (client closed, or too large): stop the writer too.
                 outbox.continuation.finish()
+                return .reader
             }
-            // Wait for both: the writer must get to send the close code the reader asked for (1003, 1008,
-            // 4003, …); cancelling it when the reader ends would race that frame and close with 1000.
+            // The writer must get to send the close code the reader asked for (1003, 1008, 4003, …);
+            // cancelling it when the reader ends would race that frame and close with 1000. When the
+            // writer ends first (a close was asked for, or the socket died), the reader stops: a client
+            // that never answers the close frame must not keep the connection.
+            if await group.next() == .writer { group.cancelAll() }
             await group.waitForAll()
         }
         if let (session, conn) = await state.joined { await session.detach(conn) }
     }
 
-    private func read(_ inbound: WebSocketInboundStream, outbox: Outbox, state: ConnectionState, peer: String) async {
+    private func read(_ inbound: WebSocketInboundStream, outbox: Outbox, state: ConnectionState, context: HubRequestContext) async {
+        let peer = context.peer
         var bucket = TokenBucket(rate: limits.messagesPerSecond, burst: limits.messageBurst)
         var protocolErrors = 0
         do {
@@ -101,7 +117,7 @@ struct Gateway: Sendable {
                         continue
                     }
                     let joinLang = req.lang ?? lang
-                    await join(req, outbox: outbox, state: state, reply: { e in
+                    await join(req, outbox: outbox, state: state, channel: context.channel, reply: { e in
                         outbox.send(ErrorMessage(id: nil, code: e.code.rawValue, message: e.message ?? e.code.message(joinLang), detail: e.detail))
                     })
                 case .success(.input(let req)):
@@ -131,7 +147,7 @@ struct Gateway: Sendable {
         }
     }
 
-    private func join(_ req: JoinRequest, outbox: Outbox, state: ConnectionState, reply: (HubError) -> Void) async {
+    private func join(_ req: JoinRequest, outbox: Outbox, state: ConnectionState, channel: any Channel, reply: (HubError) -> Void) async {
         guard let session = try? await registry.session(req.code) else {
             reply(HubError(.sessionNotFound))
             return
@@ -150,6 +166,8 @@ struct Gateway: Sendable {
         switch result {
         case .success(let conn):
             await state.set(session, conn)
+            // Joined: no longer counts towards its address's cap on pending connections.
+            connections.settle(channel)
         case .failure(let e):
             reply(e)
             if e.code == .unauthorized && req.token != nil { outbox.close(.tokenInvalid) }

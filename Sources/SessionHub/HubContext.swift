@@ -9,6 +9,10 @@ public struct HubRequestContext: RequestContext, WebSocketRequestContext, Remote
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<Self>
     public let remoteAddress: SocketAddress?
+    /// The TCP connection, for the connection guard (per-address counts, closing at shutdown).
+    public let channel: any Channel
+    /// The client's address from `X-Forwarded-For` when the peer is a trusted proxy (`ClientAddressMiddleware`).
+    public var forwardedFor: String?
     public var facilitator: FacilitatorRecord?
     /// Set on kennisbank routes for a contributor's token (never together with `facilitator`).
     public var contributor: ContributorRecord?
@@ -18,10 +22,12 @@ public struct HubRequestContext: RequestContext, WebSocketRequestContext, Remote
         self.coreContext = .init(source: source)
         self.webSocket = .init()
         self.remoteAddress = source.channel.remoteAddress
+        self.channel = source.channel
     }
 
     /// Request bodies are agendas and records, not uploads.
     public var maxUploadSize: Int { 4 << 20 }
 
-    var peer: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The client's address for per-address limits: behind a trusted proxy the forwarded one.
+    var peer: String { forwardedFor ?? remoteAddress?.ipAddress ?? "unknown" }
 }

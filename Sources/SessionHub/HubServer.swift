@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import Metrics
@@ -27,6 +28,8 @@ public struct HubConfiguration: Sendable {
     public var binDir: String
     public var tick: Duration = .milliseconds(50)
     public var connection = ConnectionLimits()
+    /// Timeouts and caps of TCP connections (docs/SECURITY.md "Connections").
+    public var connectionPolicy = ConnectionPolicy()
     public var joinsPerSecondPerAddress = 200.0
     public var joinBurstPerAddress = 3_000.0
     public var logLevel: Logger.Level = .info
@@ -72,7 +75,9 @@ public enum HubServer {
         let auth = FacilitatorAuth(store: store)
         let base = PublicBase()
 
+        let connections = ConnectionGuard(policy: config.connectionPolicy)
         let router = Router(context: HubRequestContext.self)
+        router.add(middleware: ClientAddressMiddleware(connections: connections, settles: true))
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ContentSecurityMiddleware(contentSecurityPolicy: [
@@ -93,22 +98,33 @@ public enum HubServer {
         Pages(webDir: URL(fileURLWithPath: config.webDir), host: host, registry: registry, publicURL: { base.get() }).register(on: router)
 
         let gateway = Gateway(registry: registry, auth: auth, limits: config.connection,
-                              addressLimiter: AddressLimiter(rate: config.joinsPerSecondPerAddress, burst: config.joinBurstPerAddress), logger: logger)
+                              addressLimiter: AddressLimiter(rate: config.joinsPerSecondPerAddress, burst: config.joinBurstPerAddress),
+                              connections: connections, logger: logger)
         let wsRouter = Router(context: HubRequestContext.self)
+        wsRouter.add(middleware: ClientAddressMiddleware(connections: connections, settles: false))
         let handshakeLimiter = AddressLimiter(rate: config.joinsPerSecondPerAddress, burst: config.joinBurstPerAddress)
         wsRouter.ws("ws", shouldUpgrade: { _, ctx in
             guard await handshakeLimiter.allow(ctx.peer) else { throw HTTPError(.tooManyRequests) }
+            // Behind a trusted proxy the connection now counts against the forwarded client's address.
+            guard connections.pending(ctx.channel, address: ctx.peer) else { throw HTTPError(.tooManyRequests) }
             return .upgrade([:])
         }) { inbound, outbound, ctx in
-            await gateway.handle(inbound: inbound, outbound: outbound, peer: ctx.requestContext.peer)
+            await gateway.handle(inbound: inbound, outbound: outbound, context: ctx.requestContext)
         }
 
         let maxMessage = config.connection.maxMessageBytes
+        let policy = config.connectionPolicy
+        let wsResponder = wsRouter.buildResponder()
+        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(idleTimeout: .init(policy.idleTimeout)),
+            ws: .init(maxFrameSize: maxMessage, autoPing: .enabled(timePeriod: policy.pingInterval)))
         let app = Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: wsRouter,
-                configuration: .init(ws: .init(maxFrameSize: maxMessage, autoPing: .enabled(timePeriod: .seconds(60))))),
+            server: HTTPServerBuilder { responder in
+                GuardedChildChannel(
+                    inner: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: wsResponder, configuration: channelConfiguration),
+                    connections: connections)
+            },
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "SessionHub"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.port
@@ -119,7 +135,7 @@ public enum HubServer {
             },
             logger: logger
         )
-        let hub = HubService(registry: registry, host: host, log: log, logger: logger)
+        let hub = HubService(registry: registry, host: host, log: log, connections: connections, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: hub)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -139,6 +155,7 @@ struct HubService: Service {
     let registry: SessionRegistry
     let host: PluginHost
     let log: EventLog
+    let connections: ConnectionGuard
     let logger: Logger
 
     func run() async throws {
@@ -146,6 +163,8 @@ struct HubService: Service {
         try? await gracefulShutdown()
         logger.info("shutting down: closing connections and flushing the event log")
         await registry.shutdown()
+        // Connections that never joined a session are closed the same way.
+        connections.closeWebSockets(.goingAway)
         await log.flush()
         await host.shutdown()
     }

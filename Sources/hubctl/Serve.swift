@@ -35,11 +35,48 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Option(name: .customLong("header-timeout"), help: "Seconds a new connection may take to send its first request's headers (default 10).")
+    var headerTimeout: Double = 10
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a keep-alive HTTP connection may sit idle between requests (default 60).")
+    var idleTimeout: Double = 60
+
+    @Option(name: .customLong("join-timeout"), help: "Seconds after the WebSocket upgrade within which a `join` must succeed; then close 1008 (default 30).")
+    var joinTimeout: Double = 30
+
+    @Option(name: .customLong("write-timeout"), help: "Seconds a socket may refuse writes (a client that stopped reading) before it is closed (default 30).")
+    var writeTimeout: Double = 30
+
+    @Option(name: .customLong("ping-interval"), help: "Seconds between WebSocket pings; a connection that has not answered one by the next is closed (default 30).")
+    var pingInterval: Double = 30
+
+    @Option(name: .customLong("max-connections"), help: "Open connections in all; more are answered 503 and closed (default 20000).")
+    var maxConnections = 20_000
+
+    @Option(name: .customLong("max-pending-per-address"), help: "Connections per client address that have not joined (nor sent an HTTP request) yet; joined ones never count (default 1000).")
+    var maxPendingPerAddress = 1_000
+
+    @Option(name: .customLong("trusted-proxy"), help: "A proxy (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For names the client; repeatable (default none).")
+    var trustedProxy: [String] = []
+
+    @Option(name: .customLong("join-rate"), help: "WebSocket handshakes and joins per second per client address, sustained (default 200).")
+    var joinRate: Double = 200
+
+    @Option(name: .customLong("join-burst"), help: "Burst of WebSocket handshakes and joins per client address (default 3000).")
+    var joinBurst: Double = 3_000
+
     func validate() throws {
         guard pluginTimeout > 0, pluginTimeout <= 300 else { throw ValidationError("--plugin-timeout must be more than 0 and at most 300 seconds") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         if let u = publicURL, URL(string: u)?.scheme == nil { throw ValidationError("--public-url must be a URL such as https://hub.example.org") }
+        for (name, v) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout), ("--join-timeout", joinTimeout),
+                          ("--write-timeout", writeTimeout), ("--ping-interval", pingInterval)] where !(v > 0 && v <= 3600) {
+            throw ValidationError("\(name) must be more than 0 and at most 3600 seconds")
+        }
+        guard maxConnections > 0, maxPendingPerAddress > 0 else { throw ValidationError("--max-connections and --max-pending-per-address must be at least 1") }
+        guard joinRate > 0, joinBurst >= 1 else { throw ValidationError("--join-rate must be more than 0 and --join-burst at least 1") }
+        for p in trustedProxy where CIDR(p) == nil { throw ValidationError("--trusted-proxy \(p): not an address or CIDR such as 10.0.0.0/8") }
     }
 
     func run() async throws {
@@ -53,6 +90,16 @@ struct Serve: AsyncParsableCommand {
         config.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         config.privateKennisbank = privateKennisbank
         config.pluginTimeout = .milliseconds(Int(pluginTimeout * 1000))
+        config.connectionPolicy.headerTimeout = Self.duration(headerTimeout)
+        config.connectionPolicy.idleTimeout = Self.duration(idleTimeout)
+        config.connectionPolicy.joinTimeout = Self.duration(joinTimeout)
+        config.connectionPolicy.writeTimeout = Self.duration(writeTimeout)
+        config.connectionPolicy.pingInterval = Self.duration(pingInterval)
+        config.connectionPolicy.maxConnections = maxConnections
+        config.connectionPolicy.maxPendingPerAddress = maxPendingPerAddress
+        config.connectionPolicy.trustedProxies = trustedProxy.compactMap(CIDR.init)
+        config.joinsPerSecondPerAddress = joinRate
+        config.joinBurstPerAddress = joinBurst
         let level = config.logLevel
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
@@ -61,6 +108,8 @@ struct Serve: AsyncParsableCommand {
         }
         try await HubServer.run(config)
     }
+
+    static func duration(_ seconds: Double) -> Duration { .milliseconds(Int(seconds * 1000)) }
 
     static func executableDir() -> String {
         URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path

@@ -73,6 +73,8 @@ class Hub:
         self.plugins = Path(plugins)
         self.web = Path(web)
         self.proc = None
+        # Extra `hubctl serve` flags (limits and timeouts a test sets), kept across restarts.
+        self.serve_args = []
         self.port = None
         self.url = None
         self.token = None
@@ -107,7 +109,7 @@ class Hub:
         err = open(self.dir / ("serve-%d.stderr" % n), "w")
         self.proc = subprocess.Popen(
             [self.binary, "serve", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(port),
-             "--plugins", str(self.plugins), "--web", str(self.web)],
+             "--plugins", str(self.plugins), "--web", str(self.web), *map(str, self.serve_args)],
             cwd=str(REPO), stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, text=True,
             env=self.env())
         self._lines = queue.Queue()
@@ -247,14 +249,16 @@ class Hub:
         return json.loads(self.hubctl("session", "export", session, "--format", "json").stdout)
 
 
-def new_hub(name, plugins=PLUGINS):
-    """A bootstrapped, started and logged-in hub in test-artifacts/e2e/NAME (emptied first)."""
+def new_hub(name, plugins=PLUGINS, serve_args=()):
+    """A bootstrapped, started and logged-in hub in test-artifacts/e2e/NAME (emptied first);
+    `serve_args` are extra `hubctl serve` flags."""
     binary = find_hubctl()
     if not binary:
         raise HubFailed("no hubctl binary: build with `swift build -c release` or set HUBCTL")
     workdir = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
     shutil.rmtree(workdir, ignore_errors=True)
     hub = Hub(binary, workdir, plugins=plugins)
+    hub.serve_args = list(serve_args)
     hub.bootstrap()
     hub.start()
     hub.login()

@@ -1,0 +1,288 @@
+"""Issue 13, finding 5: connections are timed out and capped (docs/SECURITY.md "Connections").
+
+Every test starts its own hub with the flags it needs (short timeouts, small caps), opens raw
+sockets the way an attacker or a broken client would, and checks that the hub closes or refuses
+them while real clients still join. No timings are asserted: a wait only bounds how long a test
+may take before it fails.
+"""
+import asyncio
+import re
+import socket
+import threading
+import time
+import urllib.request
+
+import pytest
+
+import agendas
+from hubclient import Client, close_all, run
+from hubprocess import HubFailed, finish, new_hub
+from rawws import RawWS, connect_tcp, read_http_head, socket_closed_by_peer
+
+BOUND = 30  # seconds a test waits for the hub before it fails
+# A refused handshake: 400 (the WebSocket library answers every refused upgrade so), 503 from the
+# connection cap at accept, or None when the socket was closed before an answer could be read.
+REFUSED = (None, 400, 503)
+
+
+@pytest.fixture
+def hub_with(request):
+    """hub_with(*flags): a hub for this test only, started with extra `hubctl serve` flags."""
+    hubs = []
+
+    def start(*flags):
+        try:
+            h = new_hub("%s.%s" % (request.module.__name__, request.node.name), serve_args=flags)
+        except HubFailed as e:
+            pytest.fail(str(e), pytrace=False)
+        hubs.append(h)
+        return h
+    yield start
+    for h in hubs:
+        finish(h)
+
+
+def open_session(hub, agenda=None):
+    """An open session with its first activity current."""
+    session = hub.create_session(agenda or agendas.standard("Connections"))
+
+    async def prepare():
+        fac = Client(hub.ws_url, "fac")
+        await fac.connect()
+        await fac.join(session["code"], auth=hub.token)
+        await fac.ok(fac.command("start"))
+        await fac.ok(fac.command("next"))
+        await fac.close()
+    run(prepare())
+    return session
+
+
+def join_participants(hub, code, n):
+    """n participants joined one after another (each settles before the next connects), on raw sockets."""
+    clients = []
+    for i in range(n):
+        ws = RawWS(hub.url)
+        ws.join(code, name="P%d" % i)
+        clients.append(ws)
+    return clients
+
+
+def close_raw(clients):
+    for c in clients:
+        c.close()
+
+
+def handshake_status(hub, headers=None):
+    """The HTTP status of a WebSocket handshake (101 on success); the socket is left open on 101."""
+    try:
+        ws = RawWS(hub.url, headers=headers)
+    except ConnectionRefusedError as e:
+        return int(re.search(r"answered (\d+)", str(e)).group(1)), None
+    except OSError:
+        return None, None
+    return ws.status, ws
+
+
+def metric(hub, name):
+    with urllib.request.urlopen(hub.url + "/metrics", timeout=10) as r:
+        text = r.read().decode()
+    m = re.search(r"^%s(?:\{[^}]*\})? (\S+)$" % re.escape(name), text, re.M)
+    return float(m.group(1)) if m else 0.0
+
+
+# ---- timeouts ---------------------------------------------------------------------------------------
+
+
+def test_slowloris_headers_are_cut_off(hub_with):
+    """A connection that never finishes its request headers is closed after --header-timeout."""
+    hub = hub_with("--header-timeout", "1")
+    s = connect_tcp(hub.url)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+    assert socket_closed_by_peer(s, BOUND), "a slowloris connection is still open after %ds" % BOUND
+    s.close()
+    # The hub still answers everyone else.
+    assert hub.api("GET", "/healthz", token=None)[0] == 200
+
+
+def test_idle_keep_alive_connection_is_closed(hub_with):
+    """A keep-alive HTTP connection that sends nothing after its response is closed after --idle-timeout."""
+    hub = hub_with("--idle-timeout", "1")
+    s = connect_tcp(hub.url)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    status, _, _ = read_http_head(s)
+    assert status == 200
+    assert socket_closed_by_peer(s, BOUND), "an idle keep-alive connection is still open after %ds" % BOUND
+    s.close()
+
+
+def test_websocket_that_never_joins_is_closed_with_1008(hub_with):
+    """After the upgrade a `join` must succeed within --join-timeout; a joined connection stays."""
+    hub = hub_with("--join-timeout", "1")
+    session = open_session(hub)
+    idle = RawWS(hub.url)
+    joined = RawWS(hub.url)
+    joined.join(session["code"], name="Stays")
+    idle.sock.settimeout(BOUND)
+    assert idle.wait_close() == 1008
+    # The joined one outlived the deadline: it still answers.
+    time.sleep(1.5)
+    joined.send_json({"t": "ping"})
+    assert joined.recv_json()["t"] in ("pong", "presence", "roster", "view", "session")
+    idle.close()
+    joined.close()
+
+
+def test_client_that_never_reads_is_closed(hub_with):
+    """A joined client that stops reading is closed (4004 or, when even that cannot be written, after
+    --write-timeout), while the room carries on: a stuck socket write never blocks for ever."""
+    hub = hub_with("--write-timeout", "2")
+    session = open_session(hub, agendas.standard("Slow consumer"))
+    code = session["code"]
+    before = metric(hub, "sessionhub_connections")
+    stuck = RawWS(hub.url, rcvbuf=4096)
+    stuck.join(code, name="Never reads")
+    big = "x" * 30_000
+
+    async def flood():
+        senders = []
+        for i in range(4):
+            c = Client(hub.ws_url, "s%d" % i)
+            await c.connect()
+            await c.join(code, name="S%d" % i)
+            senders.append(c)
+        fac = Client(hub.ws_url, "fac")
+        await fac.connect()
+        await fac.join(code, auth=hub.token)
+        await fac.ok(fac.command("goto", activity="a2"))
+        deadline = time.monotonic() + 90
+        n = 0
+        while time.monotonic() < deadline:
+            if metric(hub, "sessionhub_connections") <= before + 5:
+                break  # the stuck one is gone (4 senders and the facilitator remain)
+            await asyncio.gather(*(c.input("a2", "say", {"text": "%d %s" % (n + i, big)}) for i, c in enumerate(senders)))
+            n += len(senders)
+            await asyncio.sleep(0.2)
+        gone = metric(hub, "sessionhub_connections") <= before + 5
+        # The room still works: one more input is acked.
+        await senders[0].input("a2", "say", {"text": "after"})
+        await close_all(senders + [fac])
+        return gone
+    assert run(flood(), timeout=150), "a client that never reads was still connected after 90 s of traffic"
+    stuck.close()
+
+
+def test_unjoined_connections_get_1001_on_sigterm(hub_with):
+    hub = hub_with()
+    session = open_session(hub)
+    idle = RawWS(hub.url)
+    joined = RawWS(hub.url)
+    joined.join(session["code"], name="Joined")
+    result = {}
+
+    def read(name, ws):
+        ws.sock.settimeout(BOUND)
+        result[name] = ws.wait_close()
+    threads = [threading.Thread(target=read, args=(n, w)) for n, w in (("idle", idle), ("joined", joined))]
+    for t in threads:
+        t.start()
+    hub.stop()
+    for t in threads:
+        t.join(BOUND + 5)
+    assert result == {"idle": 1001, "joined": 1001}
+
+
+# ---- caps -------------------------------------------------------------------------------------------
+
+
+def test_pending_cap_per_address_never_counts_joined_connections(hub_with):
+    hub = hub_with("--max-pending-per-address", "4")
+    session = open_session(hub)
+    # Ten phones of one room join from one address: joined connections never count.
+    clients = join_participants(hub, session["code"], 10)
+    pending = []
+    for _ in range(4):
+        status, ws = handshake_status(hub)
+        assert status == 101
+        pending.append(ws)
+    # The fifth unjoined connection from this address is refused (the handshake, or the TCP accept).
+    status, ws = handshake_status(hub)
+    assert status in REFUSED, status
+    # One of them joins: it no longer counts, so another may connect.
+    pending[0].join(session["code"], name="Late")
+    status, ws = handshake_status(hub)
+    assert status == 101
+    pending.append(ws)
+    for w in pending:
+        w.close()
+    close_raw(clients)
+
+
+def test_overall_connection_cap(hub_with):
+    hub = hub_with("--max-connections", "12")
+    session = open_session(hub)
+    clients = join_participants(hub, session["code"], 12)
+    # The hub is full: the next connection, even a plain HTTP request, is answered 503 and closed.
+    s = connect_tcp(hub.url)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    try:
+        status, _, _ = read_http_head(s)
+    except Exception:
+        status = None
+    s.close()
+    assert status in (None, 503), status
+    clients[0].close()
+    # A slot freed up: the hub answers again (the close may take a moment to be seen).
+    deadline = time.monotonic() + BOUND
+    while hub_status(hub) != 200:
+        assert time.monotonic() < deadline, "no slot freed after a client left"
+        time.sleep(0.2)
+    close_raw(clients[1:])
+
+
+def hub_status(hub):
+    try:
+        with urllib.request.urlopen(hub.url + "/healthz", timeout=5) as r:
+            return r.status
+    except Exception:
+        return None
+
+
+def test_forwarded_for_counts_only_behind_a_trusted_proxy(hub_with):
+    """Behind --trusted-proxy each forwarded client has its own pending cap; from anyone else the
+    header is ignored and the peer's address counts."""
+    hub = hub_with("--max-pending-per-address", "2", "--trusted-proxy", "127.0.0.1/32")
+    held = []
+    for _ in range(2):
+        status, ws = handshake_status(hub, {"X-Forwarded-For": "203.0.113.7"})
+        assert status == 101
+        held.append(ws)
+    assert handshake_status(hub, {"X-Forwarded-For": "203.0.113.7"})[0] in REFUSED
+    status, ws = handshake_status(hub, {"X-Forwarded-For": "203.0.113.8"})
+    assert status == 101, "another client behind the same proxy has its own count"
+    held.append(ws)
+    for w in held:
+        w.close()
+
+    untrusted = hub_with("--max-pending-per-address", "2")
+    held = []
+    for i in range(2):
+        status, ws = handshake_status(untrusted, {"X-Forwarded-For": "198.51.100.%d" % i})
+        assert status == 101
+        held.append(ws)
+    status, _ = handshake_status(untrusted, {"X-Forwarded-For": "198.51.100.9"})
+    assert status in REFUSED, "X-Forwarded-For from an untrusted peer must not dodge the cap"
+    for w in held:
+        w.close()
+
+
+def test_join_rate_and_burst_are_flags(hub_with):
+    """--join-burst 3 with a negligible --join-rate: the fourth handshake from one address is refused."""
+    hub = hub_with("--join-rate", "0.01", "--join-burst", "3")
+    held = []
+    for _ in range(3):
+        status, ws = handshake_status(hub)
+        assert status == 101
+        held.append(ws)
+    assert handshake_status(hub)[0] in REFUSED
+    for w in held:
+        w.close()

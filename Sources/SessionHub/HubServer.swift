@@ -37,6 +37,8 @@ public struct HubConfiguration: Sendable {
     public var pluginTimeout: Duration = .seconds(5)
     /// Whether reading the kennisbank and gereedschapskist needs a facilitator token.
     public var privateKennisbank = false
+    /// URL, search, login and join-code limits of the REST side (docs/SECURITY.md).
+    public var rest = RESTLimits()
 
     public init(binDir: String) {
         self.binDir = binDir
@@ -79,6 +81,7 @@ public enum HubServer {
         let router = Router(context: HubRequestContext.self)
         router.add(middleware: ClientAddressMiddleware(connections: connections, settles: true))
         router.add(middleware: LogRequestsMiddleware(.debug))
+        router.add(middleware: RequestTargetLimitMiddleware(maxURLBytes: config.rest.maxURLBytes))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ContentSecurityMiddleware(contentSecurityPolicy: [
             .defaultSrc(.self), .imgSrc(.self, "data:"), .connectSrc(.self), .formAction(.self), .frameAncestors(.none), .objectSrc(.none), .baseURI(.self),
@@ -94,7 +97,7 @@ public enum HubServer {
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: prometheus.emitToString())))
         }
         API(registry: registry, store: store, host: host, auth: auth, publicURL: { base.get() }).register(on: router)
-        KennisbankAPI(store: store, auth: auth, publicReads: !config.privateKennisbank).register(on: router)
+        KennisbankAPI(store: store, auth: auth, publicReads: !config.privateKennisbank, searchTimeout: config.rest.searchTimeout).register(on: router)
         Pages(webDir: URL(fileURLWithPath: config.webDir), host: host, registry: registry, publicURL: { base.get() }).register(on: router)
 
         let gateway = Gateway(registry: registry, auth: auth, limits: config.connection,

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Model
+import ServiceLifecycle
 import Toolbox
 
 /// REST for the kennisbank and the gereedschapskist (issue 6): search, read, versions and diffs,
@@ -11,6 +12,8 @@ struct KennisbankAPI {
     let store: SQLiteStore
     let auth: FacilitatorAuth
     let publicReads: Bool
+    /// How long one search may run before SQLite is interrupted (`--search-timeout-ms`).
+    var searchTimeout: Duration = SearchLimits.defaultTimeout
 
     func register(on router: Router<HubRequestContext>) {
         let api = router.group("api/v1")
@@ -212,6 +215,20 @@ struct KennisbankAPI {
         }
     }
 
+    // MARK: search
+
+    /// A search within its time budget; a refused or stopped one answers why (docs/SECURITY.md, Search).
+    func bounded<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        do { return try await cancelWhenGracefulShutdown { [searchTimeout] in try await withSearchTimeout(searchTimeout, work) } } catch let e as SearchError {
+            switch e {
+            case .tooManyCharacters, .tooManyTerms:
+                throw APIError(status: .badRequest, code: "query_too_long", message: e.message)
+            case .timedOut, .stopped:
+                throw APIError(status: .serviceUnavailable, code: "search_timeout", message: e.message)
+            }
+        }
+    }
+
     // MARK: interventions
 
     func searchInterventions(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
@@ -219,7 +236,7 @@ struct KennisbankAPI {
         let drafts = req.uri.queryParameters.get("drafts") == "1" && ctx.facilitator != nil
         let q = InterventionQuery(text: req.uri.queryParameters.get("q"), filters: Self.filters(req, facets: InterventionQuery.facets),
                                   includeDrafts: drafts, changed: try Self.changed(req), limit: limit, offset: offset)
-        return JSONResponse.make(try await store.search(q))
+        return JSONResponse.make(try await bounded { [store] in try await store.search(q) })
     }
 
     /// The one visibility rule of every intervention read (record, version, version list, diff, monitoring):
@@ -361,9 +378,9 @@ struct KennisbankAPI {
 
     func searchToolkit(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         let (limit, offset) = Self.page(req)
-        return JSONResponse.make(try await store.searchToolkit(ToolkitQuery(text: req.uri.queryParameters.get("q"),
-                                                                            filters: Self.filters(req, facets: ToolkitQuery.facets),
-                                                                            changed: try Self.changed(req), limit: limit, offset: offset)))
+        let q = ToolkitQuery(text: req.uri.queryParameters.get("q"), filters: Self.filters(req, facets: ToolkitQuery.facets),
+                             changed: try Self.changed(req), limit: limit, offset: offset)
+        return JSONResponse.make(try await bounded { [store] in try await store.searchToolkit(q) })
     }
 
     func showToolkitItem(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
@@ -400,8 +417,8 @@ struct KennisbankAPI {
     func searchBoth(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         let text = req.uri.queryParameters.get("q")
         let (limit, offset) = Self.page(req)
-        let interventions = try await store.search(InterventionQuery(text: text, limit: limit, offset: offset))
-        let toolkit = try await store.searchToolkit(ToolkitQuery(text: text, limit: limit, offset: offset))
+        let interventions = try await bounded { [store] in try await store.search(InterventionQuery(text: text, limit: limit, offset: offset)) }
+        let toolkit = try await bounded { [store] in try await store.searchToolkit(ToolkitQuery(text: text, limit: limit, offset: offset)) }
         struct Out: Encodable { var interventions: InterventionResults; var toolkit: ToolkitResults }
         return JSONResponse.make(Out(interventions: interventions, toolkit: toolkit))
     }

@@ -91,11 +91,15 @@ struct FacetedIndex: Sendable {
         for f in Set(values).sorted() { try insert.execute(arguments: [rid, f.facet, f.value]) }
     }
 
-    /// A safe FTS5 expression: each word of the query as a quoted prefix term, all required.
-    static func match(_ text: String?) -> String? {
+    /// A safe FTS5 expression: each word of the query as a quoted prefix term, all required. A query longer
+    /// than `SearchLimits` allows is refused, never cut: the answer would silently be for another query.
+    static func match(_ text: String?) throws -> String? {
         guard let text else { return nil }
-        let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { "\"\($0.replacingOccurrences(of: "\"", with: ""))\"*" }
-        return words.isEmpty ? nil : words.joined(separator: " ")
+        let length = text.count
+        guard length <= SearchLimits.maxCharacters else { throw SearchError.tooManyCharacters(length) }
+        let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
+        guard words.count <= SearchLimits.maxTerms else { throw SearchError.tooManyTerms(words.count) }
+        return words.isEmpty ? nil : words.map { "\"\($0)\"*" }.joined(separator: " ")
     }
 
     struct Page {
@@ -111,7 +115,7 @@ struct FacetedIndex: Sendable {
                 limit: Int, offset: Int, columns: String = "t.*") throws -> Page {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
-        let match = Self.match(text)
+        let match = try Self.match(text)
         if let match {
             conditions.append("t.rid IN (SELECT rowid FROM \(fts) WHERE \(fts) MATCH ?)")
             arguments.append(match)

@@ -32,6 +32,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("private-kennisbank"), help: "Require a facilitator token to read the kennisbank and gereedschapskist (default: public reading).")
     var privateKennisbank = false
 
+    @Option(name: .customLong("search-timeout-ms"), help: "Milliseconds one kennisbank or gereedschapskist search may run before it is stopped with 503 (default 250).")
+    var searchTimeoutMs = 250
+
+    @Option(name: .customLong("max-url-bytes"), help: "Longest request URL (path and query) in bytes; longer is answered 414 (default 8192).")
+    var maxURLBytes = 8 * 1024
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -68,6 +74,8 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         guard pluginTimeout > 0, pluginTimeout <= 300 else { throw ValidationError("--plugin-timeout must be more than 0 and at most 300 seconds") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard (1...60_000).contains(searchTimeoutMs) else { throw ValidationError("--search-timeout-ms must be 1 to 60000") }
+        guard (256...1 << 20).contains(maxURLBytes) else { throw ValidationError("--max-url-bytes must be 256 to 1048576") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         if let u = publicURL, URL(string: u)?.scheme == nil { throw ValidationError("--public-url must be a URL such as https://hub.example.org") }
         for (name, v) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout), ("--join-timeout", joinTimeout),
@@ -89,6 +97,8 @@ struct Serve: AsyncParsableCommand {
         config.webDir = web
         config.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         config.privateKennisbank = privateKennisbank
+        config.rest.searchTimeout = .milliseconds(searchTimeoutMs)
+        config.rest.maxURLBytes = maxURLBytes
         config.pluginTimeout = .milliseconds(Int(pluginTimeout * 1000))
         config.connectionPolicy.headerTimeout = Self.duration(headerTimeout)
         config.connectionPolicy.idleTimeout = Self.duration(idleTimeout)

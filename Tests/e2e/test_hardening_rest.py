@@ -6,8 +6,14 @@ Each test talks to a real `hubctl serve` over HTTP, as a hostile client would; d
 the limits and flags these tests hold.
 """
 import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
+
+from hubprocess import REPO
 
 PHONE = "06-12345678"
 
@@ -68,3 +74,94 @@ def test_draft_versions_stay_hidden_from_versions_diff_and_monitoring(hub):
         status, body = hub.api("GET", path, token=None)
         assert status == 404, (path, body)
         assert PHONE not in json.dumps(body), path
+
+
+# ---- finding 3: search is bounded ---------------------------------------------------------------------
+
+SEARCHES = ("/api/v1/interventions", "/api/v1/toolkit", "/api/v1/search")
+
+
+@pytest.fixture(scope="module")
+def kennisbank(hub):
+    """The example kennisbank and gereedschapskist in the module's hub."""
+    hub.hubctl_json("kennisbank", "import", REPO / "docs" / "examples" / "kennisbank.jsonl")
+    hub.hubctl_json("toolkit", "import", REPO / "docs" / "examples" / "gereedschapskist.jsonl")
+    return hub
+
+
+def get(hub, path, timeout=30, headers=()):
+    """GET without a token: (status, headers, parsed JSON or text)."""
+    req = urllib.request.Request(hub.url + path)
+    for k, v in headers:
+        req.add_header(k, v)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            status, head, raw = resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as e:
+        status, head, raw = e.code, e.headers, e.read()
+    try:
+        return status, head, json.loads(raw) if raw else None
+    except ValueError:
+        return status, head, raw.decode(errors="replace")
+
+
+def q(text):
+    return "?" + urllib.parse.urlencode({"q": text})
+
+
+def test_search_refuses_more_than_16_words_or_256_characters(kennisbank):
+    hub = kennisbank
+    for path in SEARCHES:
+        status, _, body = get(hub, path + q(" ".join(["buurt"] * 16)))
+        assert status == 200, (path, body)
+        for text in (" ".join(["a"] * 17), " ".join(["a"] * 1000), "b" * 257):
+            status, _, body = get(hub, path + q(text))
+            assert status == 400 and body["error"]["code"] == "query_too_long", (path, len(text), body)
+            assert "at most 16 " in body["error"]["message"] or "at most 256 " in body["error"]["message"], body
+        status, _, body = get(hub, path + q("b" * 256))
+        assert status == 200, body
+
+
+def test_urls_longer_than_8_kib_get_414(kennisbank):
+    status, _, body = get(kennisbank, "/api/v1/interventions?x=" + "a" * 9000)
+    assert status == 414 and body["error"]["code"] == "uri_too_long", body
+    status, _, body = get(kennisbank, "/api/v1/search?q=" + "a%20" * 4000)
+    assert status == 414, body
+    assert get(kennisbank, "/api/v1/interventions?x=" + "a" * 8000)[0] == 200
+
+
+def test_a_search_over_its_time_budget_answers_503_and_the_hub_stays_responsive(own_hub):
+    """With a 1 ms budget a broad 16-word prefix search cannot finish: SQLite is interrupted and the
+    client gets 503 `search_timeout`; the hub answers other requests meanwhile and after."""
+    hub = own_hub
+    hub.hubctl_json("kennisbank", "import", REPO / "docs" / "examples" / "kennisbank.jsonl")
+    hub.stop()
+    hub.serve_args = ["--search-timeout-ms", "1"]
+    hub.start()
+    answers = [get(hub, "/api/v1/interventions" + q(" ".join("abcdefghijklmnop"))) for _ in range(20)]
+    timeouts = [b for s, _, b in answers if s == 503]
+    assert timeouts, [s for s, _, _ in answers]
+    assert all(b["error"]["code"] == "search_timeout" for b in timeouts)
+    assert all(s in (200, 503) for s, _, _ in answers)
+    assert get(hub, "/healthz")[0] == 200
+
+
+def test_sigterm_during_hostile_searches_stops_the_hub(own_hub):
+    """Six clients send 1,000-word searches at once (once minutes of CPU each, blocking SIGTERM);
+    the hub answers them at once and stops gracefully within the fixture's 20 s."""
+    hub = own_hub
+    hub.hubctl_json("kennisbank", "import", REPO / "docs" / "examples" / "kennisbank.jsonl")
+    statuses = []
+
+    def hostile():
+        try:
+            statuses.append(get(hub, "/api/v1/search" + q(" ".join(["a"] * 1000)), timeout=60)[0])
+        except OSError as e:
+            statuses.append(str(e))
+    threads = [threading.Thread(target=hostile, daemon=True) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert statuses == [400] * 6, statuses
+    assert hub.stop() == 0

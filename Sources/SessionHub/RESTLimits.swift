@@ -1,0 +1,29 @@
+import Foundation
+import Hummingbird
+import Toolbox
+
+/// The limits of the REST side that `hubctl serve` can set (docs/SECURITY.md: Search, Login and tokens,
+/// Join codes, Agendas and imports).
+public struct RESTLimits: Sendable {
+    /// Longest request target (path and query) in bytes; longer is answered 414 (`--max-url-bytes`).
+    public var maxURLBytes = 8 * 1024
+    /// How long one kennisbank or gereedschapskist search may run (`--search-timeout-ms`).
+    public var searchTimeout: Duration = SearchLimits.defaultTimeout
+
+    public init() {}
+}
+
+/// Refuses a request whose target is longer than `maxURLBytes` before any route parses it: a 16 KB query
+/// string once kept a core busy for minutes.
+struct RequestTargetLimitMiddleware: RouterMiddleware {
+    typealias Context = HubRequestContext
+    let maxURLBytes: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let length = request.head.path?.utf8.count ?? 0
+        guard length <= maxURLBytes else {
+            throw APIError(status: .uriTooLong, code: "uri_too_long", message: "The URL has \(length) bytes; at most \(maxURLBytes) are allowed.")
+        }
+        return try await next(request, context)
+    }
+}

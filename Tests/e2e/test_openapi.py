@@ -458,9 +458,11 @@ def test_toolkit(hub, data):
     assert made["id"].startswith("gk-") and made["version"] == 1
     call(hub, "post", "/api/v1/toolkit", body={**item, "id": made["id"]}, expect=409)
     call(hub, "post", "/api/v1/toolkit", body={"kind": "nonsense", "title": "x", "body": "y"}, expect=400)
+    call(hub, "post", "/api/v1/toolkit", body={**item, "title": " "}, expect=422)
     changed = ok(hub, "put", "/api/v1/toolkit/{id}", path={"id": made["id"]}, body={**made, "themes": ["leven"]}).json
     assert changed["version"] == 2
     call(hub, "put", "/api/v1/toolkit/{id}", path={"id": made["id"]}, body={"title": "x"}, expect=400)
+    call(hub, "put", "/api/v1/toolkit/{id}", path={"id": made["id"]}, body={**made, "body": ""}, expect=422)
     call(hub, "put", "/api/v1/toolkit/{id}", path={"id": "-not-an-id"}, body=item, expect=404)
     assert ok(hub, "get", "/api/v1/toolkit/{id}", path={"id": made["id"]}, token=None).json == changed
     call(hub, "get", "/api/v1/toolkit/{id}", path={"id": "gk-does-not-exist"}, token=None, expect=404)

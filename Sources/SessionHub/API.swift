@@ -25,7 +25,7 @@ struct APIError: Error, HTTPResponseError {
         case .sessionNotFound, .activityNotFound: status = .notFound
         case .sessionClosed: status = .conflict
         case .rateLimited: status = .tooManyRequests
-        case .pluginUnavailable: status = .serviceUnavailable
+        case .pluginUnavailable, .unavailable: status = .serviceUnavailable
         case .internal: status = .internalServerError
         default: status = .badRequest
         }

@@ -65,6 +65,14 @@ public actor LiveSession: DurabilitySink {
     private var participantConnections: [String: Set<Int>] = [:]
     private let jobStream: AsyncStream<Job>
     private let jobs: AsyncStream<Job>.Continuation
+    private var jobLoop: Task<Void, Never>?
+    /// What the event log reported, in order; taken note of by the log's writer, handled here.
+    private let logNotes: AsyncStream<LogNote>
+    private let logNoter: AsyncStream<LogNote>.Continuation
+    /// Set when the session is being deleted: jobs still queued are refused.
+    private var retired = false
+    /// Why the store refused this session's events: from then on the session accepts nothing.
+    private var lost: String?
     private var closedSnapshotSaved = false
     /// activity → pseudonym → participant, filled whenever a participant is aliased for a plugin, so that
     /// `participant:<pseudonym>` audiences route without recomputing every participant's pseudonym.
@@ -79,6 +87,14 @@ public actor LiveSession: DurabilitySink {
         case join(ClientConnection?, JoinRequest, Outbox, facilitator: String?, reply: @Sendable (Result<ClientConnection, HubError>) -> Void)
         case input(ClientConnection, InputRequest, received: ContinuousClock.Instant)
         case command(CommandRequest, actor: String, target: AckTarget, reply: ClientConnection?)
+        /// What follows durable events but may wait on the database or plugins: storing their outputs, and
+        /// after `close` the snapshot, the seal and stopping the plugin instances.
+        case stored(outputs: [StoredOutput], closing: Bool)
+    }
+
+    enum LogNote: Sendable {
+        case durable(Int64)
+        case refused(from: Int64, reason: String)
     }
 
     init(record: SessionRecord, keys: [String: [UInt8]], services: SessionServices, phases: [String: [String]]) {
@@ -91,6 +107,7 @@ public actor LiveSession: DurabilitySink {
         self.live = initial
         self.published = initial
         (jobStream, jobs) = AsyncStream.makeStream(of: Job.self)
+        (logNotes, logNoter) = AsyncStream.makeStream(of: LogNote.self)
     }
 
     var initialState: SessionState { SessionState(agenda: record.agenda, firstPhase: { _ in "" }) }
@@ -124,10 +141,18 @@ public actor LiveSession: DurabilitySink {
 
     private func startJobLoop() {
         let stream = jobStream
-        Task { [weak self] in
+        jobLoop = Task { [weak self] in
             for await job in stream {
                 guard let self else { return }
                 await self.run(job)
+            }
+        }
+        // Acks go out as soon as the log reports, not after the jobs queued meanwhile.
+        let notes = logNotes
+        Task { [weak self] in
+            for await note in notes {
+                guard let self else { return }
+                await self.handle(note)
             }
         }
     }
@@ -137,6 +162,10 @@ public actor LiveSession: DurabilitySink {
     }
 
     private func run(_ job: Job) async {
+        if retired || lost != nil {
+            refuse(job, retired ? HubError(.sessionNotFound) : HubError(.unavailable))
+            return
+        }
         switch job {
         case .join(let existing, let request, let outbox, let facilitator, let reply):
             reply(await join(existing, request, outbox: outbox, facilitator: facilitator))
@@ -144,6 +173,26 @@ public actor LiveSession: DurabilitySink {
             await input(conn, request, received: received)
         case .command(let request, let actor, let target, let conn):
             await command(request, actor: actor, target: target, conn: conn)
+        case .stored(let outputs, let closing):
+            await afterDurable(outputs: outputs, closing: closing)
+        }
+    }
+
+    /// Answers a job that will not run.
+    private func refuse(_ job: Job, _ e: HubError) {
+        switch job {
+        case .join(_, _, _, _, let reply): reply(.failure(e))
+        case .input(let conn, let request, _): conn.sendError(e, id: request.id)
+        case .command(_, _, let target, _): fail(target, e)
+        case .stored: break
+        }
+    }
+
+    private func fail(_ target: AckTarget, _ e: HubError) {
+        switch target {
+        case .connection(let c, let id): c.sendError(e, id: id)
+        case .waiter(let w): w.resume(throwing: e)
+        case .welcome(let c): c.sendError(e)
         }
     }
 
@@ -288,6 +337,9 @@ public actor LiveSession: DurabilitySink {
         } else if live.status == .closed {
             // Read-only results: no new participant joins a closed session.
             conn = ClientConnection(id: connId, outbox: outbox, role: .participant, participant: nil, facilitator: nil, lang: lang)
+        } else if !services.log.isDurable {
+            // A join is an event: while the log cannot store, nobody new comes in (a rejoin needs no event).
+            return .failure(HubError(.unavailable))
         } else {
             let participant = Identifiers.random(prefix: "p_")
             var payload: [String: JSONValue] = ["participant": .string(participant)]
@@ -436,6 +488,18 @@ public actor LiveSession: DurabilitySink {
             conn.sendError(error, id: req.id)
             return
         }
+        // Checked before the plugin sees the input: a plugin must not reduce what the log cannot store.
+        guard services.log.isDurable else {
+            Metrics.rejects.increment()
+            conn.sendError(HubError(.unavailable), id: req.id)
+            return
+        }
+        // A resend of an input that made the plugin fail is refused from memory, never sent again.
+        if faults.isPoisoned(actor: actor, req) {
+            Metrics.rejects.increment()
+            conn.sendError(PluginFaults.refusal(conn.lang), id: req.id)
+            return
+        }
         let event = LoggedEvent(seq: live.seq + 1, kind: .input, activity: req.activity, actor: actor, role: conn.role,
                                 type: req.type, payload: req.payload, clientId: req.id, at: services.clock())
         let delivery = PluginDelivery(activity: req.activity, type: req.type, payload: req.payload, actor: actor, role: conn.role)
@@ -543,6 +607,8 @@ public actor LiveSession: DurabilitySink {
             refuse(e)
         case .success(.unchanged):
             ackOrWait(live.seq, target)
+        case .success(.accepted) where !services.log.isDurable:
+            refuse(HubError(.unavailable))
         case .success(.accepted(let activity, let payload)):
             let event = LoggedEvent(seq: live.seq + 1, kind: .command, activity: activity, actor: actor, role: .facilitator,
                                     type: req.type, payload: payload, clientId: req.id, at: services.clock())
@@ -600,7 +666,25 @@ public actor LiveSession: DurabilitySink {
 
     // MARK: - Durability and fan-out
 
-    public func durable(upTo seq: Int64) async {
+    /// Called by the event log's writer while every session's writes wait: only takes note.
+    public nonisolated func durable(upTo seq: Int64) {
+        logNoter.yield(.durable(seq))
+    }
+
+    public nonisolated func refused(from seq: Int64, reason: String) {
+        logNoter.yield(.refused(from: seq, reason: reason))
+    }
+
+    private func handle(_ note: LogNote) {
+        switch note {
+        case .durable(let seq): publish(upTo: seq)
+        case .refused(let seq, let reason): lose(from: seq, reason: reason)
+        }
+    }
+
+    /// Events up to `seq` are stored: they become what clients see, and their senders get their acks.
+    /// What may wait (outputs, the closing snapshot) goes to the job queue.
+    private func publish(upTo seq: Int64) {
         var outputs: [StoredOutput] = []
         while let first = pending.first, first.event.seq <= seq {
             pending.removeFirst()
@@ -634,16 +718,36 @@ public actor LiveSession: DurabilitySink {
         for s in awaitingAck.keys where s <= seq {
             for target in awaitingAck.removeValue(forKey: s) ?? [] { sendAck(s, target) }
         }
+        scheduleTick()
+        let closing = published.status == .closed && !closedSnapshotSaved
+        if closing { closedSnapshotSaved = true }
+        if !outputs.isEmpty || closing { jobs.yield(.stored(outputs: outputs, closing: closing)) }
+    }
+
+    private func afterDurable(outputs: [StoredOutput], closing: Bool) async {
         if !outputs.isEmpty {
             do { reportFiling(try await services.store.saveOutputs(session: id, outputs)) } catch {
                 services.logger.error("outputs not stored", metadata: ["session": "\(id)", "error": "\(error)"])
             }
         }
-        scheduleTick()
-        if published.status == .closed && !closedSnapshotSaved {
+        if closing {
             await saveClosedSnapshot()
             // A closed session is served from its stored views: its instances can go.
             await stopPluginInstances()
+        }
+    }
+
+    /// The store refused this session's events from `seq` on (its rows are gone, or a bug broke a
+    /// constraint): they are not stored and never will be, so they are never acknowledged; their senders
+    /// hear `unavailable`, and the session accepts nothing more (its state ran ahead of its log).
+    private func lose(from seq: Int64, reason: String) {
+        guard lost == nil else { return }
+        lost = reason
+        services.logger.critical("session events refused by the store; the session stops accepting",
+                                 metadata: ["session": "\(id)", "from": "\(seq)", "reason": "\(reason)"])
+        pending.removeAll { $0.event.seq >= seq }
+        for s in awaitingAck.keys where s >= seq {
+            for target in awaitingAck.removeValue(forKey: s) ?? [] { fail(target, HubError(.unavailable)) }
         }
     }
 
@@ -842,10 +946,16 @@ public actor LiveSession: DurabilitySink {
         }
     }
 
-    /// Ends the session's life in this process (deletion).
-    public func stopInstances() async {
-        await stopPluginInstances()
+    /// Ends the session's life in this process, before its rows are deleted: the job loop stops (jobs still
+    /// queued are refused), everything it accepted is written, then its plugin instances stop. Its events
+    /// can then no longer reach a batch of the log after its rows are gone.
+    public func retire() async {
+        retired = true
         jobs.finish()
+        await jobLoop?.value
+        await services.log.flush()
+        logNoter.finish()
+        await stopPluginInstances()
     }
 }
 

@@ -10,6 +10,8 @@ public actor SessionRegistry {
     let services: SessionServices
     private var byId: [String: LiveSession] = [:]
     private var restoring: [String: Task<LiveSession, any Error>] = [:]
+    /// Sessions being deleted (id → code): not found any more, and not loaded again from their rows.
+    private var deleting: [String: String] = [:]
 
     init(services: SessionServices) {
         self.services = services
@@ -22,6 +24,7 @@ public actor SessionRegistry {
     /// The live session with this id or join code, loading it from the store when needed.
     public func session(_ idOrCode: String) async throws -> LiveSession? {
         let key = idOrCode.hasPrefix("s_") ? idOrCode : idOrCode.uppercased()
+        if deleting[key] != nil || deleting.values.contains(key) { return nil }
         if let s = byId[key] { return s }
         if let s = byId.values.first(where: { $0.code == key }) { return s }
         guard let record = try await services.store.session(key) else { return nil }
@@ -94,10 +97,15 @@ public actor SessionRegistry {
         throw HubError(.internal, message: "no free join code found")
     }
 
+    /// Deletes a session: first it stops accepting and writes what it accepted (its job loop ends, its
+    /// queued jobs are refused, the log is flushed), only then its rows go. Its events can therefore never
+    /// be in a batch of the event log with rows that no longer exist, and fail other sessions' events.
     public func delete(_ session: LiveSession) async throws {
-        await session.disconnectAll(.sessionDeleted)
-        await session.stopInstances()
+        deleting[session.id] = session.code
+        defer { deleting[session.id] = nil }
         byId[session.id] = nil
+        await session.disconnectAll(.sessionDeleted)
+        await session.retire()
         try await services.store.deleteSession(session.id)
     }
 
@@ -113,7 +121,8 @@ public actor SessionRegistry {
 
     func shutdown() async {
         for s in byId.values { await s.disconnectAll(.goingAway) }
-        await services.log.flush()
+        // Gives up on a log that cannot write instead of retrying forever: nothing unwritten was acknowledged.
+        await services.log.shutdown()
     }
 }
 

@@ -38,8 +38,13 @@ public protocol HubStore: Sendable {
     func activityKeys(session: String) async throws -> [String: [UInt8]]
     func deleteSession(_ id: String) async throws
 
-    /// Appends in one transaction and makes it durable (the group commit of the event log).
-    func append(_ batch: [(session: String, event: LoggedEvent)]) async throws
+    /// Appends in one transaction and makes it durable (the group commit of the event log). One session's
+    /// events cannot fail another's: a session whose events break a constraint (its row is gone, a duplicate
+    /// seq or client id) or cannot be encoded has none of its events of this batch stored, and is returned
+    /// with the reason; every other session's events are stored. Throws, storing nothing, only when the
+    /// database itself cannot write (busy, full, read-only, I/O): then the same batch can be written again.
+    @discardableResult
+    func append(_ batch: [(session: String, event: LoggedEvent)]) async throws -> [String: String]
     func events(session: String, after seq: Int64) async throws -> [LoggedEvent]
     /// The seq an idempotency key was accepted with, if any.
     func acceptedSeq(session: String, actor: String, clientId: String) async throws -> Int64?

@@ -8,7 +8,8 @@ import Model
 public final class SQLiteStore: HubStore {
     public let pool: DatabasePool
 
-    public init(path: String) throws {
+    /// - Parameter busyTimeout: how long a write waits for a lock another process holds before it fails.
+    public init(path: String, busyTimeout: TimeInterval = 10) throws {
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var config = Configuration()
@@ -18,7 +19,7 @@ public final class SQLiteStore: HubStore {
             // "Deleted" must mean gone from the file too (DESIGN.md §5).
             try db.execute(sql: "PRAGMA secure_delete = ON")
         }
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(busyTimeout)
         pool = try DatabasePool(path: path, configuration: config)
         try Self.migrator.migrate(pool)
     }
@@ -155,12 +156,6 @@ public final class SQLiteStore: HubStore {
         }
     }
 
-    public func facilitatorId(forTokenHash hash: String) async throws -> String? {
-        try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT facilitator_id FROM tokens WHERE hash = ? AND revoked_at IS NULL", arguments: [hash])
-        }
-    }
-
     public func revokeToken(hash: String) async throws {
         try await pool.write { db in
             try db.execute(sql: "UPDATE tokens SET revoked_at = ? WHERE hash = ?", arguments: [Self.now(), hash])
@@ -262,26 +257,47 @@ public final class SQLiteStore: HubStore {
 
     // MARK: event log
 
-    public func append(_ batch: [(session: String, event: LoggedEvent)]) async throws {
-        let rows = batch.map { ($0.session, $0.event, JSONCoding.string($0.event.payload)) }
-        try await pool.write { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO events (session_id, seq, kind, activity, actor, role, type, payload, client_id, at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            var latest: [String: Int64] = [:]
-            var statusChanges: [(String, SessionStatus)] = []
-            for (session, e, payload) in rows {
-                try insert.execute(arguments: [session, e.seq, e.kind.rawValue, e.activity, e.actor, e.role.rawValue, e.type, payload, e.clientId, e.at])
-                latest[session] = max(latest[session] ?? 0, e.seq)
-                if e.kind == .command, e.type == "start" { statusChanges.append((session, .open)) }
-                if e.kind == .command, e.type == "close" { statusChanges.append((session, .closed)) }
+    @discardableResult
+    public func append(_ batch: [(session: String, event: LoggedEvent)]) async throws -> [String: String] {
+        var bySession: [(session: String, events: [LoggedEvent])] = []
+        var index: [String: Int] = [:]
+        for (session, event) in batch {
+            if let i = index[session] { bySession[i].events.append(event) } else {
+                index[session] = bySession.count
+                bySession.append((session, [event]))
             }
-            for (session, seq) in latest {
-                try db.execute(sql: "UPDATE sessions SET seq = ? WHERE id = ?", arguments: [seq, session])
+        }
+        let groups = bySession
+        return try await pool.write { db in
+            var refused: [String: String] = [:]
+            for (session, events) in groups {
+                // Each session in its own savepoint: what its events break is rolled back for it alone.
+                do {
+                    try db.inSavepoint {
+                        try Self.append(db, session: session, events)
+                        return .commit
+                    }
+                } catch let error where !Self.isEnvironmental(error) {
+                    refused[session] = "\(error)"
+                }
             }
-            for (session, status) in statusChanges {
-                try db.execute(sql: "UPDATE sessions SET status = ? WHERE id = ?", arguments: [status.rawValue, session])
+            return refused
+        }
+    }
+
+    private static func append(_ db: Database, session: String, _ events: [LoggedEvent]) throws {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO events (session_id, seq, kind, activity, actor, role, type, payload, client_id, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for e in events {
+            let payload = try JSONCoding.string(e.payload)
+            try insert.execute(arguments: [session, e.seq, e.kind.rawValue, e.activity, e.actor, e.role.rawValue, e.type, payload, e.clientId, e.at])
+            if e.kind == .command, e.type == "start" {
+                try db.execute(sql: "UPDATE sessions SET status = ? WHERE id = ?", arguments: [SessionStatus.open.rawValue, session])
+            }
+            if e.kind == .command, e.type == "close" {
+                try db.execute(sql: "UPDATE sessions SET status = ? WHERE id = ?", arguments: [SessionStatus.closed.rawValue, session])
             }
         }
     }

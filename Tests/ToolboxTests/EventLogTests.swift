@@ -1,11 +1,15 @@
 import Foundation
 import Model
+import Synchronization
 import Testing
 import Toolbox
 
-actor Recorder: DurabilitySink {
-    var seen: [Int64] = []
-    func durable(upTo seq: Int64) { seen.append(seq) }
+final class Recorder: DurabilitySink {
+    private let notes = Mutex<(seen: [Int64], refused: [Int64])>(([], []))
+    var seen: [Int64] { notes.withLock { $0.seen } }
+    var refusedFrom: [Int64] { notes.withLock { $0.refused } }
+    func durable(upTo seq: Int64) { notes.withLock { $0.seen.append(seq) } }
+    func refused(from seq: Int64, reason: String) { notes.withLock { $0.refused.append(seq) } }
 }
 
 func tempDB() -> String {
@@ -30,7 +34,7 @@ func session(_ id: String, code: String) -> SessionRecord {
                                                                type: "inc", payload: ["n": .int(Int64(i))], clientId: "c\(i)", at: Int64(i)), sink: sink)
         }
         await log.flush()
-        let seen = await sink.seen
+        let seen = sink.seen
         #expect(seen.last == 500)
         #expect(seen == seen.sorted(), "durability is reported in order")
         #expect(seen.count < 500, "appends were batched")
@@ -50,8 +54,9 @@ func session(_ id: String, code: String) -> SessionRecord {
         try await store.append([("s_1", e)])
         var again = e
         again.seq = 2
-        await #expect(throws: (any Error).self) { try await store.append([("s_1", again)]) }
-        #expect(try await store.events(session: "s_1", after: 0).count == 1, "the failed batch wrote nothing")
+        let refused = try await store.append([("s_1", again)])
+        #expect(refused["s_1"]?.contains("UNIQUE") == true, "the session's events are refused, not the whole batch")
+        #expect(try await store.events(session: "s_1", after: 0).count == 1, "the refused events wrote nothing")
     }
 
     @Test func deletingASessionRemovesItsRows() async throws {

@@ -1,0 +1,183 @@
+"""An ack means stored (issue 13, finding 2; docs/SECURITY.md "Durability: an ack means stored").
+
+The hub acknowledges an input only once its event is in the database. These tests make writing fail or
+stall the way an unlucky operator would (another process holding the SQLite write lock; a session deleted
+while its room types) and check the promise from outside: every acked input is in the database exactly
+once, nothing is acked across a gap, and while the log cannot store the hub says so (`unavailable` to
+senders, `/healthz` 503) instead of accepting what it may lose.
+"""
+import asyncio
+import sqlite3
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import agendas
+from hubclient import Client, close_all, join_many, run
+
+LOCK_SECONDS = 12  # longer than the hub's 10 s busy timeout, so a write fails, not only waits
+
+
+def healthz(hub):
+    """The status of GET /healthz."""
+    try:
+        with urllib.request.urlopen(hub.url + "/healthz", timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def stored_inputs(hub, sid):
+    """client id -> list of seqs of the session's logged inputs, read from the database file itself."""
+    with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True, timeout=30) as db:
+        rows = db.execute("SELECT client_id, seq FROM events WHERE session_id = ? AND kind = 'input'", (sid,)).fetchall()
+    found = {}
+    for cid, seq in rows:
+        found.setdefault(cid, []).append(seq)
+    return found
+
+
+def session_seqs(hub, sid):
+    with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True, timeout=30) as db:
+        return [r[0] for r in db.execute("SELECT seq FROM events WHERE session_id = ? ORDER BY seq", (sid,))]
+
+
+class Sender:
+    """Sends `inc` inputs without waiting for their replies (as a busy phone does), and keeps every reply."""
+
+    def __init__(self, client, activity="a1", pace=0.15):
+        self.client, self.activity, self.pace = client, activity, pace
+        self.sent = []
+
+    async def run(self, stop):
+        while not stop.is_set():
+            try:
+                self.sent.append(await self.client.send_input(self.activity, "inc"))
+            except Exception:
+                return  # the connection went away (a deleted session closes it)
+            await asyncio.sleep(self.pace)
+
+    def replies(self):
+        return {i: self.client.replies.get(i) for i in self.sent}
+
+    def acked(self):
+        return {i: r["seq"] for i, r in self.replies().items() if r and r.get("t") == "ack"}
+
+    def refused(self, code):
+        return [i for i, r in self.replies().items() if r and r.get("t") == "error" and r.get("code") == code]
+
+
+def assert_acked_stored_once(hub, sid, senders):
+    """Every acked input is in the database exactly once, with the seq of its ack."""
+    found = stored_inputs(hub, sid)
+    missing, wrong = [], []
+    for s in senders:
+        for cid, seq in s.acked().items():
+            if cid not in found:
+                missing.append(cid)
+            elif found[cid] != [seq]:
+                wrong.append((cid, seq, found[cid]))
+    acked = sum(len(s.acked()) for s in senders)
+    assert not missing, "%d of %d acked inputs are not stored: %s" % (len(missing), acked, missing[:5])
+    assert not wrong, "acked inputs stored with another seq or more than once: %s" % wrong[:5]
+    return acked
+
+
+def test_a_write_lock_held_by_another_process_loses_no_acked_input(own_hub):
+    hub = own_hub
+    session = hub.create_session(agendas.counter_only("Lock"))
+    sid, code = session["id"], session["code"]
+    holder = sqlite3.connect(str(hub.db), isolation_level=None, timeout=60, check_same_thread=False)
+
+    async def main():
+        fac = Client(hub.ws_url, "fac")
+        await fac.connect()
+        await fac.join(code, auth=hub.token)
+        await fac.ok(fac.command("start"))
+        await fac.ok(fac.command("next"))
+        people = await join_many(hub.ws_url, code, 3)
+        senders = [Sender(c) for c in people]
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(s.run(stop)) for s in senders]
+        await asyncio.sleep(1)
+        assert healthz(hub) == 200
+
+        await asyncio.to_thread(holder.execute, "BEGIN IMMEDIATE")
+        locked_at = time.monotonic()
+        statuses = []
+        while time.monotonic() - locked_at < LOCK_SECONDS:
+            statuses.append(await asyncio.to_thread(healthz, hub))
+            await asyncio.sleep(0.5)
+        during = {i for s in senders for i in s.sent}
+        await asyncio.to_thread(holder.execute, "COMMIT")
+
+        assert 503 in statuses, "/healthz must answer 503 while the log cannot store: %s" % statuses
+        unavailable = [i for s in senders for i in s.refused("unavailable")]
+        assert unavailable, "inputs sent while the log could not store must be refused with `unavailable`"
+
+        # Durable again: healthz recovers and new inputs are accepted.
+        for _ in range(200):
+            if await asyncio.to_thread(healthz, hub) == 200:
+                break
+            await asyncio.sleep(0.1)
+        assert healthz(hub) == 200, "healthz stays 503 after the lock was released"
+        stop.set()
+        await asyncio.gather(*tasks)
+        after = await people[0].input("a1", "inc")
+        assert after["t"] == "ack", "new inputs are accepted again: %s" % after
+
+        # Every input sent during the outage got its answer (ack or unavailable), none is left hanging.
+        for s in senders:
+            for i in s.sent:
+                await s.client.reply(i, timeout=30)
+        assert all(s.replies()[i] for s in senders for i in s.sent if i in during)
+        acked = assert_acked_stored_once(hub, sid, senders)
+        assert acked > 0
+        for i in unavailable:
+            assert i not in stored_inputs(hub, sid), "an input refused with `unavailable` was stored"
+        seqs = session_seqs(hub, sid)
+        assert seqs == list(range(1, len(seqs) + 1)), "the log has a gap"
+        await close_all(people + [fac])
+    try:
+        run(main(), timeout=120)
+    finally:
+        holder.close()
+
+
+def test_deleting_a_session_while_its_room_types_loses_nothing_of_another(own_hub):
+    hub = own_hub
+    keep = hub.create_session(agendas.counter_only("Keep"))
+    gone = hub.create_session(agendas.counter_only("Gone"))
+
+    async def main():
+        rooms = {}
+        for s in (keep, gone):
+            fac = Client(hub.ws_url, "fac-" + s["code"])
+            await fac.connect()
+            await fac.join(s["code"], auth=hub.token)
+            await fac.ok(fac.command("start"))
+            await fac.ok(fac.command("next"))
+            people = await join_many(hub.ws_url, s["code"], 8, prefix=s["code"])
+            rooms[s["id"]] = (fac, people, [Sender(c, pace=0.06) for c in people])
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(x.run(stop)) for _, _, senders in rooms.values() for x in senders]
+        await asyncio.sleep(1.5)
+        status, _ = await asyncio.to_thread(hub.api, "DELETE", "/api/v1/sessions/%s" % gone["id"])
+        assert status == 204
+        await asyncio.sleep(1.5)
+        stop.set()
+        await asyncio.gather(*tasks)
+
+        fac, people, senders = rooms[keep["id"]]
+        for s in senders:
+            for i in s.sent:
+                await s.client.reply(i, timeout=30)
+        acked = assert_acked_stored_once(hub, keep["id"], senders)
+        assert acked == sum(len(s.sent) for s in senders), "every input of the kept session is acked"
+        assert stored_inputs(hub, gone["id"]) == {}
+        status, _ = await asyncio.to_thread(hub.api, "GET", "/api/v1/sessions/%s" % gone["id"])
+        assert status == 404
+        assert healthz(hub) == 200, "a deleted session is no outage of the log"
+        await close_all([c for f, p, _ in rooms.values() for c in p + [f]])
+    run(main(), timeout=120)

@@ -46,6 +46,19 @@ def pytest_collectstart(collector):
         sys.modules["conftest"] = _THIS
 
 
+def pytest_collection_modifyitems(items):
+    """Give each schemathesis test (test_schemathesis.py, one per API operation) its own node id.
+
+    Under pytest 9 they all get `test_operation` as node id, so the JUnit report lists 46 tests of one
+    name and the -q progress percentage counts them once; the operation label makes them distinct.
+    """
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        node_id = getattr(item, "_id", None)  # pytest 9's structured node id
+        if label and node_id is not None and getattr(node_id, "params", "") is None:
+            item._id = node_id.with_params(label)
+
+
 def _new_hub(name):
     try:
         return new_hub(name)

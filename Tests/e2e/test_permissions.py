@@ -318,11 +318,7 @@ class World:
             await owner.ok(owner.command("close"))
         await p.wait_state(lambda s: s["status"] == status)
         self.clients = {"participant": p, "owner": owner, "co-facilitator": co,
-                        "beamer": await joined(hub, code, "beamer", **{"as": "beamer"}),
-                        "unjoined": await connected(hub, "unjoined")}
-        refused = await connected(hub, "refused")
-        await refused.join(code, expect="error", auth=people.revoked)
-        self.clients["refused"] = refused
+                        "beamer": await joined(hub, code, "beamer", **{"as": "beamer"})}
         if status == "closed":
             self.clients["viewer"] = await joined(hub, code, "viewer", name="Viewer")
         return self
@@ -415,20 +411,34 @@ async def ws_cell(hub, people, worlds, message, role, status):
         code = "ZZZZZZ" if role == "unknown join code" else w.code
         expect = w.clients["participant"].participant if role == "participant (its own token)" else None
         return await join_cell(hub, code, expect, **fields)
+    if message.startswith("command ") and role in FACILITATORS and status != "closed":
+        name = message.split()[1]
+        fac, p = await command_session(hub, people, role, status)
+        try:
+            return reply_cell(await fac.command(name, **fill(COMMANDS[name][0], p.participant)))
+        finally:
+            await asyncio.gather(fac.close(), p.close())
+    if role not in ("refused", "unjoined"):
+        return await send_cell(w.clients[role], message, role, w)
+    # A connection made for the cell: one that has not joined is closed at the join deadline (--join-timeout).
+    c = await connected(hub, role)
+    try:
+        if role == "refused":
+            await c.join(w.code, expect="error", auth=people.revoked)
+        return await send_cell(c, message, role, w)
+    finally:
+        await c.close()
+
+
+async def send_cell(c, message, role, world):
+    """`ping`, an input or a command (with the world's participant as the target) from connection `c`."""
     if message == "ping":
-        c = w.clients[role]
         return "pong" if (await c.ping()).get("t") == "pong" else "no pong"
     if message.startswith("input"):
-        c = w.clients[role]
         kind = "inc" if message.startswith("input listed") else UNLISTED_TYPE.get(role, "inc")
         return reply_cell(await c.input("a1", kind))
     name = message.split()[1]
-    fields, _ = COMMANDS[name]
-    if role in FACILITATORS and status != "closed":
-        fac, p = await command_session(hub, people, role, status)
-        return reply_cell(await fac.command(name, **fill(fields, p.participant)))
-    c = w.clients[role]
-    return reply_cell(await c.command(name, **fill(fields, w.clients["participant"].participant)))
+    return reply_cell(await c.command(name, **fill(COMMANDS[name][0], world.clients["participant"].participant)))
 
 
 def mismatches(rows, actual):

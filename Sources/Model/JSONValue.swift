@@ -35,6 +35,17 @@ public enum JSONValue: Sendable, Hashable {
     }
     public var isNull: Bool { self == .null }
 
+    /// How deep this value nests: a scalar is 0, `{}` and `[1]` are 1, `{"a": [1]}` is 2. Counting stops
+    /// once it passes `limit`, so a hostile value costs no more than its first `limit + 1` levels.
+    public func depth(limit: Int = .max) -> Int {
+        guard limit >= 0 else { return 0 }
+        switch self {
+        case .array(let a): return 1 + (a.lazy.map { $0.depth(limit: limit - 1) }.max() ?? 0)
+        case .object(let o): return 1 + (o.values.lazy.map { $0.depth(limit: limit - 1) }.max() ?? 0)
+        default: return 0
+        }
+    }
+
     /// The JSON Schema type name of this value (`integer` for whole numbers).
     public var typeName: String {
         switch self {
@@ -105,15 +116,16 @@ public enum JSONCoding {
         try encoder().encode(value)
     }
 
-    public static func string<T: Encodable>(_ value: T) -> String {
-        // Encoding our own Codable types cannot fail (no floats that are NaN, no non-string keys).
-        guard let data = try? encoder().encode(value) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+    /// The JSON text of a value. Encoding can fail (a value nested deeper than Foundation's 512 levels, a
+    /// NaN or infinite double): then this throws, and every caller decides what to do instead. It never
+    /// answers `null` in place of the value, which a peer would take for real data.
+    public static func string<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder().encode(value), as: UTF8.self)
     }
 
-    /// The JSON value of one of our own Codable types (`null` if it cannot be encoded).
-    public static func value<T: Encodable>(_ value: T) -> JSONValue {
-        (try? decode(JSONValue.self, from: encode(value))) ?? .null
+    /// The JSON value of an Encodable type; throws as `string` does.
+    public static func value<T: Encodable>(_ value: T) throws -> JSONValue {
+        try decode(JSONValue.self, from: encode(value))
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
@@ -129,6 +141,28 @@ public enum JSONCoding {
     public static func parse(_ text: String) -> JSONValue? {
         guard !hasTrailingComma(text.utf8) else { return nil }
         return try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    /// How deep a JSON text nests (arrays and objects, outside strings), counted on the bytes before any
+    /// parser sees them: Foundation's decoder accepts 512 levels, far more than anything the hub sends on
+    /// can carry once wrapped (docs/SECURITY.md "Payloads and plugins").
+    public static func nestingDepth(_ bytes: String.UTF8View) -> Int {
+        var inString = false, escaped = false, depth = 0, deepest = 0
+        for b in bytes {
+            if inString {
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                deepest = max(deepest, depth)
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            default: break
+            }
+        }
+        return deepest
     }
 
     static func hasTrailingComma(_ bytes: String.UTF8View) -> Bool {

@@ -64,20 +64,31 @@ public enum HostMessage: Sendable, Hashable {
         }
     }
 
-    public var jsonLine: String {
+    /// The instance a message is for (`hello` is for the process).
+    public var instance: String? {
         switch self {
-        case .hello(let p):
-            return JSONCoding.string(["t": "hello", "protocol": JSONValue.int(Int64(p))] as JSONValue)
-        case .start(let instance, let config, let anonymity, let context):
-            return JSONCoding.string(["t": "start", "instance": .string(instance), "config": config, "anonymity": .string(anonymity.rawValue), "context": context] as JSONValue)
-        case .event(let instance, let seq, let at, let actor, let type, let payload):
-            struct E: Encodable {
-                let t = "event"
-                let instance: String, seq: Int64, at: Int64, actor: PluginActor, type: String, payload: JSONValue
+        case .hello: return nil
+        case .start(let i, _, _, _), .event(let i, _, _, _, _, _), .stop(let i): return i
+        }
+    }
+
+    /// The line the hub writes for this message; throws when a value in it cannot be encoded.
+    public var jsonLine: String {
+        get throws {
+            switch self {
+            case .hello(let p):
+                return try JSONCoding.string(["t": "hello", "protocol": JSONValue.int(Int64(p))] as JSONValue)
+            case .start(let instance, let config, let anonymity, let context):
+                return try JSONCoding.string(["t": "start", "instance": .string(instance), "config": config, "anonymity": .string(anonymity.rawValue), "context": context] as JSONValue)
+            case .event(let instance, let seq, let at, let actor, let type, let payload):
+                struct E: Encodable {
+                    let t = "event"
+                    let instance: String, seq: Int64, at: Int64, actor: PluginActor, type: String, payload: JSONValue
+                }
+                return try JSONCoding.string(E(instance: instance, seq: seq, at: at, actor: actor, type: type, payload: payload))
+            case .stop(let instance):
+                return try JSONCoding.string(["t": "stop", "instance": .string(instance)] as JSONValue)
             }
-            return JSONCoding.string(E(instance: instance, seq: seq, at: at, actor: actor, type: type, payload: payload))
-        case .stop(let instance):
-            return JSONCoding.string(["t": "stop", "instance": .string(instance)] as JSONValue)
         }
     }
 }
@@ -94,22 +105,24 @@ public struct PluginOutput: Codable, Sendable, Hashable {
 
 /// Plugin → hub.
 public enum PluginMessage: Sendable, Hashable {
-    /// The line a plugin writes for this message.
+    /// The line a plugin writes for this message; throws when a value in it cannot be encoded.
     public var jsonLine: String {
-        switch self {
-        case .ready(let name, let version, let p):
-            return JSONCoding.string(["t": "ready", "name": .string(name), "version": .string(version), "protocol": .int(Int64(p))] as JSONValue)
-        case .views(let instance, let seq, let views, let outputs):
-            var m: [String: JSONValue] = ["t": "views", "instance": .string(instance), "seq": .int(seq), "views": .object(views)]
-            if !outputs.isEmpty { m["outputs"] = .array(outputs.map { ["kind": .string($0.kind), "record": $0.record] }) }
-            return JSONCoding.string(JSONValue.object(m))
-        case .reject(let instance, let seq, let code, let message):
-            return JSONCoding.string(["t": "reject", "instance": .string(instance), "seq": .int(seq), "code": .string(code),
-                                      "message": ["nl": .string(message.nl), "en": .string(message.en)]] as JSONValue)
-        case .log(let level, let message):
-            return JSONCoding.string(["t": "log", "level": .string(level), "message": .string(message)] as JSONValue)
-        case .stopped(let instance):
-            return JSONCoding.string(["t": "stopped", "instance": .string(instance)] as JSONValue)
+        get throws {
+            switch self {
+            case .ready(let name, let version, let p):
+                return try JSONCoding.string(["t": "ready", "name": .string(name), "version": .string(version), "protocol": .int(Int64(p))] as JSONValue)
+            case .views(let instance, let seq, let views, let outputs):
+                var m: [String: JSONValue] = ["t": "views", "instance": .string(instance), "seq": .int(seq), "views": .object(views)]
+                if !outputs.isEmpty { m["outputs"] = .array(outputs.map { ["kind": .string($0.kind), "record": $0.record] }) }
+                return try JSONCoding.string(JSONValue.object(m))
+            case .reject(let instance, let seq, let code, let message):
+                return try JSONCoding.string(["t": "reject", "instance": .string(instance), "seq": .int(seq), "code": .string(code),
+                                          "message": ["nl": .string(message.nl), "en": .string(message.en)]] as JSONValue)
+            case .log(let level, let message):
+                return try JSONCoding.string(["t": "log", "level": .string(level), "message": .string(message)] as JSONValue)
+            case .stopped(let instance):
+                return try JSONCoding.string(["t": "stopped", "instance": .string(instance)] as JSONValue)
+            }
         }
     }
 

@@ -8,6 +8,11 @@ public enum FieldLimits {
     public static let id = 64
     public static let code = 16
     public static let token = 512
+    /// Levels a payload may nest (`{}` is one). The hub wraps a payload in an `event` for its plugin and in
+    /// exports; only a bounded payload stays encodable there (docs/SECURITY.md "Payloads and plugins").
+    public static let payloadDepth = 64
+    /// A whole client message: its object plus a payload (or a command's fields) of `payloadDepth` levels.
+    public static let messageDepth = payloadDepth + 1
 }
 
 public struct JoinRequest: Sendable, Hashable {
@@ -81,10 +86,20 @@ public enum ClientMessageParser {
         guard let value = JSONCoding.parse(text) else { return .failure(Failure(error: HubError(.badJSON), id: nil)) }
         return parse(value)
     }
+        // The nesting is counted on the bytes, before the decoder builds anything: Foundation's own limit
+        // (512) is far above what stays encodable once the hub wraps a payload.
+        if JSONCoding.nestingDepth(text.utf8) > FieldLimits.messageDepth {
+            let id = JSONCoding.parse(text)?["id"]?.stringValue.flatMap { $0.count <= FieldLimits.id ? $0 : nil }
+            return .failure(Failure(error: tooDeep, id: id))
+        }
 
     public static func parse(_ value: JSONValue) -> Result<ClientMessage, Failure> {
         guard let obj = value.objectValue else {
             return .failure(Failure(error: HubError(.badMessage, message: "A message is a JSON object."), id: nil))
+    /// `too_large` with the limit in `detail` (docs/PROTOCOL.md).
+    static let tooDeep = HubError(.tooLarge, message: "The message nests deeper than \(FieldLimits.payloadDepth) levels in its payload.",
+                                  detail: "max_depth_\(FieldLimits.payloadDepth)")
+
         }
         let id = obj["id"]?.stringValue
         func fail(_ code: ErrorCode, _ message: String) -> Result<ClientMessage, Failure> {
@@ -93,6 +108,9 @@ public enum ClientMessageParser {
         guard let t = obj["t"]?.stringValue else { return fail(.badMessage, "Field `t` (string) is missing.") }
         do {
             switch t {
+        guard value.depth(limit: FieldLimits.messageDepth) <= FieldLimits.messageDepth else {
+            return .failure(Failure(error: tooDeep, id: id))
+        }
             case "ping":
                 return .success(.ping)
             case "join":

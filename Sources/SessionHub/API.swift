@@ -35,7 +35,14 @@ struct APIError: Error, HTTPResponseError {
 
 enum JSONResponse {
     static func make<T: Encodable>(status: HTTPResponse.Status = .ok, _ value: T) -> Response {
-        var body = ByteBuffer(string: JSONCoding.string(value))
+        let text: String
+        var status = status
+        do { text = try JSONCoding.string(value) } catch {
+            // Never `null` in place of the answer: a client would take it for the data.
+            status = .internalServerError
+            text = #"{"error":{"code":"internal","message":"The answer could not be encoded as JSON."}}"#
+        }
+        var body = ByteBuffer(string: text)
         body.writeString("\n")
         return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
     }
@@ -208,7 +215,7 @@ struct API {
         switch parser.parse(text) {
         case .failure(let p):
             throw APIError(status: .unprocessableContent, code: "invalid_agenda", message: "The agenda has \(p.problems.count) problem(s).",
-                           extra: ["errors": LiveSession.json(p.problems)])
+                           extra: ["errors": try LiveSession.json(p.problems)])
         case .success(let agenda):
             let s = try await registry.create(agenda, source: text, createdBy: ctx.facilitator?.id)
             return JSONResponse.make(status: .created, await summary(s))
@@ -240,7 +247,10 @@ struct API {
     func export(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         let s = try await session(ctx)
         let format = req.uri.queryParameters.get("format") ?? "json"
-        let export = try await SessionExport.build(s, store: store)
+        let export: SessionExport
+        do { export = try await SessionExport.build(s, store: store) } catch is EncodingError {
+            throw APIError(status: .internalServerError, code: "internal", message: "The session holds a value that cannot be encoded as JSON.")
+        }
         switch format {
         case "json": return JSONResponse.make(export.json)
         case "csv": return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: export.csv)))

@@ -428,12 +428,12 @@ struct KennisbankAPI {
     func exportInterventions(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         var all = try await store.allInterventions()
         if ctx.facilitator == nil { all = all.filter { $0.state == .published } }
-        return try Self.export(req, jsonl: KennisbankFormats.jsonLines(all), csv: { KennisbankFormats.csv(all) }, md: { KennisbankFormats.markdown(all) })
+        return try Self.export(req, jsonl: try KennisbankFormats.jsonLines(all), csv: { KennisbankFormats.csv(all) }, md: { KennisbankFormats.markdown(all) })
     }
 
     func exportToolkit(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         let all = try await store.allToolkitItems()
-        return try Self.export(req, jsonl: KennisbankFormats.jsonLines(all), csv: { KennisbankFormats.csv(all) }, md: { KennisbankFormats.markdown(all) })
+        return try Self.export(req, jsonl: try KennisbankFormats.jsonLines(all), csv: { KennisbankFormats.csv(all) }, md: { KennisbankFormats.markdown(all) })
     }
 
     static func export(_ req: Request, jsonl: String, csv: () -> String, md: () -> String) throws -> Response {
@@ -467,7 +467,7 @@ struct KennisbankAPI {
 
     static func importFailure(_ p: KennisbankFormats.ImportProblems) -> APIError {
         APIError(status: .unprocessableContent, code: "invalid_import", message: "\(p.problems.count) bad record(s); nothing was imported.",
-                 extra: ["errors": LiveSession.json(p.problems)])
+                 extra: ["errors": (try? LiveSession.json(p.problems)) ?? []])
     }
 }
 
@@ -485,7 +485,7 @@ struct VersionDiff: Encodable {
 
     static func between(_ a: Intervention, _ b: Intervention, from: Int, to: Int) -> VersionDiff {
         let skip: Set<String> = ["version", "updatedAt", "createdAt", "author"]
-        let x = LiveSession.json(a).objectValue ?? [:], y = LiveSession.json(b).objectValue ?? [:]
+        let x = (try? LiveSession.json(a))?.objectValue ?? [:], y = (try? LiveSession.json(b))?.objectValue ?? [:]
         let changes = Set(x.keys).union(y.keys).subtracting(skip).sorted().compactMap { key -> Change? in
             x[key] == y[key] ? nil : Change(field: key, from: x[key], to: y[key])
         }

@@ -48,6 +48,8 @@ public actor LiveSession: DurabilitySink {
     private(set) var published: SessionState
     private var keys: [String: [UInt8]]
     private var generations: [String: Int] = [:]
+    /// Inputs that made a plugin fail, and activities failed for this session (PluginFaults.swift).
+    private var faults = PluginFaults()
     private var views: [String: [String: (seq: Int64, view: JSONValue)]] = [:]
     private var pending: [(event: LoggedEvent, views: [(activity: String, views: [String: JSONValue])], outputs: [StoredOutput])] = []
     private var accepted: [String: Int64] = [:]
@@ -227,7 +229,13 @@ public actor LiveSession: DurabilitySink {
         let events = try await services.store.events(session: id, after: 0)
         let activities = record.agenda.filter { $0.plugin == plugin }
         var latest: [String: [String: JSONValue]] = [:]
-        for item in activities {
+        // An instance failed for this session stays out of the process until `hubctl plugins reload`.
+        var skipped: Set<String> = []
+        for item in activities where await services.host.instanceFailed(plugin, instance: instanceId(item.id)) {
+            skipped.insert(item.id)
+            instanceFailed(item.id, reason: "failed")
+        }
+        for item in activities where !skipped.contains(item.id) {
             let answer = try await services.host.send(plugin, generation: generation, .start(
                 instance: instanceId(item.id), config: item.config, anonymity: item.anonymity, context: item.context))
             if case .views(_, _, let v, _) = answer { latest[item.id, default: [:]].merge(v) { $1 } }
@@ -235,7 +243,7 @@ public actor LiveSession: DurabilitySink {
         var state = initialState
         var lastSeq: [String: Int64] = [:]
         for e in events {
-            for d in state.deliveries(for: e) where state.activities[d.activity]?.item.plugin == plugin {
+            for d in state.deliveries(for: e) where state.activities[d.activity]?.item.plugin == plugin && !skipped.contains(d.activity) {
                 let answer = try await services.host.send(plugin, generation: generation, message(for: d, event: e, state: state))
                 switch answer {
                 case .views(_, _, let v, let outputs):
@@ -306,10 +314,22 @@ public actor LiveSession: DurabilitySink {
     }
 
     /// Sends one delivery to its instance (replaying first if the process is new).
+    /// Throws `PluginInputFailed` only when this delivery itself made the plugin fail; a failure while
+    /// replaying the log first is the plugin being unavailable, not this input's fault.
     private func deliver(_ d: PluginDelivery, event: LoggedEvent) async throws -> PluginMessage {
         guard let plugin = plugin(of: d.activity) else { throw HubError(.activityNotFound) }
+        if let reason = faults.failedActivities[d.activity] {
+            guard !(await services.host.instanceFailed(plugin, instance: instanceId(d.activity))) else { throw PluginInstanceFailed(reason: reason) }
+            // Reloaded since: start and replay it again.
+            faults.clear(d.activity)
+            generations[plugin] = nil
+            sessionDirty = true
+        }
         for attempt in 0..<2 {
-            let generation = try await ensureInstances(plugin)
+            let generation: Int
+            do { generation = try await ensureInstances(plugin) } catch is PluginInputFailed {
+                throw HubError(.pluginUnavailable)
+            }
             do {
                 return try await services.host.send(plugin, generation: generation, message(for: d, event: event, state: live))
             } catch is PluginGenerationChanged where attempt == 0 {
@@ -388,10 +408,15 @@ public actor LiveSession: DurabilitySink {
             }
             activityViews[activity] = .object(audiences)
         }
+        guard let agenda = try? Self.json(agendaEntries(published)), let current = try? Self.json(published.currentActivity) else {
+            services.logger.error("agenda not encodable; welcome not sent", metadata: ["session": "\(id)"])
+            conn.sendError(HubError(.internal))
+            return
+        }
         let state: [String: JSONValue] = [
             "status": .string(published.status.rawValue),
-            "agenda": Self.json(agendaEntries(published)),
-            "current": Self.json(published.currentActivity),
+            "agenda": agenda,
+            "current": current,
             "groups": groupsField(for: conn),
             "views": .object(activityViews),
         ]
@@ -434,12 +459,25 @@ public actor LiveSession: DurabilitySink {
                 e.pluginState = health.state
                 e.pluginError = health.error
             }
+            if let reason = faults.failedActivities[e.id], e.pluginState != PluginState.failed.rawValue {
+                e.pluginState = PluginState.failed.rawValue
+                e.pluginError = "failed in this session: \(reason)"
+            }
             return e
         }
     }
 
-    static func json<T: Encodable>(_ value: T) -> JSONValue {
-        JSONCoding.value(value)
+    static func json<T: Encodable>(_ value: T) throws -> JSONValue {
+        try JSONCoding.value(value)
+    }
+
+    /// A frame for the connections, or nil (logged) when it cannot be encoded: a view a plugin nested too
+    /// deep is left out rather than sent as `null`.
+    private func frame<T: Encodable>(_ message: T, _ what: String) -> ByteBuffer? {
+        do { return ByteBuffer(string: try JSONCoding.string(message)) } catch {
+            services.logger.error("frame not encodable; not sent", metadata: ["session": "\(id)", "what": "\(what)", "error": "\(error)"])
+            return nil
+        }
     }
 
     private func groupsField(for conn: ClientConnection) -> JSONValue {
@@ -500,6 +538,12 @@ public actor LiveSession: DurabilitySink {
             conn.sendError(PluginFaults.refusal(conn.lang), id: req.id)
             return
         }
+        // A resend of an input that made the plugin fail is refused from memory, never sent again.
+        if faults.isPoisoned(actor: actor, req) {
+            Metrics.rejects.increment()
+            conn.sendError(PluginFaults.refusal(conn.lang), id: req.id)
+            return
+        }
         let event = LoggedEvent(seq: live.seq + 1, kind: .input, activity: req.activity, actor: actor, role: conn.role,
                                 type: req.type, payload: req.payload, clientId: req.id, at: services.clock())
         let delivery = PluginDelivery(activity: req.activity, type: req.type, payload: req.payload, actor: actor, role: conn.role)
@@ -516,8 +560,21 @@ public actor LiveSession: DurabilitySink {
             default:
                 conn.sendError(HubError(.internal), id: req.id)
             }
+        } catch let f as PluginInputFailed {
+            // Never logged (checks → plugin → append): refused, and remembered so a resend is refused too.
+            Metrics.rejects.increment()
+            faults.remember(actor: actor, req)
+            if f.instanceFailed { instanceFailed(req.activity, reason: f.failure.description) }
+            services.logger.warning("input made its plugin fail; refused", metadata: [
+                "session": "\(id)", "activity": "\(req.activity)", "type": "\(req.type.prefix(64))", "reason": "\(f.failure)"])
+            conn.sendError(PluginFaults.refusal(conn.lang), id: req.id)
+        } catch let f as PluginInstanceFailed {
+            instanceFailed(req.activity, reason: f.reason)
+            conn.sendError(PluginFaults.instanceFailed(conn.lang), id: req.id)
         } catch let e as HubError {
             conn.sendError(e, id: req.id)
+        } catch is EncodingError {
+            conn.sendError(HubError(.tooLarge), id: req.id)
         } catch {
             conn.sendError(HubError(.pluginUnavailable), id: req.id)
         }
@@ -549,6 +606,15 @@ public actor LiveSession: DurabilitySink {
     /// Plugins of this session that are not running normally, shown in every agenda entry (facilitators act on
     /// it; participants and the beamer show that the activity is restarting).
     private var pluginHealth: [String: (state: String, error: String?)] = [:]
+
+    /// The host failed this activity's instance for this session: the agenda shows it (to facilitators
+    /// with the reason), and deliveries stop until `hubctl plugins reload`.
+    private func instanceFailed(_ activity: String, reason: String) {
+        guard faults.failedActivities[activity] == nil else { return }
+        faults.markFailed(activity, reason: reason)
+        sessionDirty = true
+        scheduleTick()
+    }
 
     func pluginStateChanged(_ plugin: String, _ state: PluginState, _ error: String?) {
         guard record.agenda.contains(where: { $0.plugin == plugin }) else { return }
@@ -808,11 +874,12 @@ public actor LiveSession: DurabilitySink {
             let facilitatorFrame = sessionFrame(groups: SessionState.encodeGroups(published.groups))
             let nullFrame = sessionFrame(groups: .null)
             for c in conns where published.seq > c.welcomeSeq.load(ordering: .relaxed) {
+                guard let facilitatorFrame, let nullFrame else { break }
                 switch c.role {
                 case .facilitator: c.outbox.send(facilitatorFrame)
                 case .participant, .system:
                     if let p = c.participant, let g = published.group(of: p) {
-                        let frame = byGroup[g] ?? sessionFrame(groups: .string(g))
+                        guard let frame = byGroup[g] ?? sessionFrame(groups: .string(g)) else { continue }
                         byGroup[g] = frame
                         c.outbox.send(frame)
                     } else { c.outbox.send(nullFrame) }
@@ -842,15 +909,15 @@ public actor LiveSession: DurabilitySink {
                     continue
                 }
                 if targets.isEmpty { continue }
-                let frame = ByteBuffer(string: JSONCoding.string(ViewMessage(seq: v.seq, activity: key.activity, audience: wire, view: v.view)))
+                guard let frame = frame(ViewMessage(seq: v.seq, activity: key.activity, audience: wire, view: v.view), "view \(key.activity) \(key.audience)") else { continue }
                 for c in targets where v.seq > c.welcomeSeq.load(ordering: .relaxed) { c.outbox.send(frame) }
             }
         }
         if presenceDirty {
             presenceDirty = false
-            let plain = ByteBuffer(string: JSONCoding.string(presenceMessage(facilitator: false)))
-            let full = ByteBuffer(string: JSONCoding.string(presenceMessage(facilitator: true)))
-            for c in conns { c.outbox.send(c.role == .facilitator ? full : plain) }
+            if let plain = frame(presenceMessage(facilitator: false), "presence"), let full = frame(presenceMessage(facilitator: true), "presence") {
+                for c in conns { c.outbox.send(c.role == .facilitator ? full : plain) }
+            }
         }
         // The roster is the whole participant list: at most one a second, however fast people join.
         if rosterDirty, ContinuousClock.now - lastRoster < Self.rosterInterval {
@@ -859,20 +926,23 @@ public actor LiveSession: DurabilitySink {
             rosterDirty = false
             lastRoster = ContinuousClock.now
             let facilitators = conns.filter { $0.role == .facilitator && published.seq > $0.welcomeSeq.load(ordering: .relaxed) }
-            if !facilitators.isEmpty {
-                let frame = ByteBuffer(string: JSONCoding.string(rosterMessage()))
+            if !facilitators.isEmpty, let frame = frame(rosterMessage(), "roster") {
                 for c in facilitators { c.outbox.send(frame) }
             }
         }
         Metrics.tickDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
     }
 
-    private func sessionFrame(groups: JSONValue) -> ByteBuffer {
+    private func sessionFrame(groups: JSONValue) -> ByteBuffer? {
+        guard let agenda = try? Self.json(agendaEntries(published)), let current = try? Self.json(published.currentActivity) else {
+            services.logger.error("agenda not encodable; session message not sent", metadata: ["session": "\(id)"])
+            return nil
+        }
         let message: JSONValue = [
             "t": "session", "seq": .int(published.seq), "status": .string(published.status.rawValue),
-            "agenda": Self.json(agendaEntries(published)), "current": Self.json(published.currentActivity), "groups": groups,
+            "agenda": agenda, "current": current, "groups": groups,
         ]
-        return ByteBuffer(string: JSONCoding.string(message))
+        return frame(message, "session")
     }
 
     private func presenceMessage(facilitator: Bool) -> JSONValue {

@@ -26,7 +26,12 @@ public final class Outbox: Sendable {
 
     public func send(_ text: String) { send(ByteBuffer(string: text)) }
 
-    public func send<T: Encodable>(_ message: T) { send(JSONCoding.string(message)) }
+    /// A message that cannot be encoded is never sent as `null`: the client gets an `internal` error instead.
+    public func send<T: Encodable>(_ message: T) {
+        do { send(try JSONCoding.string(message)) } catch {
+            send(#"{"t":"error","code":"internal","message":"A message could not be encoded."}"#)
+        }
+    }
 
     /// Asks the writer to close with `code` as soon as it can; the first code asked for wins.
     public func close(_ code: CloseCode) {

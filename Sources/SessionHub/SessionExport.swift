@@ -31,16 +31,16 @@ struct SessionExport {
                 "lang": .string(record.lang.rawValue), "status": .string(state.status.rawValue), "seq": .int(state.seq),
                 "createdAt": .int(record.createdAt),
             ],
-            "agenda": LiveSession.json(state.agendaEntries),
-            "participants": LiveSession.json(participants),
+            "agenda": try LiveSession.json(state.agendaEntries),
+            "participants": try LiveSession.json(participants),
             "groups": SessionState.encodeGroups(state.groups),
-            "events": LiveSession.json(events),
-            "views": LiveSession.json(views),
-            "outputs": LiveSession.json(outputs),
+            "events": try LiveSession.json(events),
+            "views": try LiveSession.json(views),
+            "outputs": try LiveSession.json(outputs),
         ]
         var csv = "seq,at,kind,activity,actor,role,type,client_id,payload\n"
         for e in events {
-            let fields = [String(e.seq), String(e.at), e.kind.rawValue, e.activity ?? "", e.actor, e.role.rawValue, e.type, e.clientId ?? "", JSONCoding.string(e.payload)]
+            let fields = [String(e.seq), String(e.at), e.kind.rawValue, e.activity ?? "", e.actor, e.role.rawValue, e.type, e.clientId ?? "", try JSONCoding.string(e.payload)]
             csv += fields.map(CSV.field).joined(separator: ",") + "\n"
         }
         var md = "# \(record.title)\n\n"
@@ -74,6 +74,6 @@ struct SessionExport {
     static func prettyJSON(_ v: JSONValue) -> String {
         let e = JSONCoding.encoder()
         e.outputFormatting.insert(.prettyPrinted)
-        return (try? e.encode(v)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+        return (try? e.encode(v)).map { String(decoding: $0, as: UTF8.self) } ?? "(this view cannot be encoded as JSON)"
     }
 }

@@ -136,7 +136,7 @@ struct ContextResolver {
     func resolve(_ context: JSONValue) async throws -> JSONValue {
         guard var o = context.objectValue else { return [:] }
         if let ref = o["kennisbank"] {
-            o["kennisbank"] = ["ref": ref, "records": .array(try await records(ref).map(JSONCoding.value))]
+            o["kennisbank"] = ["ref": ref, "records": .array(try await records(ref).map { try JSONCoding.value($0) })]
         }
         return .object(o)
     }

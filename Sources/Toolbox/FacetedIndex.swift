@@ -59,13 +59,13 @@ struct FacetedIndex: Sendable {
     /// Stores the record as the newest version when its content (`content`, the record without bookkeeping
     /// fields) differs from the stored one's (`contentOf(storedData)`). `version` nil means "next"; a given
     /// version is kept when the id is new (lossless imports).
-    func put(_ db: Database, id: String, title: String, content: () -> String, contentOf: (String) -> String,
+    func put(_ db: Database, id: String, title: String, content: () throws -> String, contentOf: (String) throws -> String,
              encode: (Int) throws -> (data: String, updatedAt: Int64?), version: Int?, searchable: Bool, facets values: [FacetValue], searchText: String,
              author: String?, at: Int64) throws -> (Outcome, Int) {
         var outcome = Outcome.created
         var next = version ?? 1
         if let row = try Row.fetchOne(db, sql: "SELECT version, data FROM \(table) WHERE id = ?", arguments: [id]) {
-            if contentOf(row["data"]) == content() { return (.unchanged, row["version"]) }
+            if try contentOf(row["data"]) == content() { return (.unchanged, row["version"]) }
             outcome = .updated
             next = (row["version"] as Int) + 1
         }

@@ -7,8 +7,8 @@ import Model
 public enum KennisbankFormats {
     public static let idPattern = "^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
-    public static func jsonLines<T: Encodable>(_ records: [T]) -> String {
-        records.map { JSONCoding.string($0) + "\n" }.joined()
+    public static func jsonLines<T: Encodable>(_ records: [T]) throws -> String {
+        try records.map { try JSONCoding.string($0) + "\n" }.joined()
     }
 
     /// Parses and validates every line; returns the records, or every problem with its line number.

@@ -57,13 +57,13 @@ extension SQLiteStore: KennisbankStore {
     // MARK: interventions
 
     /// The record without its bookkeeping, for "is this other content?".
-    static func content(_ i: Intervention) -> String {
+    static func content(_ i: Intervention) throws -> String {
         var c = i
         c.version = nil
         c.createdAt = nil
         c.updatedAt = nil
         c.author = nil
-        return JSONCoding.string(c)
+        return try JSONCoding.string(c)
     }
 
     static func facets(_ i: Intervention, domains: [String: String]) -> [FacetedIndex.FacetValue] {
@@ -103,8 +103,8 @@ extension SQLiteStore: KennisbankStore {
         let existing = try String.fetchOne(db, sql: "SELECT data FROM interventions WHERE id = ?", arguments: [record.id])
             .flatMap { try? JSONCoding.decode(Intervention.self, from: $0) }
         let (outcome, _) = try Self.interventions.put(
-            db, id: record.id, title: record.title, content: { Self.content(record) },
-            contentOf: { (try? JSONCoding.decode(Intervention.self, from: $0)).map(Self.content) ?? "" },
+            db, id: record.id, title: record.title, content: { try Self.content(record) },
+            contentOf: { try (try? JSONCoding.decode(Intervention.self, from: $0)).map(Self.content) ?? "" },
             encode: { version in
                 stored.version = version
                 if !(keepBookkeeping && existing == nil) {
@@ -115,7 +115,7 @@ extension SQLiteStore: KennisbankStore {
                     stored.createdAt = record.createdAt ?? now
                     stored.updatedAt = record.updatedAt ?? stored.createdAt
                 }
-                return (JSONCoding.string(stored), stored.updatedAt)
+                return (try JSONCoding.string(stored), stored.updatedAt)
             },
             version: keepBookkeeping ? record.version : nil, searchable: record.state == .published,
             facets: Self.facets(record, domains: try domains ?? Self.domains(db)), searchText: Self.searchText(record), author: author ?? record.author, at: now)
@@ -227,13 +227,13 @@ extension SQLiteStore: KennisbankStore {
 
     // MARK: gereedschapskist
 
-    static func content(_ t: ToolkitItem) -> String {
+    static func content(_ t: ToolkitItem) throws -> String {
         var c = t
         c.version = nil
         c.createdAt = nil
         c.updatedAt = nil
         c.author = nil
-        return JSONCoding.string(c)
+        return try JSONCoding.string(c)
     }
 
     func put(_ db: Database, _ item: ToolkitItem, author: String?, keepBookkeeping: Bool) throws -> (FacetedIndex.Outcome, ToolkitItem) {
@@ -247,8 +247,8 @@ extension SQLiteStore: KennisbankStore {
         for a in item.audience ?? [] { facets.append(.init(facet: "audience", value: a)) }
         if let s = item.series { facets.append(.init(facet: "series", value: s)) }
         let (outcome, _) = try Self.toolkit.put(
-            db, id: item.id, title: item.title, content: { Self.content(item) },
-            contentOf: { (try? JSONCoding.decode(ToolkitItem.self, from: $0)).map(Self.content) ?? "" },
+            db, id: item.id, title: item.title, content: { try Self.content(item) },
+            contentOf: { try (try? JSONCoding.decode(ToolkitItem.self, from: $0)).map(Self.content) ?? "" },
             encode: { version in
                 stored.version = version
                 if keepBookkeeping && existing == nil {
@@ -259,7 +259,7 @@ extension SQLiteStore: KennisbankStore {
                     stored.updatedAt = now
                     stored.author = author ?? item.author ?? existing?.author
                 }
-                return (JSONCoding.string(stored), stored.updatedAt)
+                return (try JSONCoding.string(stored), stored.updatedAt)
             },
             version: keepBookkeeping ? item.version : nil, searchable: true, facets: facets,
             searchText: ([item.body] + (item.audience ?? []) + (item.barriers ?? []) + (item.themes ?? [])).joined(separator: "\n"),

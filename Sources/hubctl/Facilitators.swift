@@ -37,7 +37,7 @@ struct FacilitatorCommand: AsyncParsableCommand {
                     role: FacilitatorRole(rawValue: role) ?? .coFacilitator, createdAt: Int64(Date().timeIntervalSince1970 * 1000))
                 do { try await store.addFacilitator(record) } catch StoreError.duplicate(let why) { throw Failure(message: why) }
                 if json {
-                    print(JSONCoding.string(["id": JSONValue.string(record.id), "email": .string(record.email), "name": .string(record.name), "role": .string(record.role.rawValue)] as JSONValue))
+                    print(try JSONCoding.string(["id": JSONValue.string(record.id), "email": .string(record.email), "name": .string(record.name), "role": .string(record.role.rawValue)] as JSONValue))
                 } else {
                     print("Added \(record.role.rawValue) \(record.name) <\(record.email)> (\(record.id))")
                 }
@@ -54,7 +54,7 @@ struct FacilitatorCommand: AsyncParsableCommand {
             let all = try await SQLiteStore(path: db).facilitators()
             if json {
                 let list: [JSONValue] = all.map { ["id": .string($0.id), "email": .string($0.email), "name": .string($0.name), "role": .string($0.role.rawValue), "createdAt": .int($0.createdAt)] }
-                print(JSONCoding.string(JSONValue.array(list)))
+                print(try JSONCoding.string(JSONValue.array(list)))
             } else {
                 for f in all { print("\(f.id)  \(f.role.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0))  \(f.email)  \(f.name)") }
             }

@@ -97,5 +97,9 @@ struct HubClient {
 }
 
 func printJSON(_ value: JSONValue) {
-    print(JSONCoding.string(value))
+    do { print(try JSONCoding.string(value)) } catch {
+        // Never `null` for a value a script would take for the answer.
+        FileHandle.standardError.write(Data("hubctl: the answer cannot be encoded as JSON: \(error)\n".utf8))
+        exit(1)
+    }
 }

@@ -208,11 +208,11 @@ private func code(_ r: PluginTestKit<BrainstormPlugin>.Result, _ seq: Int64) -> 
         #expect(revealed.views["public"]?["clusters"]?.arrayValue?.map { [$0["dots"], $0["rank"]] } == [[4, 1], [2, 2]])
     }
 
-    @Test func aRecordedSessionIsDeterministicAndAKillMidClusteringLosesNothing() {
+    @Test func aRecordedSessionIsDeterministicAndAKillMidClusteringLosesNothing() throws {
         let (events, killAt) = recordedSession()
         // The recording as the host sends it: JSON lines of `event` messages, read back by the test kit.
-        let lines = events.map { e in
-            HostMessage.event(instance: "test/a1", seq: e.seq, at: e.at, actor: e.actor, type: e.type, payload: e.payload).jsonLine
+        let lines = try events.map { e in
+            try HostMessage.event(instance: "test/a1", seq: e.seq, at: e.at, actor: e.actor, type: e.type, payload: e.payload).jsonLine
         }.joined(separator: "\n")
         let recorded = PluginTestKit<BrainstormPlugin>.events(jsonLines: lines)
         #expect(recorded == events)
@@ -224,8 +224,8 @@ private func code(_ r: PluginTestKit<BrainstormPlugin>.Result, _ seq: Int64) -> 
         _ = first.handle(.start(instance: "test/a1", config: baseConfig, anonymity: .anonymous, context: kbContext))
         for e in recorded[..<killAt] { _ = first.handle(.event(instance: "test/a1", seq: e.seq, at: e.at, actor: e.actor, type: e.type, payload: e.payload)) }
         var second = PluginEngine<BrainstormPlugin>()
-        var transcript = second.handle(.start(instance: "test/a1", config: baseConfig, anonymity: .anonymous, context: kbContext)).map(\.jsonLine)
-        for e in recorded { transcript += second.handle(.event(instance: "test/a1", seq: e.seq, at: e.at, actor: e.actor, type: e.type, payload: e.payload)).map(\.jsonLine) }
+        var transcript = try second.handle(.start(instance: "test/a1", config: baseConfig, anonymity: .anonymous, context: kbContext)).map { try $0.jsonLine }
+        for e in recorded { transcript += try second.handle(.event(instance: "test/a1", seq: e.seq, at: e.at, actor: e.actor, type: e.type, payload: e.payload)).map { try $0.jsonLine } }
         #expect(transcript == whole.transcript)
         #expect(whole.outputs.count == 2)
     }
@@ -253,11 +253,11 @@ private func code(_ r: PluginTestKit<BrainstormPlugin>.Result, _ seq: Int64) -> 
         let killAt = clustering + 4
         #expect(events[clustering..<killAt].contains { $0.type == "cluster" })
         var engine = PluginEngine<BrainstormPlugin>()
-        var transcript = engine.handle(.start(instance: "test/a1", config: config, anonymity: anonymity, context: context)).map(\.jsonLine)
-        for e in events[..<killAt] { transcript += engine.handle(.event(instance: "test/a1", seq: e.seq, at: e.at, actor: e.actor, type: e.type, payload: e.payload)).map(\.jsonLine) }
+        var transcript = try engine.handle(.start(instance: "test/a1", config: config, anonymity: anonymity, context: context)).map { try $0.jsonLine }
+        for e in events[..<killAt] { transcript += try engine.handle(.event(instance: "test/a1", seq: e.seq, at: e.at, actor: e.actor, type: e.type, payload: e.payload)).map { try $0.jsonLine } }
         var restarted = PluginEngine<BrainstormPlugin>()
-        var replayed = restarted.handle(.start(instance: "test/a1", config: config, anonymity: anonymity, context: context)).map(\.jsonLine)
-        for e in events { replayed += restarted.handle(.event(instance: "test/a1", seq: e.seq, at: e.at, actor: e.actor, type: e.type, payload: e.payload)).map(\.jsonLine) }
+        var replayed = try restarted.handle(.start(instance: "test/a1", config: config, anonymity: anonymity, context: context)).map { try $0.jsonLine }
+        for e in events { replayed += try restarted.handle(.event(instance: "test/a1", seq: e.seq, at: e.at, actor: e.actor, type: e.type, payload: e.payload)).map { try $0.jsonLine } }
         #expect(Array(replayed.prefix(transcript.count)) == transcript, "the replay answers the logged events as the killed process did")
         #expect(replayed == whole.transcript)
     }
@@ -307,7 +307,7 @@ private func code(_ r: PluginTestKit<BrainstormPlugin>.Result, _ seq: Int64) -> 
         #expect(versioned.outputs.first?.record["id"] == "kb-archetype-old")
     }
 
-    @Test func noAuthorIdOrNameInAnyViewOrOutput() {
+    @Test func noAuthorIdOrNameInAnyViewOrOutput() throws {
         let (events, _) = recordedSession()
         let named = events.map { e -> PluginEvent in
             var e = e
@@ -316,10 +316,10 @@ private func code(_ r: PluginTestKit<BrainstormPlugin>.Result, _ seq: Int64) -> 
         }
         for (mode, list) in [(Anonymity.anonymous, events), (.pseudonymous, events), (.named, named)] {
             let r = PluginTestKit<BrainstormPlugin>(config: baseConfig, anonymity: mode, context: kbContext).run(list)
-            let output = r.outputs.map { JSONCoding.string($0.record) }.joined()
+            let output = try r.outputs.map { try JSONCoding.string($0.record) }.joined()
             #expect(!output.contains("x_pseudo") && !output.contains("p_person") && !output.contains("Zwaluwstaart"))
             for (audience, view) in r.views where !audience.hasPrefix("participant:") {
-                let text = JSONCoding.string(view)
+                let text = try JSONCoding.string(view)
                 #expect(!text.contains("x_pseudo") && !text.contains("p_person"), "\(mode) \(audience)")
                 #expect(text.contains("Zwaluwstaart") == (mode == .named), "\(mode) \(audience): names only when named")
             }

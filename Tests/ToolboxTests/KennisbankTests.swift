@@ -61,17 +61,17 @@ func practice(_ id: String, _ title: String, kind: String = "buurtbeheerbedrijve
         var arche = Intervention(id: "kb-arch", title: "Archetype", kind: "buurtbeheerbedrijven", type: .archetype, state: .published)
         arche.practices = ["kb-full"]
         _ = try await a.save(arche, author: nil)
-        let first = KennisbankFormats.jsonLines(try await a.allInterventions())
+        let first = try KennisbankFormats.jsonLines(try await a.allInterventions())
         let b = try SQLiteStore(path: tempDB())
         let parsed = try KennisbankFormats.parseInterventions(first, effects: []).get()
         _ = try await b.importInterventions(parsed, author: nil)
-        let second = KennisbankFormats.jsonLines(try await b.allInterventions())
+        let second = try KennisbankFormats.jsonLines(try await b.allInterventions())
         #expect(first == second)
         #expect(try await b.importInterventions(parsed, author: nil) == ImportSummary(created: 0, updated: 0, unchanged: 2), "import is idempotent")
     }
 
     @Test func oneBadRecordAmongAHundredImportsNothing() async throws {
-        var lines = (1...100).map { JSONCoding.string(practice("kb-\($0)", "Praktijk \($0)")) }
+        var lines = try (1...100).map { try JSONCoding.string(practice("kb-\($0)", "Praktijk \($0)")) }
         lines[57] = #"{"id":"kb-58","title":"Zonder soort","type":"praktijk","state":"published"}"#
         switch KennisbankFormats.parseInterventions(lines.joined(separator: "\n"), effects: ["meer-sociale-cohesie"]) {
         case .success: Issue.record("a bad file parsed")

@@ -65,7 +65,8 @@ public enum ConfigSchema {
             }
         }
         if let e = s["enum"]?.arrayValue, !e.contains(where: { equal($0, value) }) {
-            let shown = e.map { JSONCoding.string($0) }.joined(separator: ", ")
+            // Text for people: a value that cannot be encoded is shown by its type.
+            let shown = e.map { (try? JSONCoding.string($0)) ?? "(\($0.typeName))" }.joined(separator: ", ")
             out.append(Violation(path: path, message: "must be one of \(shown)"))
         }
         if let n = value.doubleValue {

@@ -86,7 +86,7 @@ public enum ManifestLoader {
         }
         if let p = o["protocol"] {
             if p.intValue != Int64(PluginProtocol.version) {
-                problem("protocol", "must be \(PluginProtocol.version) (this hub speaks plugin protocol \(PluginProtocol.version)), not \(JSONCoding.string(p))")
+                problem("protocol", "must be \(PluginProtocol.version) (this hub speaks plugin protocol \(PluginProtocol.version)), not \((try? JSONCoding.string(p)) ?? p.typeName)")
             }
         } else { problem("protocol", "is required") }
         for k in ["title", "description"] {

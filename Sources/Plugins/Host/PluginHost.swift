@@ -28,6 +28,22 @@ public struct PluginStatus: Codable, Sendable, Hashable {
 /// A plugin process was replaced since the caller started its instances: they must be started and replayed again.
 public struct PluginGenerationChanged: Error, Sendable {}
 
+/// The plugin crashed, hung or broke the protocol on this very message (`PluginFailure.blamesInput`). The
+/// session refuses the input (`rejected`, `plugin_failed`) and never logs it.
+public struct PluginInputFailed: Error, Sendable {
+    public var failure: PluginFailure
+    /// True when the instance is failed for its session now (this failure or an earlier one marked it).
+    public var instanceFailed: Bool
+}
+
+/// The instance failed too often and is left stopped for its session until `hubctl plugins reload`;
+/// the plugin keeps serving every other session.
+public struct PluginInstanceFailed: Error, Sendable {
+    public var reason: String
+
+    public init(reason: String) { self.reason = reason }
+}
+
 /// Finds plugins in a folder, runs one supervised process per plugin, and routes messages to it.
 /// A process that exits, hangs or writes garbage is restarted with backoff; after `maxFailures` within
 /// `failureWindow` the plugin is marked failed. Each new process has a new generation number, which tells
@@ -41,7 +57,20 @@ public actor PluginHost {
         var generation = 0
         var state = PluginState.idle
         var restarts = 0
+        /// Every failure in the window: what the restart backoff grows with.
         var failures: [ContinuousClock.Instant] = []
+        /// Failures no input is to blame for (start-up, kills, spontaneous exits): `maxFailures` of these
+        /// mark the plugin failed for the hub.
+        var unattributed: [ContinuousClock.Instant] = []
+        /// Failures blamed on an instance's input, per instance.
+        var instanceFailures: [String: [ContinuousClock.Instant]] = [:]
+        /// Instances marked failed for their session, with the reason.
+        var failedInstances: [String: String] = [:]
+        /// Sessions with a failed instance, and when: `sessionsToFail` of these within `failureWindow` mark
+        /// the plugin failed for the hub.
+        var failedSessions: [String: ContinuousClock.Instant] = [:]
+        /// No new process starts before this (the backoff), however urgently a session asks.
+        var notBefore: ContinuousClock.Instant?
         var lastError: String?
     }
 
@@ -49,8 +78,14 @@ public actor PluginHost {
     public let binDir: URL
     let logger: Logger
     let limits: PluginLimits
+    /// Failures no input is to blame for, within `failureWindow`, before the plugin is failed for the hub.
     public var maxFailures = 5
     public var failureWindow: Duration = .seconds(600)
+    /// Failures blamed on one instance's inputs, within `failureWindow`, before that instance is failed for
+    /// its session (docs/PLUGINS.md "When a plugin fails").
+    public var instanceMaxFailures = 3
+    /// Sessions with a failed instance, within `failureWindow`, before the plugin is failed for the hub.
+    public var sessionsToFail = 3
     private var entries: [String: Entry] = [:]
     private(set) public var problems: [ManifestProblem] = []
     private let restartCounter = Counter(label: "sessionhub_plugin_restarts_total")
@@ -110,6 +145,8 @@ public actor PluginHost {
                     e.launching = nil
                     e.state = .idle
                     e.failures = []
+                    e.unattributed = []
+                    e.notBefore = nil
                     e.lastError = nil
                     e.manifest = manifest
                     e.folder = folder
@@ -122,6 +159,12 @@ public actor PluginHost {
                 logger.info("plugin loaded", metadata: ["plugin": "\(name)", "version": "\(manifest.version)"])
             }
         }
+        // Instances failed for their session get a fresh start too: their sessions replay them on next use.
+        for name in entries.keys where entries[name]?.failedInstances.isEmpty == false || entries[name]?.instanceFailures.isEmpty == false {
+            entries[name]?.failedInstances = [:]
+            entries[name]?.instanceFailures = [:]
+            entries[name]?.failedSessions = [:]
+        }
         // A plugin whose folder disappeared stays loaded: running sessions may still use it. It is gone after a restart.
         return problems
     }
@@ -132,6 +175,11 @@ public actor PluginHost {
         if e.state == .failed { throw HubError(.pluginUnavailable, message: "Plugin `\(name)` failed: \(e.lastError ?? "")") }
         if e.process != nil { return e.generation }
         if let launching = e.launching { return try await launching.value }
+        // The backoff always applies: a session asking again right away would otherwise restart a plugin
+        // in a tight loop. The scheduled relaunch starts it when the backoff is over.
+        if let notBefore = e.notBefore, ContinuousClock.now < notBefore {
+            throw HubError(.pluginUnavailable, message: "Plugin `\(name)` is restarting.")
+        }
         let task = Task { try await self.launch(name) }
         entries[name]?.launching = task
         return try await task.value
@@ -143,7 +191,7 @@ public actor PluginHost {
         let generation = e.generation + 1
         let process = PluginProcess(
             manifest: e.manifest, folder: e.folder, binDir: binDir, logger: logger, limits: limits,
-            onFailure: { [weak self] failure in await self?.processFailed(name, generation: generation, failure) })
+            onFailure: { [weak self] failure, culprit in await self?.processFailed(name, generation: generation, failure, culprit: culprit) })
         do {
             try await process.launch()
         } catch {
@@ -162,35 +210,66 @@ public actor PluginHost {
         return generation
     }
 
-    private func processFailed(_ name: String, generation: Int, _ failure: PluginFailure) async {
+    private func processFailed(_ name: String, generation: Int, _ failure: PluginFailure, culprit: String?) async {
         // A failure during launch is reported by `launch` itself; a stale process's failure changes nothing.
         guard var e = entries[name], e.generation == generation || e.launching != nil else { return }
-        logger.error("plugin process failed", metadata: ["plugin": "\(name)", "reason": "\(failure)"])
+        logger.error("plugin process failed", metadata: ["plugin": "\(name)", "reason": "\(failure)", "instance": "\(culprit ?? "-")"])
         restartCounter.increment()
         let now = ContinuousClock.now
-        e.failures = e.failures.filter { now - $0 < failureWindow } + [now]
+        let recent = { (times: [ContinuousClock.Instant]) in times.filter { now - $0 < self.failureWindow } }
+        e.failures = recent(e.failures) + [now]
         e.lastError = failure.description
         e.process = nil
-        if e.failures.count >= maxFailures {
+        var hubWide: String?
+        if let culprit {
+            // One session's inputs fail its own instance, not the plugin: counted per instance, and the
+            // plugin fails for the hub only when several sessions' instances have failed.
+            let times = recent(e.instanceFailures[culprit] ?? []) + [now]
+            e.instanceFailures[culprit] = times
+            if times.count >= instanceMaxFailures, e.failedInstances[culprit] == nil {
+                e.failedInstances[culprit] = failure.description
+                e.failedSessions[Self.session(of: culprit)] = now
+                logger.error("plugin instance marked failed for its session after \(times.count) failures",
+                             metadata: ["plugin": "\(name)", "instance": "\(culprit)"])
+            }
+            e.failedSessions = e.failedSessions.filter { now - $0.value < failureWindow }
+            if e.failedSessions.count >= sessionsToFail { hubWide = "instances of \(e.failedSessions.count) sessions failed" }
+        } else {
+            e.unattributed = recent(e.unattributed) + [now]
+            if e.unattributed.count >= maxFailures { hubWide = "\(e.unattributed.count) failures" }
+        }
+        if let hubWide {
             e.state = .failed
             entries[name] = e
-            logger.critical("plugin marked failed after \(e.failures.count) failures", metadata: ["plugin": "\(name)"])
+            logger.critical("plugin marked failed: \(hubWide)", metadata: ["plugin": "\(name)"])
             await announce(name)
             return
         }
         e.state = .restarting
         e.restarts += 1
+        let delay = Duration.milliseconds(min(5_000, 100 * (1 << min(e.failures.count - 1, 6))))
+        e.notBefore = now + delay
         entries[name] = e
         await announce(name)
-        let delay = Duration.milliseconds(min(5_000, 100 * (1 << min(e.failures.count - 1, 6))))
         Task {
             try? await Task.sleep(for: delay)
             await self.relaunch(name)
         }
     }
 
+    /// Instance ids are `<session>/<activity>`.
+    static func session(of instance: String) -> String {
+        instance.lastIndex(of: "/").map { String(instance[..<$0]) } ?? instance
+    }
+
+    /// Whether an instance is failed for its session (its session skips it on replay).
+    public func instanceFailed(_ name: String, instance: String) -> Bool {
+        entries[name]?.failedInstances[instance] != nil
+    }
+
     private func relaunch(_ name: String) async {
         guard let e = entries[name], e.state == .restarting, e.process == nil, e.launching == nil else { return }
+        entries[name]?.notBefore = nil
         _ = try? await ready(name)
     }
 
@@ -200,6 +279,7 @@ public actor PluginHost {
         guard let e = entries[name] else { throw HubError(.pluginUnavailable, message: "Plugin `\(name)` is not loaded.") }
         guard e.generation == generation else { throw PluginGenerationChanged() }
         guard let process = e.process else { throw HubError(.pluginUnavailable) }
+        if let instance = message.instance, let reason = e.failedInstances[instance] { throw PluginInstanceFailed(reason: reason) }
         let expect: PluginProcess.Expect
         switch message {
         case .hello: expect = .ready
@@ -209,6 +289,9 @@ public actor PluginHost {
         }
         do {
             return try await process.request(message, expect: expect)
+        } catch let fault as PluginFault {
+            // The process reported the failure (`processFailed`) before it resumed this request.
+            throw PluginInputFailed(failure: fault.failure, instanceFailed: entries[name]?.failedInstances[fault.instance] != nil)
         } catch let f as PluginFailure {
             throw HubError(.pluginUnavailable, message: "Plugin `\(name)` \(f).")
         }

@@ -10,6 +10,8 @@ import Glibc
 public enum PluginFailure: Error, Sendable, Hashable, CustomStringConvertible {
     case couldNotStart(String)
     case exited(Int32)
+    /// Ended by a signal: a crash (SIGILL, SIGTRAP, SIGSEGV, …) or a kill from outside (SIGKILL).
+    case signalled(Int32)
     case timedOut(String)
     case garbage(String)
     case protocolViolation(String)
@@ -19,12 +21,32 @@ public enum PluginFailure: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .couldNotStart(let s): return "could not start: \(s)"
         case .exited(let code): return "exited with status \(code)"
+        case .signalled(let signal): return "was ended by signal \(signal)"
         case .timedOut(let what): return "did not answer \(what) in time"
         case .garbage(let line): return "wrote a line that is not protocol JSON: \(line.prefix(120))"
         case .protocolViolation(let s): return "broke the protocol: \(s)"
         case .stopped: return "was stopped"
         }
     }
+
+    /// Whether the message the process was working on when this happened is to blame: a crash, a hang,
+    /// garbage or a broken answer while handling it. A kill from outside (SIGKILL: an operator, the OOM
+    /// killer, a test) or a failed start is not any input's fault.
+    public var blamesInput: Bool {
+        switch self {
+        case .exited, .timedOut, .garbage, .protocolViolation: return true
+        case .signalled(let signal): return signal != SIGKILL
+        case .couldNotStart, .stopped: return false
+        }
+    }
+}
+
+/// What a request gets when its own message was the one the process failed on (`PluginFailure.blamesInput`):
+/// the host refuses that input instead of counting the failure against the whole plugin.
+public struct PluginFault: Error, Sendable {
+    public var failure: PluginFailure
+    /// The instance the message was for.
+    public var instance: String
 }
 
 /// Limits on what a plugin may send the hub (docs/PLUGINS.md).
@@ -47,8 +69,9 @@ actor PluginProcess {
     let binDir: URL
     let logger: Logger
     let limits: PluginLimits
-    /// Told once when this process fails for any reason; not told on a deliberate `terminate`.
-    let onFailure: @Sendable (PluginFailure) async -> Void
+    /// Told once when this process fails for any reason, with the instance whose message it failed on
+    /// (when `blamesInput`); not told on a deliberate `terminate`.
+    let onFailure: @Sendable (PluginFailure, String?) async -> Void
 
     private var process: Process?
     private var stdinHandle: FileHandle?
@@ -64,10 +87,17 @@ actor PluginProcess {
         case ready
         case answer(instance: String, seq: Int64)
         case stopped(instance: String)
+
+        var instance: String? {
+            switch self {
+            case .ready: return nil
+            case .answer(let i, _), .stopped(let i): return i
+            }
+        }
     }
 
     init(manifest: PluginManifest, folder: URL, binDir: URL, logger: Logger, limits: PluginLimits,
-         onFailure: @escaping @Sendable (PluginFailure) async -> Void) {
+         onFailure: @escaping @Sendable (PluginFailure, String?) async -> Void) {
         self.manifest = manifest
         self.folder = folder
         self.binDir = binDir
@@ -102,7 +132,8 @@ actor PluginProcess {
         p.standardError = errPipe
         p.terminationHandler = { [weak self] proc in
             let status = proc.terminationStatus
-            Task { await self?.exited(status) }
+            let signalled = proc.terminationReason == .uncaughtSignal
+            Task { await self?.exited(status, signalled: signalled) }
         }
         Self.markDescriptorsCloseOnExec()
         do {
@@ -146,9 +177,10 @@ actor PluginProcess {
     /// Sends a message that the plugin must answer, and waits for that answer.
     func request(_ message: HostMessage, expect: Expect, timeout: Duration? = nil) async throws -> PluginMessage {
         if let failed { throw failed }
+        // A message that cannot be encoded is refused here, before it is written: the process is fine.
+        let line = try message.jsonLine + "\n"
         let serial = nextSerial
         nextSerial += 1
-        let line = message.jsonLine + "\n"
         return try await withCheckedThrowingContinuation { cont in
             pending.append((serial, expect, cont))
             write(line)
@@ -280,18 +312,28 @@ actor PluginProcess {
         }
     }
 
-    private func exited(_ status: Int32) async {
+    private func exited(_ status: Int32, signalled: Bool) async {
         if terminating { failAll(PluginFailure.stopped); return }
-        await fail(.exited(status))
+        await fail(signalled ? .signalled(status) : .exited(status))
     }
 
     /// Gives up on this process: every waiting request fails, the process is killed, the host is told.
+    /// The plugin answers in order, so the oldest waiting request is the message it was working on: that
+    /// one gets a `PluginFault` when the failure blames its input, the others the plain failure.
     func fail(_ failure: PluginFailure) async {
         guard failed == nil else { return }
         failed = failure
-        failAll(failure)
+        var blamed: (instance: String, cont: CheckedContinuation<PluginMessage, any Error>)?
+        if failure.blamesInput, let head = pending.first, let instance = head.expect.instance {
+            pending.removeFirst()
+            blamed = (instance, head.cont)
+        }
         if let p = process, p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        if !terminating { await onFailure(failure) }
+        // The host records the failure before anyone waiting hears of it, so that they see its outcome
+        // (an instance failed for its session, the plugin restarting).
+        if !terminating { await onFailure(failure, blamed?.instance) }
+        blamed.map { $0.cont.resume(throwing: PluginFault(failure: failure, instance: $0.instance)) }
+        failAll(failure)
     }
 
     private func failAll(_ error: any Error) {

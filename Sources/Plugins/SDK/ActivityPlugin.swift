@@ -29,15 +29,20 @@ public struct PluginEvent: Sendable, Hashable {
 public struct Views: Sendable, Hashable {
     public var byAudience: [String: JSONValue] = [:]
     public var outputs: [PluginOutput] = []
+    /// Views and outputs that could not be encoded (too deep, a NaN): the engine refuses such a reduction
+    /// (`not_encodable`) rather than send the host a placeholder.
+    public private(set) var unencodable: [String] = []
 
     public init() {}
 
     public mutating func set(_ audience: String, _ view: some Encodable) {
-        byAudience[audience] = JSONCoding.value(view)
+        do { byAudience[audience] = try JSONCoding.value(view) } catch { unencodable.append("view \(audience): \(error)") }
     }
 
     public mutating func emit(_ kind: String, _ record: some Encodable) {
-        outputs.append(PluginOutput(kind: kind, record: JSONCoding.value(record)))
+        do { outputs.append(PluginOutput(kind: kind, record: try JSONCoding.value(record))) } catch {
+            unencodable.append("output \(kind): \(error)")
+        }
     }
 }
 
@@ -50,6 +55,10 @@ public struct Rejection: Error, Sendable, Hashable {
         self.code = code
         self.message = LocalizedText(nl: nl, en: en)
     }
+
+    /// The SDK's own refusal when a reduction's views or outputs cannot be encoded.
+    public static let notEncodable = Rejection("not_encodable", nl: "Dit kon de activiteit niet verwerken.",
+                                               en: "The activity could not process this.")
 }
 
 /// A Swift plugin: configuration, state, and a deterministic reducer. Nothing about pipes: `PluginRunner`

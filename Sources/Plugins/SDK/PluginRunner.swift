@@ -15,7 +15,22 @@ public enum PluginRunner {
     }
 
     static func write(_ m: PluginMessage) {
-        FileHandle.standardOutput.write(Data((m.jsonLine + "\n").utf8))
+        let line: String
+        do { line = try m.jsonLine } catch {
+            // The engine encodes views before it keeps a reduction, so only a hostile log text gets here;
+            // the host still needs its answer, in order.
+            line = (try? fallback(for: m).jsonLine) ?? #"{"t":"log","level":"error","message":"unencodable"}"#
+        }
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func fallback(for m: PluginMessage) -> PluginMessage {
+        switch m {
+        case .views(let instance, let seq, _, _), .reject(let instance, let seq, _, _):
+            return .reject(instance: instance, seq: seq, code: Rejection.notEncodable.code, message: Rejection.notEncodable.message)
+        default:
+            return .log(level: "error", message: "a message could not be encoded")
+        }
     }
 }
 
@@ -48,6 +63,12 @@ public struct PluginEngine<P: ActivityPlugin> {
             }
             do {
                 let views = try P.reduce(&i.state, event: PluginEvent(seq: seq, at: at, actor: actor, type: type, payload: payload), config: i.config)
+                // A view or output that cannot be encoded would reach the host as nothing: the reduction
+                // is refused instead and its state change dropped, as for a `Rejection`.
+                guard views.unencodable.isEmpty else {
+                    return [.log(level: "error", message: "\(instance) seq \(seq): \(views.unencodable.joined(separator: "; ").prefix(500))"),
+                            .reject(instance: instance, seq: seq, code: Rejection.notEncodable.code, message: Rejection.notEncodable.message)]
+                }
                 instances[instance] = i
                 return [.views(instance: instance, seq: seq, views: views.byAudience, outputs: views.outputs)]
             } catch {

@@ -29,7 +29,8 @@ public struct PluginTestKit<P: ActivityPlugin> {
         var result = Result(views: [:], outputs: [], rejections: [:], transcript: [])
         func take(_ answers: [PluginMessage]) {
             for a in answers {
-                result.transcript.append(a.jsonLine)
+                // An answer the runner could not encode is what the runner would send instead.
+                result.transcript.append((try? a.jsonLine) ?? (try? PluginRunner.fallback(for: a).jsonLine) ?? "unencodable")
                 switch a {
                 case .views(_, _, let v, let o):
                     result.views.merge(v) { $1 }

@@ -333,13 +333,12 @@ enum BrainstormPlugin: ActivityPlugin {
                 guard state.clusters.contains(where: { $0.id == k }) else {
                     throw reject("unknown_cluster", "Dat cluster bestaat niet (meer).", "That cluster does not exist (any more).")
                 }
-                guard let n = v.intValue, v.boolValue == nil, n >= 0, n <= 1000 else {
+                guard let n = v.integer(in: 0...1000) else {
                     throw reject("bad_dots", "Geef per bestanddeel een aantal stippen van 0 of meer.", "Give each ingredient 0 or more dots.")
                 }
-                if n > 0 { dots[k] = Int(n) }
+                if n > 0 { dots[k] = n }
             }
-            let total = dots.values.reduce(0, +)
-            guard total <= s.dots else {
+            guard let total = dots.values.checkedSum(), total <= s.dots else {
                 throw reject("over_budget", "Je hebt maar \(s.dots) stippen. Haal er eerst een weg.", "You only have \(s.dots) dots. Take one away first.")
             }
             state.ballots[actor.id] = dots.isEmpty ? nil : Ballot(seq: event.seq, dots: dots)

@@ -133,16 +133,14 @@ enum VotingPlugin: ActivityPlugin {
 
     /// Checks a ballot against the kind's rules and the configuration.
     static func parse(_ p: JSONValue, config: Config, options n: Int) throws(Rejection) -> Ballot {
-        func ints(_ key: String) -> [Int]? {
-            guard let a = p[key]?.arrayValue else { return nil }
-            let v = a.compactMap { $0.intValue.map(Int.init) }
-            return v.count == a.count ? v : nil
-        }
+        // Whole numbers only; every sum below is checked (SDK `checkedSum`): a ballot's numbers come from a
+        // phone, and an overflow would trap the process that serves every session's votes.
+        func ints(_ key: String) -> [Int]? { try? p.integers(key, in: Int.min...Int.max) }
         let badChoice = reject("bad_choice", "Deze keuze bestaat niet.", "That choice does not exist.")
         var b = Ballot()
         switch config.kind {
         case .single:
-            guard let c = p["choice"]?.intValue.map(Int.init), (0..<n).contains(c) else { throw badChoice }
+            guard let c = p["choice"]?.integer(in: 0...max(0, n - 1)), (0..<n).contains(c) else { throw badChoice }
             b.choices = [c]
         case .multiple:
             guard let c = ints("choices"), Set(c).count == c.count, c.allSatisfy({ (0..<n).contains($0) }) else { throw badChoice }
@@ -153,7 +151,7 @@ enum VotingPlugin: ActivityPlugin {
             b.choices = c.sorted()
         case .scale:
             let lo = config.min ?? 1, hi = config.max ?? 5
-            guard let v = p["value"]?.intValue.map(Int.init), (lo...hi).contains(v) else {
+            guard let v = p["value"]?.integer(in: Int.min...Int.max), (lo...hi).contains(v) else {
                 throw reject("out_of_range", "Kies een waarde van \(lo) tot \(hi).", "Choose a value from \(lo) to \(hi).")
             }
             b.value = v
@@ -165,14 +163,14 @@ enum VotingPlugin: ActivityPlugin {
         case .points:
             let total = config.points ?? 100
             guard let pts = ints("points"), pts.count == n, pts.allSatisfy({ $0 >= 0 }) else { throw badChoice }
-            guard pts.reduce(0, +) == total else {
+            guard pts.allSatisfy({ $0 <= total }), pts.checkedSum() == total else {
                 throw reject("points_total", "Verdeel precies \(total) punten.", "Spread exactly \(total) points.")
             }
             b.choices = pts
         case .dots:
             let budget = config.dots ?? 3
             guard let d = ints("dots"), d.count == n, d.allSatisfy({ $0 >= 0 }) else { throw badChoice }
-            guard d.reduce(0, +) <= budget else {
+            guard d.allSatisfy({ $0 <= budget }), let sum = d.checkedSum(), sum <= budget else {
                 throw reject("over_budget", "Je hebt maar \(budget) stippen.", "You only have \(budget) dots.")
             }
             if config.stacking != true && d.contains(where: { $0 > 1 }) {

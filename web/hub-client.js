@@ -214,7 +214,8 @@ export class HubClient extends EventTarget {
 
   sendJoin() {
     const msg = { t: 'join', code: this.code, lang: this.lang };
-    if (this.auth) msg.auth = this.auth;
+    // A facilitator gets the roster once and then only what changed (docs/PROTOCOL.md "roster-diff").
+    if (this.auth) { msg.auth = this.auth; msg.features = ['roster-diff']; }
     else if (this.as === 'beamer') msg.as = 'beamer';
     else {
       const saved = savedIdentity(this.code);
@@ -258,6 +259,7 @@ export class HubClient extends EventTarget {
         if (typeof m.seq === 'number' && m.seq < this.welcomeSeq) return;
         this.state.roster = Array.isArray(m.participants) ? m.participants : [];
         return this.emit('roster');
+      case 'roster-diff': return this.onRosterDiff(m);
       case 'pong': return;
       default: return; // unknown types are ignored (forward compatibility)
     }
@@ -291,6 +293,20 @@ export class HubClient extends EventTarget {
     this.flush();
   }
 
+  /** Changed entries replace theirs (new ones go last, in join order); removed ids leave. */
+  onRosterDiff(m) {
+    const roster = Array.isArray(this.state.roster) ? [...this.state.roster] : [];
+    const at = new Map(roster.map((p, i) => [p.id, i]));
+    for (const p of Array.isArray(m.upsert) ? m.upsert : []) {
+      if (!p || typeof p.id !== 'string') continue;
+      if (at.has(p.id)) roster[at.get(p.id)] = p;
+      else { at.set(p.id, roster.length); roster.push(p); }
+    }
+    const removed = new Set(Array.isArray(m.remove) ? m.remove : []);
+    this.state.roster = removed.size ? roster.filter((p) => !removed.has(p.id)) : roster;
+    this.emit('roster');
+  }
+
   onView(m) {
     if (typeof m.seq === 'number' && m.seq <= this.welcomeSeq && m.seq !== 0) return;
     if (!m.activity || !m.audience) return;
@@ -322,7 +338,7 @@ export class HubClient extends EventTarget {
           if (this.auth) { this.end('unauthorized', m.message); return; }
           return; // a bad rejoin token: close 4003 follows
         case 'rate_limited': this.detach(1000); this.scheduleReconnect(); return;
-        case 'too_large': case 'bad_message': this.end('join_failed', m.message); return;
+        case 'too_large': case 'bad_message': case 'session_full': this.end('join_failed', m.message); return;
         default: break;
       }
     } else if (m.code === 'rate_limited') {

@@ -21,6 +21,8 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable, Error {
     case phaseForbids = "phase_forbids"
     case rejected = "rejected"
     case pluginUnavailable = "plugin_unavailable"
+    /// A new participant's `join` when the session already has `--max-participants` participants.
+    case sessionFull = "session_full"
     /// The hub cannot store anything right now (its event log is not durable): nothing is accepted until it can.
     case unavailable
     case `internal` = "internal"
@@ -57,6 +59,8 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable, Error {
         case (.rejected, .en): return "This was not accepted."
         case (.pluginUnavailable, .nl): return "Deze activiteit herstart even. Probeer het zo opnieuw."
         case (.pluginUnavailable, .en): return "This activity is restarting. Try again shortly."
+        case (.sessionFull, .nl): return "Deze sessie zit vol. Vraag de facilitator om hulp."
+        case (.sessionFull, .en): return "This session is full. Ask the facilitator for help."
         case (.unavailable, .nl): return "De hub kan even niets opslaan. Probeer het zo opnieuw."
         case (.unavailable, .en): return "The hub cannot store anything right now. Try again shortly."
         case (.internal, .nl): return "Er ging iets mis in de hub. Probeer het opnieuw."

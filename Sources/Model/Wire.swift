@@ -25,9 +25,11 @@ public struct JoinRequest: Sendable, Hashable {
     public var lastSeq: Int64?
     public var asBeamer: Bool
     public var auth: String?
+    /// Optional protocol extensions the client understands (docs/PROTOCOL.md "Features"); unknown ones are ignored.
+    public var features: Set<String>
 
     public init(code: String, name: String? = nil, function: String? = nil, org: String? = nil, lang: Language? = nil,
-                token: String? = nil, lastSeq: Int64? = nil, asBeamer: Bool = false, auth: String? = nil) {
+                token: String? = nil, lastSeq: Int64? = nil, asBeamer: Bool = false, auth: String? = nil, features: Set<String> = []) {
         self.code = code
         self.name = name
         self.function = function
@@ -37,6 +39,7 @@ public struct JoinRequest: Sendable, Hashable {
         self.lastSeq = lastSeq
         self.asBeamer = asBeamer
         self.auth = auth
+        self.features = features
     }
 }
 
@@ -133,6 +136,15 @@ public enum ClientMessageParser {
                     guard let v = ls.intValue else { throw field("lastSeq", "must be an integer") }
                     lastSeq = v
                 }
+                var features: Set<String> = []
+                if let f = obj["features"], !f.isNull {
+                    let names = f.arrayValue?.compactMap(\.stringValue) ?? []
+                    guard let list = f.arrayValue, names.count == list.count else { throw field("features", "must be a list of strings") }
+                    guard names.count <= 16, names.allSatisfy({ $0.count <= FieldLimits.id }) else {
+                        throw HubError(.tooLarge, message: "Field `features`: at most 16 names of at most \(FieldLimits.id) characters.")
+                    }
+                    features = Set(names)
+                }
                 return .success(.join(JoinRequest(
                     code: code,
                     name: try optionalString(obj, "name", limit: FieldLimits.name),
@@ -142,7 +154,8 @@ public enum ClientMessageParser {
                     token: try optionalString(obj, "token", limit: FieldLimits.token),
                     lastSeq: lastSeq,
                     asBeamer: asBeamer,
-                    auth: try optionalString(obj, "auth", limit: FieldLimits.token))))
+                    auth: try optionalString(obj, "auth", limit: FieldLimits.token),
+                    features: features)))
             case "input":
                 let id = try requiredString(obj, "id", limit: FieldLimits.id)
                 let activity = try requiredString(obj, "activity", limit: FieldLimits.id)

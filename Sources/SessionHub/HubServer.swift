@@ -32,6 +32,8 @@ public struct HubConfiguration: Sendable {
     public var connectionPolicy = ConnectionPolicy()
     public var joinsPerSecondPerAddress = 200.0
     public var joinBurstPerAddress = 3_000.0
+    /// Participants per session (`--max-participants`); a new participant's join beyond it gets `session_full`.
+    public var maxParticipants = 10_000
     public var logLevel: Logger.Level = .info
     /// How long a plugin may take to answer one message before it counts as hung.
     public var pluginTimeout: Duration = .seconds(5)
@@ -71,7 +73,8 @@ public enum HubServer {
         await host.reload()
         let tokens = RejoinTokens(key: try await store.secret(named: "rejoin-token-key"))
         let log = EventLog(store: store)
-        let services = SessionServices(store: store, kennisbank: store, log: log, host: host, tokens: tokens, logger: logger, tick: config.tick, clock: SessionServices.now)
+        let services = SessionServices(store: store, kennisbank: store, log: log, host: host, tokens: tokens, logger: logger, tick: config.tick, clock: SessionServices.now,
+                                       maxParticipants: config.maxParticipants)
         let registry = SessionRegistry(services: services)
         await host.onStateChange { name, state, error in await registry.pluginStateChanged(name, state, error) }
         let auth = FacilitatorAuth(store: store)

@@ -538,12 +538,6 @@ public actor LiveSession: DurabilitySink {
             conn.sendError(PluginFaults.refusal(conn.lang), id: req.id)
             return
         }
-        // A resend of an input that made the plugin fail is refused from memory, never sent again.
-        if faults.isPoisoned(actor: actor, req) {
-            Metrics.rejects.increment()
-            conn.sendError(PluginFaults.refusal(conn.lang), id: req.id)
-            return
-        }
         let event = LoggedEvent(seq: live.seq + 1, kind: .input, activity: req.activity, actor: actor, role: conn.role,
                                 type: req.type, payload: req.payload, clientId: req.id, at: services.clock())
         let delivery = PluginDelivery(activity: req.activity, type: req.type, payload: req.payload, actor: actor, role: conn.role)

@@ -71,6 +71,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("join-burst"), help: "Burst of WebSocket handshakes and joins per client address (default 3000).")
     var joinBurst: Double = 3_000
 
+    @Option(name: .customLong("max-participants"), help: "Participants per session; a new participant's join beyond it gets `session_full` (default 10000).")
+    var maxParticipants = 10_000
+
     func validate() throws {
         guard pluginTimeout > 0, pluginTimeout <= 300 else { throw ValidationError("--plugin-timeout must be more than 0 and at most 300 seconds") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -83,6 +86,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("\(name) must be more than 0 and at most 3600 seconds")
         }
         guard maxConnections > 0, maxPendingPerAddress > 0 else { throw ValidationError("--max-connections and --max-pending-per-address must be at least 1") }
+        guard maxParticipants > 0 else { throw ValidationError("--max-participants must be at least 1") }
         guard joinRate > 0, joinBurst >= 1 else { throw ValidationError("--join-rate must be more than 0 and --join-burst at least 1") }
         for p in trustedProxy where CIDR(p) == nil { throw ValidationError("--trusted-proxy \(p): not an address or CIDR such as 10.0.0.0/8") }
     }
@@ -110,6 +114,7 @@ struct Serve: AsyncParsableCommand {
         config.connectionPolicy.trustedProxies = trustedProxy.compactMap(CIDR.init)
         config.joinsPerSecondPerAddress = joinRate
         config.joinBurstPerAddress = joinBurst
+        config.maxParticipants = maxParticipants
         let level = config.logLevel
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)

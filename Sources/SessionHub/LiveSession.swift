@@ -18,6 +18,8 @@ public struct SessionServices: Sendable {
     public var logger: Logger
     public var tick: Duration
     public var clock: @Sendable () -> Int64
+    /// Participants one session accepts (`--max-participants`): every join stays in the log and the roster.
+    public var maxParticipants = 10_000
 
     public static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }
@@ -63,6 +65,10 @@ public actor LiveSession: DurabilitySink {
     private var tickScheduled = false
     private var lastRoster = ContinuousClock.now - .seconds(60)
     static let rosterInterval: Duration = .seconds(1)
+    /// Facilitator connections that asked for `roster-diff` (join `features`), with the roster entries each
+    /// has been sent: each tick sends it only the entries that changed (docs/PROTOCOL.md "roster-diff").
+    private var rosterDiffSent: [Int: [String: JSONValue]] = [:]
+    static let rosterDiffFeature = "roster-diff"
     private var connections: [Int: ClientConnection] = [:]
     private var participantConnections: [String: Set<Int>] = [:]
     private let jobStream: AsyncStream<Job>
@@ -347,6 +353,7 @@ public actor LiveSession: DurabilitySink {
         let conn: ClientConnection
         if let facilitator {
             conn = ClientConnection(id: connId, outbox: outbox, role: .facilitator, participant: nil, facilitator: facilitator, lang: lang)
+            if req.features.contains(Self.rosterDiffFeature) { rosterDiffSent[connId] = [:] }
         } else if req.asBeamer {
             conn = ClientConnection(id: connId, outbox: outbox, role: .beamer, participant: nil, facilitator: nil, lang: lang)
         } else if let token = req.token {
@@ -361,6 +368,8 @@ public actor LiveSession: DurabilitySink {
             // A join is an event: while the log cannot store, nobody new comes in (a rejoin needs no event).
             return .failure(HubError(.unavailable))
         } else {
+            // Every join stays in the log, the roster and presence: the cap keeps fake joins from growing them without end.
+            guard live.participants.count < services.maxParticipants else { return .failure(HubError(.sessionFull)) }
             let participant = Identifiers.random(prefix: "p_")
             var payload: [String: JSONValue] = ["participant": .string(participant)]
             if let n = req.name { payload["name"] = .string(n) }
@@ -389,6 +398,7 @@ public actor LiveSession: DurabilitySink {
 
     func detach(_ conn: ClientConnection) {
         connections[conn.id] = nil
+        rosterDiffSent[conn.id] = nil
         if let p = conn.participant {
             participantConnections[p]?.remove(conn.id)
             if participantConnections[p]?.isEmpty == true { participantConnections[p] = nil }
@@ -443,7 +453,12 @@ public actor LiveSession: DurabilitySink {
         conn.outbox.send(JSONValue.object(welcome))
         // Presence follows on the next tick (attach marks it): computing it per welcome would make a join
         // wave of N cost N² (docs/BENCH.md).
-        if conn.role == .facilitator { conn.outbox.send(rosterMessage()) }
+        if conn.role == .facilitator {
+            let entries = rosterEntries()
+            // The full roster is the base a `roster-diff` connection's diffs apply to.
+            if rosterDiffSent[conn.id] != nil { rosterDiffSent[conn.id] = Dictionary(entries.map { ($0.id, $0.entry) }) { $1 } }
+            conn.outbox.send(rosterMessage(entries))
+        }
     }
 
     /// Agenda entries with what the web shell needs from the manifests (CONTRACTS.md §2b).
@@ -919,9 +934,14 @@ public actor LiveSession: DurabilitySink {
         } else if rosterDirty {
             rosterDirty = false
             lastRoster = ContinuousClock.now
-            let facilitators = conns.filter { $0.role == .facilitator && published.seq > $0.welcomeSeq.load(ordering: .relaxed) }
-            if !facilitators.isEmpty, let frame = frame(rosterMessage(), "roster") {
-                for c in facilitators { c.outbox.send(frame) }
+            let withDiffs = conns.filter { $0.role == .facilitator && rosterDiffSent[$0.id] != nil }
+            let facilitators = conns.filter { $0.role == .facilitator && rosterDiffSent[$0.id] == nil && published.seq > $0.welcomeSeq.load(ordering: .relaxed) }
+            if !facilitators.isEmpty || !withDiffs.isEmpty {
+                let entries = rosterEntries()
+                if !facilitators.isEmpty, let frame = frame(rosterMessage(entries), "roster") {
+                    for c in facilitators { c.outbox.send(frame) }
+                }
+                for c in withDiffs { sendRosterDiff(entries, to: c) }
             }
         }
         Metrics.tickDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
@@ -955,15 +975,38 @@ public actor LiveSession: DurabilitySink {
         return .object(m)
     }
 
-    private func rosterMessage() -> JSONValue {
-        let list: [JSONValue] = published.participantOrder.compactMap { published.participants[$0] }.filter { !$0.kicked }.map { p in
-            [
+    /// The roster's entries in join order, kicked participants left out.
+    private func rosterEntries() -> [(id: String, entry: JSONValue)] {
+        published.participantOrder.compactMap { published.participants[$0] }.filter { !$0.kicked }.map { p in
+            (p.id, [
                 "id": .string(p.id), "name": p.name.map(JSONValue.string) ?? .null, "function": p.function.map(JSONValue.string) ?? .null,
                 "org": p.org.map(JSONValue.string) ?? .null, "group": published.group(of: p.id).map(JSONValue.string) ?? .null,
                 "connected": .bool(participantConnections[p.id] != nil),
-            ]
+            ])
         }
-        return ["t": "roster", "seq": .int(published.seq), "participants": .array(list)]
+    }
+
+    private func rosterMessage(_ entries: [(id: String, entry: JSONValue)]) -> JSONValue {
+        ["t": "roster", "seq": .int(published.seq), "participants": .array(entries.map(\.entry))]
+    }
+
+    /// The entries that changed since what `conn` was sent (whole, in join order), and the ids that left
+    /// the roster; nothing when nothing changed. A room of thousands then costs a facilitator a few
+    /// hundred bytes a second instead of the whole list.
+    private func sendRosterDiff(_ entries: [(id: String, entry: JSONValue)], to conn: ClientConnection) {
+        var sent = rosterDiffSent[conn.id] ?? [:]
+        var upsert: [JSONValue] = []
+        for (id, entry) in entries where sent[id] != entry {
+            upsert.append(entry)
+            sent[id] = entry
+        }
+        let current = Set(entries.map(\.id))
+        let removed = sent.keys.filter { !current.contains($0) }.sorted()
+        for id in removed { sent[id] = nil }
+        rosterDiffSent[conn.id] = sent
+        guard !upsert.isEmpty || !removed.isEmpty else { return }
+        let message: JSONValue = ["t": "roster-diff", "seq": .int(published.seq), "upsert": .array(upsert), "remove": .array(removed.map(JSONValue.string))]
+        conn.outbox.send(message)
     }
 
     // MARK: - For the REST API and the registry

@@ -10,11 +10,22 @@ struct APIError: Error, HTTPResponseError {
     var code: String
     var message: String
     var extra: [String: JSONValue] = [:]
+    /// Extra response headers, e.g. `Retry-After` on a 429.
+    var headers: HTTPFields = [:]
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
         error.merge(extra) { $1 }
-        return JSONResponse.make(status: status, JSONValue.object(["error": .object(error)]))
+        var response = JSONResponse.make(status: status, JSONValue.object(["error": .object(error)]))
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+
+    /// 429 `rate_limited`, with `Retry-After` in whole seconds (at least 1).
+    static func tooManyRequests(_ message: String, retryAfter wait: Duration) -> APIError {
+        let seconds = max(1, Int((wait / .seconds(1)).rounded(.up)))
+        return APIError(status: .tooManyRequests, code: "rate_limited", message: "\(message) Try again in \(seconds) s.",
+                        headers: [.retryAfter: String(seconds)])
     }
 
     static func from(_ e: HubError) -> APIError {
@@ -54,12 +65,11 @@ struct FacilitatorMiddleware: RouterMiddleware {
     let auth: FacilitatorAuth
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+        guard let token = FacilitatorAuth.bearer(request.headers[.authorization]) else {
             throw APIError(status: .unauthorized, code: "unauthorized", message: "Send a facilitator token as `Authorization: Bearer T` (hubctl login).")
         }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         guard let f = await auth.facilitator(token: token) else {
-            throw APIError(status: .unauthorized, code: "unauthorized", message: "The token is invalid or revoked: log in again.")
+            throw APIError(status: .unauthorized, code: "unauthorized", message: "The token is invalid, expired or revoked: log in again.")
         }
         var context = context
         context.facilitator = f
@@ -77,8 +87,7 @@ struct KennisbankAccessMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
-            let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        if let token = FacilitatorAuth.bearer(request.headers[.authorization]) {
             if let c = await auth.contributor(token: token) {
                 context.contributor = c
             } else if let f = await auth.facilitator(token: token) {
@@ -120,6 +129,8 @@ struct API {
     let host: PluginHost
     let auth: FacilitatorAuth
     let publicURL: @Sendable () -> String
+    /// Failed logins per address and per account (docs/SECURITY.md, "Login and tokens").
+    var loginThrottle = LoginThrottle()
 
     func register(on router: Router<HubRequestContext>) {
         let api = router.group("api/v1")
@@ -146,9 +157,14 @@ struct API {
     func login(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         struct Body: Decodable { var email: String; var password: String }
         let body = try await decode(Body.self, req, ctx)
+        // Counted before bcrypt runs, so parallel guesses cannot all get through while it does.
+        if let wait = await loginThrottle.admit(address: ctx.peer, account: body.email) {
+            throw APIError.tooManyRequests("Too many failed logins from this address or for this account.", retryAfter: wait)
+        }
         guard let (token, f) = try await auth.login(email: body.email, password: body.password) else {
             throw APIError(status: .unauthorized, code: "unauthorized", message: "E-mail or password is wrong.")
         }
+        await loginThrottle.succeeded(address: ctx.peer, account: body.email)
         let facilitator: JSONValue = ["id": .string(f.id), "email": .string(f.email), "name": .string(f.name), "role": .string(f.role.rawValue)]
         return JSONResponse.make(JSONValue.object(["token": .string(token), "facilitator": facilitator]))
     }

@@ -77,7 +77,7 @@ public enum HubServer {
                                        maxParticipants: config.maxParticipants)
         let registry = SessionRegistry(services: services)
         await host.onStateChange { name, state, error in await registry.pluginStateChanged(name, state, error) }
-        let auth = FacilitatorAuth(store: store)
+        let auth = FacilitatorAuth(store: store, lifetime: config.rest.tokens)
         let base = PublicBase()
 
         let connections = ConnectionGuard(policy: config.connectionPolicy)
@@ -99,7 +99,7 @@ public enum HubServer {
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: prometheus.emitToString())))
         }
-        API(registry: registry, store: store, host: host, auth: auth, publicURL: { base.get() }).register(on: router)
+        API(registry: registry, store: store, host: host, auth: auth, publicURL: { base.get() }, loginThrottle: LoginThrottle(config.rest.login)).register(on: router)
         KennisbankAPI(store: store, auth: auth, publicReads: !config.privateKennisbank, searchTimeout: config.rest.searchTimeout).register(on: router)
         Pages(webDir: URL(fileURLWithPath: config.webDir), host: host, registry: registry, publicURL: { base.get() }).register(on: router)
 

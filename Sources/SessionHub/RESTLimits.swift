@@ -9,6 +9,10 @@ public struct RESTLimits: Sendable {
     public var maxURLBytes = 8 * 1024
     /// How long one kennisbank or gereedschapskist search may run (`--search-timeout-ms`).
     public var searchTimeout: Duration = SearchLimits.defaultTimeout
+    /// Failed logins per address and per account before 429 (`--login-attempts`, `--login-attempts-per-address`).
+    public var login = LoginThrottle.Policy()
+    /// Facilitator token expiry (`--token-idle-hours`, `--token-max-days`).
+    public var tokens = TokenLifetime()
 
     public init() {}
 }

@@ -15,7 +15,10 @@ public protocol HubStore: Sendable {
     func removeFacilitator(_ idOrEmail: String) async throws -> Bool
 
     func saveToken(hash: String, facilitatorId: String, at: Int64) async throws
-    func facilitatorId(forTokenHash hash: String) async throws -> String?
+    /// The facilitator of a live token (not revoked, not expired by `lifetime`); records the use (sliding expiry).
+    func facilitatorId(forTokenHash hash: String, at now: Int64, lifetime: TokenLifetime) async throws -> String?
+    /// Deletes revoked and expired token rows; returns how many went.
+    func purgeTokens(at now: Int64, lifetime: TokenLifetime) async throws -> Int
     func revokeToken(hash: String) async throws
 
     func addContributor(_ c: ContributorRecord, tokenHash: String) async throws

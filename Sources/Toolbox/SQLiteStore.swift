@@ -63,6 +63,7 @@ public final class SQLiteStore: HubStore {
         }
         registerKennisbank(&m)
         registerUpgrades(&m)
+        registerTokenUse(&m)
         return m
     }
 

@@ -17,7 +17,12 @@ struct Login: AsyncParsableCommand {
         try await reporting {
             let password = readLine(strippingNewline: true) ?? ""
             let body = try JSONCoding.encode(["email": email, "password": password])
-            let a = try await server.client(authenticated: false).expect("POST", "/api/v1/login", body: body)
+            let a = try await server.client(authenticated: false).send("POST", "/api/v1/login", body: body)
+            // A refused login is about the password (or too many tries), never "not logged in".
+            guard (200..<300).contains(a.status) else {
+                let message = a.json?["error"]?["message"]?.stringValue ?? a.text
+                throw Failure(message: a.status == 401 ? "login failed: the e-mail address or password is wrong" : "login failed: \(message) (HTTP \(a.status))")
+            }
             guard let token = a.json?["token"]?.stringValue else { throw Failure(message: "the hub answered without a token") }
             try TokenFile.save(server: server.serverURL, token: token)
             if json { printJSON(["token": .string(token)]) } else { print("Logged in to \(server.serverURL) as \(email)") }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SessionHub
+import Toolbox
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,6 +38,18 @@ struct Serve: AsyncParsableCommand {
 
     @Option(name: .customLong("max-url-bytes"), help: "Longest request URL (path and query) in bytes; longer is answered 414 (default 8192).")
     var maxURLBytes = 8 * 1024
+
+    @Option(name: .customLong("login-attempts"), help: "Failed logins an account may have in a row before 429; then one more per minute (default 5).")
+    var loginAttempts = 5
+
+    @Option(name: .customLong("login-attempts-per-address"), help: "Failed logins one client address may have in a row before 429; then one more per 6 s (default 20).")
+    var loginAttemptsPerAddress = 20
+
+    @Option(name: .customLong("token-idle-hours"), help: "Hours a facilitator token stays valid without use; every use extends it (default 12).")
+    var tokenIdleHours: Double = 12
+
+    @Option(name: .customLong("token-max-days"), help: "Days after the login at which a facilitator token expires however much it is used (default 30).")
+    var tokenMaxDays: Double = 30
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
@@ -79,6 +92,10 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard (1...60_000).contains(searchTimeoutMs) else { throw ValidationError("--search-timeout-ms must be 1 to 60000") }
         guard (256...1 << 20).contains(maxURLBytes) else { throw ValidationError("--max-url-bytes must be 256 to 1048576") }
+        guard loginAttempts >= 1, loginAttemptsPerAddress >= 1 else { throw ValidationError("--login-attempts and --login-attempts-per-address must be at least 1") }
+        guard tokenIdleHours > 0, tokenMaxDays > 0, tokenIdleHours <= tokenMaxDays * 24 else {
+            throw ValidationError("--token-idle-hours and --token-max-days must be more than 0, and the idle time at most the maximum age")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         if let u = publicURL, URL(string: u)?.scheme == nil { throw ValidationError("--public-url must be a URL such as https://hub.example.org") }
         for (name, v) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout), ("--join-timeout", joinTimeout),
@@ -103,6 +120,9 @@ struct Serve: AsyncParsableCommand {
         config.privateKennisbank = privateKennisbank
         config.rest.searchTimeout = .milliseconds(searchTimeoutMs)
         config.rest.maxURLBytes = maxURLBytes
+        config.rest.login.accountBurst = Double(loginAttempts)
+        config.rest.login.addressBurst = Double(loginAttemptsPerAddress)
+        config.rest.tokens = TokenLifetime(idle: .seconds(tokenIdleHours * 3600), maxAge: .seconds(tokenMaxDays * 86_400))
         config.pluginTimeout = .milliseconds(Int(pluginTimeout * 1000))
         config.connectionPolicy.headerTimeout = Self.duration(headerTimeout)
         config.connectionPolicy.idleTimeout = Self.duration(idleTimeout)

@@ -6,14 +6,16 @@ Each test talks to a real `hubctl serve` over HTTP, as a hostile client would; d
 the limits and flags these tests hold.
 """
 import json
+import sqlite3
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from hubprocess import REPO
+from hubprocess import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, REPO
 
 PHONE = "06-12345678"
 
@@ -165,3 +167,103 @@ def test_sigterm_during_hostile_searches_stops_the_hub(own_hub):
         t.join(30)
     assert statuses == [400] * 6, statuses
     assert hub.stop() == 0
+
+
+# ---- finding 7: login is throttled, tokens expire ---------------------------------------------------------
+
+def login(hub, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD):
+    """POST /api/v1/login: (status, headers, body)."""
+    req = urllib.request.Request(hub.url + "/api/v1/login", data=json.dumps({"email": email, "password": password}).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status, resp.headers, json.loads(resp.read())
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, json.loads(e.read() or b"null")
+
+
+def test_failed_logins_are_throttled_per_account(own_hub):
+    """Five wrong passwords, then the account answers 429 with Retry-After, even to the right password."""
+    hub = own_hub
+    for _ in range(5):
+        assert login(hub, password="wrong")[0] == 401
+    status, headers, body = login(hub, password="wrong")
+    assert status == 429 and body["error"]["code"] == "rate_limited", body
+    assert 1 <= int(headers["Retry-After"]) <= 60
+    status, headers, body = login(hub)
+    assert status == 429 and int(headers["Retry-After"]) >= 1, body
+    # Case and spaces do not make another account.
+    assert login(hub, email=" F@Example.ORG", password="wrong")[0] == 429
+
+
+def test_good_logins_do_not_count_and_parallel_guesses_do_not_slip_through(own_hub):
+    hub = own_hub
+    for _ in range(8):
+        assert login(hub)[0] == 200
+    statuses = []
+    threads = [threading.Thread(target=lambda: statuses.append(login(hub, password="guess")[0])) for _ in range(32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert sorted(set(statuses)) == [401, 429] and statuses.count(401) <= 5, statuses
+
+
+def test_failed_logins_are_throttled_per_address(own_hub):
+    """Twenty wrong logins from one address over many accounts (one more per 6 s while they run): then
+    429 for every account from it."""
+    hub = own_hub
+    statuses = [login(hub, email="nobody%d@example.org" % n, password="wrong")[0] for n in range(30)]
+    assert statuses[:20] == [401] * 20 and statuses[-1] == 429, statuses
+    status, headers, body = login(hub)
+    assert status == 429 and int(headers["Retry-After"]) >= 1, body
+
+
+def test_bearer_scheme_is_case_insensitive(hub):
+    for scheme in ("Bearer", "bearer", "BEARER"):
+        status, _, body = get(hub, "/api/v1/sessions", headers=[("Authorization", "%s %s" % (scheme, hub.token))])
+        assert status == 200, (scheme, body)
+        status, _, body = get(hub, "/api/v1/me", headers=[("Authorization", "%s %s" % (scheme, hub.token))])
+        assert status == 200 and body["kind"] == "facilitator", (scheme, body)
+    assert get(hub, "/api/v1/sessions", headers=[("Authorization", "Basic " + hub.token)])[0] == 401
+
+
+def test_tokens_expire_when_idle_and_at_their_maximum_age(own_hub):
+    """--token-idle-hours 0.001 (3.6 s, sliding) and --token-max-days 0.0001 (8.6 s)."""
+    hub = own_hub
+    hub.stop()
+    hub.serve_args = ["--token-idle-hours", "0.001", "--token-max-days", "0.0001"]
+    hub.start()
+
+    def works(token):
+        return get(hub, "/api/v1/sessions", headers=[("Authorization", "Bearer " + token)])[0] == 200
+    idle = login(hub)[2]["token"]
+    used = login(hub)[2]["token"]
+    assert works(idle) and works(used)
+    answers = []
+    for _ in range(5):
+        time.sleep(2)
+        answers.append(works(used))
+    # Used every 2 s it outlived the idle limit (4 s and 6 s after its login), then met its maximum age.
+    assert answers[:3] == [True, True, True] and answers[-1] is False, answers
+    assert not works(idle)
+    status, _, body = get(hub, "/api/v1/sessions", headers=[("Authorization", "Bearer " + idle)])
+    assert status == 401 and "expired" in body["error"]["message"]
+
+
+def test_revoked_and_expired_token_rows_are_purged(own_hub):
+    hub = own_hub
+    assert hub.api("POST", "/api/v1/logout")[0] == 204
+    with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True) as db:
+        assert db.execute("SELECT count(*) FROM tokens WHERE revoked_at IS NOT NULL").fetchone()[0] >= 1
+    hub.login()
+    with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True) as db:
+        assert db.execute("SELECT count(*) FROM tokens WHERE revoked_at IS NOT NULL").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM tokens").fetchone()[0] == 1
+
+
+def test_hubctl_login_with_a_wrong_password_says_so(own_hub):
+    hub = own_hub
+    r = hub.hubctl("login", "--server", hub.url, "--email", FACILITATOR_EMAIL, "--password-stdin", input="wrong\n", check=False)
+    assert r.returncode == 1, r
+    assert "password is wrong" in r.stderr and "not logged in" not in r.stderr, r.stderr

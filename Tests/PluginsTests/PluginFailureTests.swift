@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import Model
+import Plugins
+import Testing
+
+/// PluginHost against the real `crasher` plugin of Tests/e2e/bad-plugins (python3): `boom` exits before
+/// answering, `hang` never answers. Issue 13: the failure is blamed on the input it happened on, and the
+/// restart backoff holds even when a session asks for the plugin at once.
+@Suite(.serialized) struct PluginFailureTests {
+    static let crasher = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../e2e/bad-plugins/crasher").standardized
+
+    func host() async throws -> (PluginHost, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plugin-failure-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.crasher, to: dir.appendingPathComponent("crasher"))
+        let host = PluginHost(directory: dir, binDir: dir, logger: Logger(label: "test"))
+        await host.reload()
+        return (host, dir)
+    }
+
+    func event(_ instance: String, _ seq: Int64, _ type: String) -> HostMessage {
+        .event(instance: instance, seq: seq, at: 0, actor: PluginActor(id: "x_1", role: .participant), type: type, payload: [:])
+    }
+
+    func started(_ host: PluginHost, _ instances: [String]) async throws -> Int {
+        let generation = try await host.ready("crasher")
+        for i in instances { _ = try await host.send("crasher", generation: generation, .start(instance: i, config: [:], anonymity: .pseudonymous, context: [:])) }
+        return generation
+    }
+
+    /// Waits out the backoff (polling; no timing is asserted).
+    func readyAgain(_ host: PluginHost) async throws -> Int {
+        for _ in 0..<400 {
+            if let g = try? await host.ready("crasher") { return g }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw HubError(.pluginUnavailable, message: "never came back")
+    }
+
+    @Test func theInputAProcessDiesOnIsBlamedAndTheBackoffHolds() async throws {
+        let (host, dir) = try await host()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let generation = try await started(host, ["s1/a1"])
+        _ = try await host.send("crasher", generation: generation, event("s1/a1", 1, "inc"))
+        do {
+            _ = try await host.send("crasher", generation: generation, event("s1/a1", 2, "boom"))
+            Issue.record("boom answered")
+        } catch let f as PluginInputFailed {
+            #expect(f.failure == .exited(3))
+            #expect(!f.instanceFailed, "one failure does not fail the instance")
+        }
+        // Before issue 13, a session asking right away restarted the plugin at once, without the backoff.
+        await #expect(throws: HubError.self) { try await host.ready("crasher") }
+        #expect(await host.statuses().first?.state == .restarting)
+        let next = try await readyAgain(host)
+        #expect(next == generation + 1)
+        #expect(await host.statuses().first?.state == .running)
+        await host.shutdown()
+    }
+
+    @Test func aKillFromOutsideBlamesNoInput() async throws {
+        let (host, dir) = try await host()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let generation = try await started(host, ["s1/a1"])
+        let waiting = Task { try await host.send("crasher", generation: generation, event("s1/a1", 1, "hang")) }
+        try await Task.sleep(for: .milliseconds(200))
+        let pid = try #require(await host.pid("crasher"))
+        kill(pid, SIGKILL)
+        do {
+            _ = try await waiting.value
+            Issue.record("hang answered")
+        } catch is PluginInputFailed {
+            Issue.record("a SIGKILL was blamed on the input")
+        } catch let e as HubError {
+            #expect(e.code == .pluginUnavailable)
+        }
+        _ = try await readyAgain(host)
+        #expect(await host.instanceFailed("crasher", instance: "s1/a1") == false)
+        await host.shutdown()
+    }
+
+    @Test func threeFailuresFailTheInstanceForItsSessionOnly() async throws {
+        let (host, dir) = try await host()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var seq: Int64 = 0
+        for n in 1...3 {
+            let generation = try await (n == 1 ? started(host, ["s1/a1", "s2/a1"]) : {
+                let g = try await readyAgain(host)
+                for i in ["s1/a1", "s2/a1"] { _ = try await host.send("crasher", generation: g, .start(instance: i, config: [:], anonymity: .pseudonymous, context: [:])) }
+                return g
+            }())
+            seq += 1
+            do {
+                _ = try await host.send("crasher", generation: generation, event("s1/a1", seq, "boom"))
+                Issue.record("boom answered")
+            } catch let f as PluginInputFailed {
+                #expect(f.instanceFailed == (n == 3), "failure \(n)")
+            }
+        }
+        #expect(await host.instanceFailed("crasher", instance: "s1/a1"))
+        #expect(await host.instanceFailed("crasher", instance: "s2/a1") == false)
+        #expect(await host.statuses().first?.state != .failed, "one session's failures do not fail the plugin for the hub")
+        let generation = try await readyAgain(host)
+        await #expect(throws: PluginInstanceFailed.self) {
+            try await host.send("crasher", generation: generation, .start(instance: "s1/a1", config: [:], anonymity: .pseudonymous, context: [:]))
+        }
+        _ = try await host.send("crasher", generation: generation, .start(instance: "s2/a1", config: [:], anonymity: .pseudonymous, context: [:]))
+        let answer = try await host.send("crasher", generation: generation, event("s2/a1", 1, "inc"))
+        guard case .views(_, _, let views, _) = answer else { Issue.record("\(answer)"); return }
+        #expect(views["public"]?["count"] == 1)
+        // `hubctl plugins reload` gives the failed instance a fresh start.
+        await host.reload()
+        #expect(await host.instanceFailed("crasher", instance: "s1/a1") == false)
+        await host.shutdown()
+    }
+}

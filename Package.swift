@@ -85,3 +85,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer target over the decoders of untrusted bytes (Tests/Fuzz), only in the instrumented build of
+// scripts/fuzz: the normal builds never compile it.
+if Context.environment["SESSIONHUB_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(name: "fuzz-decoders", dependencies: ["Model", "Toolbox", .product(name: "GRDB", package: "GRDB.swift")],
+                          path: "Tests/Fuzz/Decoders"))
+}

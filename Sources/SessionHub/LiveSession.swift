@@ -137,6 +137,8 @@ public actor LiveSession: DurabilitySink {
             if !stored.isEmpty {
                 for v in stored { views[v.activity, default: [:]][v.audience] = (v.seq, v.view) }
                 closedSnapshotSaved = true
+                // Closed with its views stored but not sealed (the hub stopped in between): seal it now.
+                if record.agenda.contains(where: { $0.anonymity == .anonymous && keys[$0.id] != nil }) { await sealLog() }
             } else {
                 await replayAll()
                 await saveClosedSnapshot()
@@ -827,35 +829,54 @@ public actor LiveSession: DurabilitySink {
     }
 
     /// Keeps the final views (closed sessions are served from them, without plugins), then seals the log:
-    /// anonymous activities lose the link to participants, confidential payloads are redacted. Views of
-    /// activities with confidential inputs keep only their `public` and `facilitator` audiences, which by
-    /// contract hold no group content.
+    /// anonymous activities lose the link to participants, confidential payloads are redacted. The views are
+    /// kept as an export shows them (`SessionExport.sealed`).
     private func saveClosedSnapshot() async {
         closedSnapshotSaved = true
-        var stored: [StoredView] = []
-        var anonymous: [String: [String: String]] = [:]
         let confidential = confidentialInputs()
-        for item in record.agenda {
-            if item.anonymity == .anonymous, let key = keys[item.id] {
-                anonymous[item.id] = Dictionary(uniqueKeysWithValues: published.participantOrder.map { ($0, Identifiers.pseudonym(participant: $0, key: key)) })
-            }
-        }
-        for (activity, audiences) in views {
-            for (audience, v) in audiences {
-                if !SessionExport.shareable(activity: activity, audience: audience, confidential) { views[activity]?[audience] = nil; continue }
-                stored.append(StoredView(activity: activity, audience: audience, seq: v.seq, view: v.view))
-            }
-        }
+        let anonymous = Set(record.agenda.filter { $0.anonymity == .anonymous }.map(\.id))
+        let stored = currentViews().compactMap { SessionExport.sealed($0, confidential: confidential, anonymous: anonymous, seq: published.seq) }
+        views = [:]
+        for v in stored { views[v.activity, default: [:]][v.audience] = (v.seq, v.view) }
         do {
             try await services.store.saveViews(session: id, stored)
-            try await services.store.seal(session: id, anonymous: anonymous, confidential: confidential)
-            for activity in anonymous.keys {
-                keys[activity] = nil
-                aliases[activity] = nil
-            }
         } catch {
-            services.logger.error("closing views not stored or log not sealed", metadata: ["session": "\(id)", "error": "\(error)"])
+            services.logger.error("closing views not stored; the log stays unsealed until they are", metadata: ["session": "\(id)", "error": "\(error)"])
+            return
         }
+        await sealLog()
+    }
+
+    /// Seals the log (DESIGN.md §5; docs/DECISIONS.md "Sealing anonymous activities") and forgets, in memory too,
+    /// which participant sent which input to an anonymous activity: the pseudonym keys and the resend ids of those
+    /// inputs, so a resend after the close is refused (`session_closed`) like any other input, not acknowledged.
+    private func sealLog() async {
+        let anonymous = anonymousAliases()
+        var linked: [String] = []
+        do {
+            linked = try await services.store.events(session: id, after: 0)
+                .filter { $0.role == .participant && $0.activity.map { anonymous[$0] != nil } == true }
+                .compactMap(\.idempotencyKey)
+            try await services.store.seal(session: id, anonymous: anonymous, confidential: confidentialInputs())
+        } catch {
+            services.logger.error("log not sealed", metadata: ["session": "\(id)", "error": "\(error)"])
+        }
+        for k in linked { accepted[k] = nil }
+        for activity in anonymous.keys {
+            keys[activity] = nil
+            aliases[activity] = nil
+        }
+    }
+
+    /// Activity → participant → pseudonym for every `anonymous` activity (no pseudonyms once its key is gone):
+    /// what sealing and exports put in place of the participants.
+    func anonymousAliases() -> [String: [String: String]] {
+        var anonymous: [String: [String: String]] = [:]
+        for item in record.agenda where item.anonymity == .anonymous {
+            guard let key = keys[item.id] else { anonymous[item.id] = [:]; continue }
+            anonymous[item.id] = Dictionary(live.participantOrder.map { ($0, Identifiers.pseudonym(participant: $0, key: key)) }, uniquingKeysWith: { a, _ in a })
+        }
+        return anonymous
     }
 
     private func scheduleTick() {

@@ -14,13 +14,18 @@ struct SessionExport {
         // While a session runs, its log still holds confidential payloads (sealing redacts them at close);
         // an export shows them as the sealed log will, and leaves out the group views that carry them.
         let confidential = await s.confidentialInputs()
-        let events = try await store.events(session: s.id, after: 0).map { e -> LoggedEvent in
+        let logged = try await store.events(session: s.id, after: 0).map { e -> LoggedEvent in
             guard let activity = e.activity, confidential[activity]?.contains(e.type) == true else { return e }
             var redacted = e
             redacted.payload = ["redacted": true]
             return redacted
         }
-        let views = await s.currentViews().filter { shareable(activity: $0.activity, audience: $0.audience, confidential) }
+        // Likewise the inputs of anonymous activities: under their pseudonyms, without resend ids, seq or exact
+        // time, in the sealed order, after the log (docs/DECISIONS.md "Sealing anonymous activities").
+        let anonymous = await s.anonymousAliases()
+        let (events, sealing) = AnonymousSeal.split(logged, aliases: anonymous)
+        let sealed = try await store.sealedInputs(session: s.id) + sealing
+        let views = await s.currentViews().compactMap { SessionExport.sealed($0, confidential: confidential, anonymous: Set(anonymous.keys), seq: state.seq) }
         let outputs = try await store.outputs(session: s.id)
         let record = s.record
         let participants = state.participantOrder.compactMap { state.participants[$0] }
@@ -34,7 +39,7 @@ struct SessionExport {
             "agenda": try LiveSession.json(state.agendaEntries),
             "participants": try LiveSession.json(participants),
             "groups": SessionState.encodeGroups(state.groups),
-            "events": try LiveSession.json(events),
+            "events": .array(try events.map(LiveSession.json) + sealed.map(LiveSession.json)),
             "views": try LiveSession.json(views),
             "outputs": try LiveSession.json(outputs),
         ]
@@ -43,8 +48,12 @@ struct SessionExport {
             let fields = [String(e.seq), String(e.at), e.kind.rawValue, e.activity ?? "", e.actor, e.role.rawValue, e.type, e.clientId ?? "", try JSONCoding.string(e.payload)]
             csv += fields.map(CSV.field).joined(separator: ",") + "\n"
         }
+        for e in sealed {
+            let fields = ["", String(e.at), e.kind.rawValue, e.activity, e.actor, e.role.rawValue, e.type, "", try JSONCoding.string(e.payload)]
+            csv += fields.map(CSV.field).joined(separator: ",") + "\n"
+        }
         var md = "# \(record.title)\n\n"
-        md += "- Code: \(record.code)\n- Status: \(state.status.rawValue)\n- Date: \(record.date ?? "–")\n- Participants: \(participants.count)\n- Events: \(events.count)\n\n"
+        md += "- Code: \(record.code)\n- Status: \(state.status.rawValue)\n- Date: \(record.date ?? "–")\n- Participants: \(participants.count)\n- Events: \(events.count + sealed.count)\n\n"
         md += "## Agenda\n\n"
         for (i, a) in state.agenda.enumerated() {
             md += "\(i + 1). **\(a.item.title)** (`\(a.item.plugin)`, phase \(a.phase)\(state.current == a.id ? ", current" : ""))\n"
@@ -63,6 +72,17 @@ struct SessionExport {
             for o in outputs { md += "- `\(o.kind)` from \(o.instance) at seq \(o.seq)\(o.filed.map { ", filed as \($0)" } ?? "")\n" }
         }
         return SessionExport(json: json, csv: csv, markdown: md)
+    }
+
+    /// A view as an export shows it and a closed session keeps it, or nil when it is left out: see `shareable`;
+    /// anonymous activities lose their `participant:` audiences (routed by the link the close deletes) and carry
+    /// the session's `seq` rather than that of the input that last changed them, which would point at its
+    /// sender's place in the log.
+    static func sealed(_ v: StoredView, confidential: [String: [String]], anonymous: Set<String>, seq: Int64) -> StoredView? {
+        guard shareable(activity: v.activity, audience: v.audience, confidential) else { return nil }
+        guard anonymous.contains(v.activity) else { return v }
+        if v.audience.hasPrefix("participant:") { return nil }
+        return StoredView(activity: v.activity, audience: v.audience, seq: seq, view: v.view)
     }
 
     /// Views of activities with confidential inputs leave the group only through `public` and `facilitator`,

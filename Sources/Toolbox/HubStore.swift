@@ -52,10 +52,13 @@ public protocol HubStore: Sendable {
     /// The seq an idempotency key was accepted with, if any.
     func acceptedSeq(session: String, actor: String, clientId: String) async throws -> Int64?
 
-    /// What closing a session makes permanent (DESIGN.md §5): in the `anonymous` activities every actor is
-    /// replaced by its pseudonym, their idempotency ids and the activity keys are deleted (the link is gone);
-    /// the payloads of confidential input types are redacted. The freed pages are overwritten.
+    /// What closing a session makes permanent (DESIGN.md §5): the participant inputs of the `anonymous` activities
+    /// (`anonymous`: activity → participant → pseudonym) leave the log for the sealed inputs, as `AnonymousSeal`
+    /// orders and times them, without idempotency ids; the activity keys are deleted (the link is gone); the
+    /// payloads of confidential input types are redacted. The freed pages are overwritten.
     func seal(session: String, anonymous: [String: [String: String]], confidential: [String: [String]]) async throws
+    /// The sealed inputs of a closed session's anonymous activities, by activity in their sealed order.
+    func sealedInputs(session: String) async throws -> [SealedInput]
 
     func saveViews(session: String, _ views: [StoredView]) async throws
     func views(session: String) async throws -> [StoredView]

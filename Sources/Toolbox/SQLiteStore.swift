@@ -63,6 +63,7 @@ public final class SQLiteStore: HubStore {
         }
         registerKennisbank(&m)
         registerUpgrades(&m)
+        registerSealing(&m)
         registerTokenUse(&m)
         return m
     }
@@ -323,29 +324,7 @@ public final class SQLiteStore: HubStore {
         }
     }
 
-    // MARK: closing
-
-    public func seal(session: String, anonymous: [String: [String: String]], confidential: [String: [String]]) async throws {
-        try await pool.write { db in
-            for (activity, aliases) in anonymous {
-                let update = try db.cachedStatement(sql: "UPDATE events SET actor = ?, client_id = NULL WHERE session_id = ? AND activity = ? AND actor = ?")
-                for (participant, alias) in aliases {
-                    try update.execute(arguments: [alias, session, activity, participant])
-                }
-                // Anything left (a participant the alias list missed) loses its identity too.
-                try db.execute(sql: "UPDATE events SET actor = '$anonymous', client_id = NULL WHERE session_id = ? AND activity = ? AND role = 'participant' AND actor LIKE 'p\\_%' ESCAPE '\\'",
-                               arguments: [session, activity])
-                try db.execute(sql: "DELETE FROM activity_keys WHERE session_id = ? AND activity = ?", arguments: [session, activity])
-            }
-            for (activity, types) in confidential where !types.isEmpty {
-                let marks = types.map { _ in "?" }.joined(separator: ",")
-                try db.execute(sql: "UPDATE events SET payload = '{\"redacted\":true}' WHERE session_id = ? AND activity = ? AND type IN (\(marks))",
-                               arguments: StatementArguments([session, activity] + types))
-            }
-            try db.execute(sql: "INSERT INTO audit (at, actor, action, detail) VALUES (?, NULL, 'session.seal', ?)", arguments: [Self.now(), session])
-        }
-        try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-    }
+    // MARK: closing: SQLiteSeal.swift
 
     // MARK: views and outputs
 

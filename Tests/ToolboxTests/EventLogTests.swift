@@ -73,28 +73,3 @@ func session(_ id: String, code: String) -> SessionRecord {
         #expect(try await store.codeInUse("ABCDEF") == false)
     }
 }
-
-@Suite struct SealTests {
-    @Test func sealingRemovesTheLinkAndTheConfidentialText() async throws {
-        let path = tempDB()
-        let store = try SQLiteStore(path: path)
-        try await store.createSession(session("s_1", code: "ABCDEF"), activityKeys: ["a1": [1], "a2": [2]])
-        let secret = "Geheime casus over mevrouw Zwaluwstaart"
-        try await store.append([
-            ("s_1", LoggedEvent(seq: 1, kind: .input, activity: "a1", actor: "p_alice", role: .participant, type: "ballot", payload: ["choice": 137], clientId: "v1", at: 1)),
-            ("s_1", LoggedEvent(seq: 2, kind: .input, activity: "a2", actor: "p_alice", role: .participant, type: "case", payload: ["text": .string(secret)], clientId: "c1", at: 2)),
-            ("s_1", LoggedEvent(seq: 3, kind: .input, activity: "a2", actor: "p_alice", role: .participant, type: "advice", payload: ["text": "gewoon advies"], clientId: "c2", at: 3)),
-        ])
-        try await store.seal(session: "s_1", anonymous: ["a1": ["p_alice": "x_abc"]], confidential: ["a2": ["case"]])
-        let events = try await store.events(session: "s_1", after: 0)
-        #expect(events[0].actor == "x_abc")
-        #expect(events[0].clientId == nil)
-        #expect(events[1].payload == ["redacted": true])
-        #expect(events[2].payload == ["text": "gewoon advies"], "only the confidential types are redacted")
-        #expect(try await store.activityKeys(session: "s_1") == ["a2": [2]], "the anonymous activity's key is gone")
-        for file in [path, path + "-wal"] {
-            guard let data = FileManager.default.contents(atPath: file) else { continue }
-            #expect(data.range(of: Data(secret.utf8)) == nil, "\(file) still holds the confidential text")
-        }
-    }
-}

@@ -146,6 +146,44 @@ public enum JSONCoding {
     /// How deep a JSON text nests (arrays and objects, outside strings), counted on the bytes before any
     /// parser sees them: Foundation's decoder accepts 512 levels, far more than anything the hub sends on
     /// can carry once wrapped (docs/SECURITY.md "Payloads and plugins").
+    /// The string at `key` of the top-level object in `text`, found by one pass over the bytes without building
+    /// the document: a message refused for its depth still names its id, and a deep document costs the decoder
+    /// time that grows with the square of its depth (each failed guess of a level records the path so far).
+    /// nil when the key is absent, escaped or not a string.
+    public static func topLevelString(_ key: String, in text: String) -> String? {
+        let bytes = Array(text.utf8)
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        let wanted = Array("\"\(key)\"".utf8)
+        var depth = 0, i = 0, keyMatches = false, inValue = false
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == quote {
+                let start = i
+                i += 1
+                while i < bytes.count, bytes[i] != quote { i += bytes[i] == backslash ? 2 : 1 }
+                guard i < bytes.count else { return nil }
+                if depth == 1 {
+                    let token = bytes[start...i]
+                    if inValue {
+                        if keyMatches { return try? decode(String.self, from: Data(token)) }
+                    } else {
+                        keyMatches = token.elementsEqual(wanted)
+                    }
+                }
+            } else {
+                switch b {
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+                case UInt8(ascii: ":") where depth == 1: inValue = true
+                case UInt8(ascii: ",") where depth == 1: inValue = false; keyMatches = false
+                default: break
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+
     public static func nestingDepth(_ bytes: String.UTF8View) -> Int {
         var inString = false, escaped = false, depth = 0, deepest = 0
         for b in bytes {

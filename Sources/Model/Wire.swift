@@ -86,34 +86,34 @@ public enum ClientMessageParser {
     }
 
     public static func parse(_ text: String) -> Result<ClientMessage, Failure> {
-        guard let value = JSONCoding.parse(text) else { return .failure(Failure(error: HubError(.badJSON), id: nil)) }
-        return parse(value)
-    }
         // The nesting is counted on the bytes, before the decoder builds anything: Foundation's own limit
         // (512) is far above what stays encodable once the hub wraps a payload.
         if JSONCoding.nestingDepth(text.utf8) > FieldLimits.messageDepth {
-            let id = JSONCoding.parse(text)?["id"]?.stringValue.flatMap { $0.count <= FieldLimits.id ? $0 : nil }
+            let id = JSONCoding.topLevelString("id", in: text).flatMap { $0.count <= FieldLimits.id ? $0 : nil }
             return .failure(Failure(error: tooDeep, id: id))
         }
+        guard let value = JSONCoding.parse(text) else { return .failure(Failure(error: HubError(.badJSON), id: nil)) }
+        return parse(value)
+    }
 
-    public static func parse(_ value: JSONValue) -> Result<ClientMessage, Failure> {
-        guard let obj = value.objectValue else {
-            return .failure(Failure(error: HubError(.badMessage, message: "A message is a JSON object."), id: nil))
     /// `too_large` with the limit in `detail` (docs/PROTOCOL.md).
     static let tooDeep = HubError(.tooLarge, message: "The message nests deeper than \(FieldLimits.payloadDepth) levels in its payload.",
                                   detail: "max_depth_\(FieldLimits.payloadDepth)")
 
+    public static func parse(_ value: JSONValue) -> Result<ClientMessage, Failure> {
+        guard let obj = value.objectValue else {
+            return .failure(Failure(error: HubError(.badMessage, message: "A message is a JSON object."), id: nil))
         }
         let id = obj["id"]?.stringValue
         func fail(_ code: ErrorCode, _ message: String) -> Result<ClientMessage, Failure> {
             .failure(Failure(error: HubError(code, message: message), id: id))
         }
-        guard let t = obj["t"]?.stringValue else { return fail(.badMessage, "Field `t` (string) is missing.") }
-        do {
-            switch t {
         guard value.depth(limit: FieldLimits.messageDepth) <= FieldLimits.messageDepth else {
             return .failure(Failure(error: tooDeep, id: id))
         }
+        guard let t = obj["t"]?.stringValue else { return fail(.badMessage, "Field `t` (string) is missing.") }
+        do {
+            switch t {
             case "ping":
                 return .success(.ping)
             case "join":

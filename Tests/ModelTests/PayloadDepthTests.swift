@@ -49,6 +49,25 @@ func inputMessage(payload: String) -> String {
         #expect(code(#"{"t":"join","code":"ABC234","x":\#(nestedText(100))}"#) == .tooLarge)
     }
 
+    /// The id of a message refused for its depth is read in one pass over the bytes, not by decoding the
+    /// document (which costs the square of the depth: about a second per 510-level message on a debug hub).
+    /// Behind a payload deeper than Foundation's own limit (512) only that pass can still find it.
+    @Test func aTooDeepMessageIsNamedWithoutDecodingIt() {
+        let text = #"{"t":"input","activity":"a1","type":"x","payload":\#(nestedText(5_000)),"id":"deep-2"}"#
+        guard case .failure(let f) = ClientMessageParser.parse(text) else { Issue.record(); return }
+        #expect(f.error.code == .tooLarge && f.id == "deep-2")
+    }
+
+    @Test func topLevelStringReadsOnlyTheTopLevel() {
+        #expect(JSONCoding.topLevelString("id", in: #"{"t":"x","id":"a\"b"}"#) == "a\"b")
+        #expect(JSONCoding.topLevelString("id", in: #"{"p":{"id":"inner"},"q":["id","x"]}"#) == nil)
+        #expect(JSONCoding.topLevelString("id", in: #"{"p":{"id":"inner"},"id":"outer"}"#) == "outer")
+        #expect(JSONCoding.topLevelString("id", in: #"{"x":"id","y":"z"}"#) == nil, "a value that reads id is no key")
+        #expect(JSONCoding.topLevelString("id", in: #"{"id":7}"#) == nil)
+        #expect(JSONCoding.topLevelString("id", in: #"{"id":"unterminated"#) == nil)
+        #expect(JSONCoding.topLevelString("id", in: #"["id","x"]"#) == nil)
+    }
+
     @Test func theValueParserBoundsDepthToo() {
         let value: JSONValue = ["t": "input", "id": "1", "activity": "a1", "type": "x", "payload": nested(65)]
         guard case .failure(let f) = ClientMessageParser.parse(value) else { Issue.record(); return }

@@ -600,11 +600,14 @@ public actor LiveSession: DurabilitySink {
         guard conn.role == .participant || conn.role == .facilitator else { return HubError(.forbidden) }
         if conn.role == .participant && conn.participant == nil { return HubError(.sessionClosed) }
         guard let activity = live.activities[req.activity] else { return HubError(.activityNotFound) }
-        guard live.current == req.activity, activity.inputsOpen else { return HubError(.activityClosed) }
+        guard live.current == req.activity else { return HubError(.activityClosed) }
         guard let manifest = manifests[activity.item.plugin], let phase = manifest.phase(named: activity.phase) else {
             return HubError(.pluginUnavailable)
         }
+        // CONTRACTS §1 orders the phase gate before "input open": a type this phase never takes from this
+        // role is `phase_forbids` whether or not input is open right now.
         guard phase.allows(role: conn.role, type: req.type) else { return HubError(.phaseForbids) }
+        guard activity.inputsOpen else { return HubError(.activityClosed) }
         return nil
     }
 

@@ -455,10 +455,7 @@ WS_MESSAGES = list(dict.fromkeys(r[0] for r in WS_TABLE))
 
 # Rows where the hub contradicts the contract today, each reported to the lead (issue 13). Strict: the
 # day the hub follows the contract the row passes, and this mark must go.
-KNOWN_DRIFT = {
-    "input unlisted, input closed": "issue 13 drift: the hub checks `input open` before the phase gate "
-                                    "(LiveSession.checkInput); CONTRACTS.md §1 orders the phase gate first",
-}
+KNOWN_DRIFT: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("message", [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=KNOWN_DRIFT[m]))

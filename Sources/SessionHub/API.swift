@@ -131,6 +131,8 @@ struct API {
     let publicURL: @Sendable () -> String
     /// Failed logins per address and per account (docs/SECURITY.md, "Login and tokens").
     var loginThrottle = LoginThrottle()
+    /// Join-code lookups that miss, per address; shared with the QR route (docs/SECURITY.md, "Join codes").
+    var codeLookups = CodeLookupLimiter()
 
     func register(on router: Router<HubRequestContext>) {
         let api = router.group("api/v1")
@@ -277,11 +279,20 @@ struct API {
 
     func joinInfo(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         let code = ctx.parameters.get("code") ?? ""
+        try await Self.admitLookup(codeLookups, ctx)
         guard code.count <= FieldLimits.code, let s = try await registry.session(code) else {
             throw APIError(status: .notFound, code: "session_not_found", message: ErrorCode.sessionNotFound.message(.en))
         }
+        await codeLookups.found(ctx.peer)
         return JSONResponse.make(JSONValue.object(["code": .string(s.code), "title": .string(s.record.title),
                                                    "status": .string(await s.status.rawValue), "lang": .string(s.record.lang.rawValue)]))
+    }
+
+    /// A join-code lookup from an address that has missed too often is refused before it runs.
+    static func admitLookup(_ limiter: CodeLookupLimiter, _ ctx: HubRequestContext) async throws {
+        if let wait = await limiter.admit(ctx.peer) {
+            throw APIError.tooManyRequests("Too many unknown join codes from this address.", retryAfter: wait)
+        }
     }
 
     // MARK: series

@@ -76,6 +76,7 @@ public enum HubServer {
         let services = SessionServices(store: store, kennisbank: store, log: log, host: host, tokens: tokens, logger: logger, tick: config.tick, clock: SessionServices.now,
                                        maxParticipants: config.maxParticipants)
         let registry = SessionRegistry(services: services)
+        await registry.unloadIdleSessions(after: config.rest.sessionIdle)
         await host.onStateChange { name, state, error in await registry.pluginStateChanged(name, state, error) }
         let auth = FacilitatorAuth(store: store, lifetime: config.rest.tokens)
         let base = PublicBase()
@@ -99,9 +100,11 @@ public enum HubServer {
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: prometheus.emitToString())))
         }
-        API(registry: registry, store: store, host: host, auth: auth, publicURL: { base.get() }, loginThrottle: LoginThrottle(config.rest.login)).register(on: router)
+        let codeLookups = CodeLookupLimiter(config.rest.codeMisses)
+        API(registry: registry, store: store, host: host, auth: auth, publicURL: { base.get() }, loginThrottle: LoginThrottle(config.rest.login),
+            codeLookups: codeLookups).register(on: router)
         KennisbankAPI(store: store, auth: auth, publicReads: !config.privateKennisbank, searchTimeout: config.rest.searchTimeout).register(on: router)
-        Pages(webDir: URL(fileURLWithPath: config.webDir), host: host, registry: registry, publicURL: { base.get() }).register(on: router)
+        Pages(webDir: URL(fileURLWithPath: config.webDir), host: host, registry: registry, publicURL: { base.get() }, codeLookups: codeLookups).register(on: router)
 
         let gateway = Gateway(registry: registry, auth: auth, limits: config.connection,
                               addressLimiter: AddressLimiter(rate: config.joinsPerSecondPerAddress, burst: config.joinBurstPerAddress),

@@ -1038,6 +1038,8 @@ public actor LiveSession: DurabilitySink {
     public var status: SessionStatus { published.status }
     public var seq: Int64 { published.seq }
     public var participantCount: Int { published.participants.values.filter { !$0.kicked }.count }
+    /// Joined connections (participants, facilitators, beamers): none for long, and the session may be unloaded.
+    var connectionCount: Int { connections.count }
     public var snapshot: SessionState { published }
 
     /// Runs a facilitator command outside a WebSocket (REST start/close) through the same queue.

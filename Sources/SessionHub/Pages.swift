@@ -10,6 +10,8 @@ struct Pages {
     let host: PluginHost
     let registry: SessionRegistry
     let publicURL: @Sendable () -> String
+    /// Shared with `GET /api/v1/join/{code}`: the QR route finds sessions by code too.
+    var codeLookups = CodeLookupLimiter()
 
     func register(on router: Router<HubRequestContext>) {
         // The API description lives with the web files so that it ships and updates with them.
@@ -31,7 +33,9 @@ struct Pages {
         }
         router.get("api/v1/sessions/:session/qr.svg") { _, ctx in
             let key = ctx.parameters.get("session") ?? ""
+            try await API.admitLookup(codeLookups, ctx)
             guard key.count <= 64, let s = try await registry.session(key) else { throw HTTPError(.notFound) }
+            await codeLookups.found(ctx.peer)
             guard let svg = QRCode.svg("\(publicURL())/s/\(s.code)") else { throw HTTPError(.internalServerError) }
             return Response(status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "no-cache"], body: .init(byteBuffer: ByteBuffer(string: svg)))
         }

@@ -13,6 +13,10 @@ public struct RESTLimits: Sendable {
     public var login = LoginThrottle.Policy()
     /// Facilitator token expiry (`--token-idle-hours`, `--token-max-days`).
     public var tokens = TokenLifetime()
+    /// Join-code lookups that find nothing, per address (`--join-code-misses`, `--join-code-miss-rate`).
+    public var codeMisses = CodeLookupLimiter.Policy()
+    /// A loaded session without connections or lookups this long is unloaded (`--session-idle-minutes`).
+    public var sessionIdle: Duration = .seconds(30 * 60)
 
     public init() {}
 }

@@ -136,3 +136,36 @@ public actor AddressLimiter {
         return ok
     }
 }
+
+/// Join-code lookups that find nothing, per client address (issue 13, finding 8): `/api/v1/join/{code}`
+/// and `qr.svg` answered 640 probes a second. A lookup takes a token before it runs and gives it back when
+/// it finds a session, so a room whose phones share one address and type the right code never runs out,
+/// while a prober spends one token per miss; an empty bucket means 429 with `Retry-After` for every lookup.
+public actor CodeLookupLimiter {
+    public struct Policy: Sendable, Hashable {
+        /// Misses one address may have in a row (`--join-code-misses`)…
+        public var burst = 60.0
+        /// …then this many more per second (`--join-code-miss-rate`).
+        public var perSecond = 1.0
+        public init() {}
+    }
+
+    private var buckets: KeyedBuckets
+
+    public init(_ policy: Policy = Policy()) {
+        buckets = KeyedBuckets(rate: policy.perSecond, burst: policy.burst)
+    }
+
+    /// nil: look it up (one miss is counted until `found`); else how long the address must wait.
+    public func admit(_ address: String) -> Duration? {
+        let wait = buckets.wait(address)
+        guard wait == .zero else { return wait }
+        _ = buckets.take(address)
+        return nil
+    }
+
+    /// The lookup found a session: it does not count.
+    public func found(_ address: String) {
+        buckets.refund(address)
+    }
+}

@@ -10,6 +10,11 @@ public actor SessionRegistry {
     let services: SessionServices
     private var byId: [String: LiveSession] = [:]
     private var restoring: [String: Task<LiveSession, any Error>] = [:]
+    /// When each loaded session was last looked up or created: with no connections, the idle clock (finding 8).
+    private var lastUsed: [String: ContinuousClock.Instant] = [:]
+    /// Sessions being unloaded: a lookup waits until they have written what they accepted, then loads them again.
+    private var unloading: [String: Task<Void, Never>] = [:]
+    private var sweeper: Task<Void, Never>?
     /// Sessions being deleted (id → code): not found any more, and not loaded again from their rows.
     private var deleting: [String: String] = [:]
 
@@ -25,15 +30,22 @@ public actor SessionRegistry {
     public func session(_ idOrCode: String) async throws -> LiveSession? {
         let key = idOrCode.hasPrefix("s_") ? idOrCode : idOrCode.uppercased()
         if deleting[key] != nil || deleting.values.contains(key) { return nil }
-        if let s = byId[key] { return s }
-        if let s = byId.values.first(where: { $0.code == key }) { return s }
+        if let s = byId[key] { return used(s) }
+        if let s = byId.values.first(where: { $0.code == key }) { return used(s) }
         guard let record = try await services.store.session(key) else { return nil }
-        return try await load(record)
+        return used(try await load(record))
+    }
+
+    private func used(_ s: LiveSession) -> LiveSession {
+        lastUsed[s.id] = .now
+        return s
     }
 
     /// One load per session, however many callers ask at once: a join arriving while `loadUnfinished`
     /// restores the same session after a restart must not build (and replay) it a second time.
     private func load(_ record: SessionRecord) async throws -> LiveSession {
+        // Never two live copies: an unloading one first writes everything it accepted.
+        while let pending = unloading[record.id] { await pending.value }
         if let s = byId[record.id] { return s }
         if let task = restoring[record.id] { return try await task.value }
         let task = Task { try await self.build(record) }
@@ -50,6 +62,7 @@ public actor SessionRegistry {
         try await session.start(phases: phases)
         // Only a started session is handed out; callers that came meanwhile waited on `restoring`.
         byId[record.id] = session
+        Metrics.sessionsLoaded.set(byId.count)
         return session
     }
 
@@ -92,7 +105,7 @@ public actor SessionRegistry {
             } catch StoreError.duplicate {
                 continue
             }
-            return try await load(record)
+            return used(try await load(record))
         }
         throw HubError(.internal, message: "no free join code found")
     }
@@ -119,7 +132,44 @@ public actor SessionRegistry {
         for s in byId.values { await s.setManifests(manifests) }
     }
 
+    /// Every `idle / 4` (at most a minute) unloads the sessions idle that long (`--session-idle-minutes`).
+    func unloadIdleSessions(after idle: Duration) {
+        sweeper?.cancel()
+        let every = min(idle / 4, .seconds(60))
+        sweeper = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: every)
+                await self?.unloadIdle(after: idle)
+            }
+        }
+    }
+
+    /// Unloads the sessions that had no connection and no lookup for `idle`: a probed join code loads its
+    /// session, and without this it stayed in memory (with its plugin instances) until the hub stopped. An
+    /// unloaded session is loaded again, from its log, by the next lookup. A join always looks the session
+    /// up first (which restarts the clock), so a session is never unloaded under a join.
+    func unloadIdle(after idle: Duration) async {
+        lastUsed = lastUsed.filter { byId[$0.key] != nil }
+        let now = ContinuousClock.now
+        for (id, s) in byId where unloading[id] == nil {
+            guard let used = lastUsed[id] else { lastUsed[id] = now; continue }
+            guard now - used >= idle else { continue }
+            guard await s.connectionCount == 0 else { lastUsed[id] = .now; continue }
+            // The await let other calls in: unload only if nobody looked the session up meanwhile.
+            guard byId[id] === s, lastUsed[id] == used else { continue }
+            byId[id] = nil
+            lastUsed[id] = nil
+            let task = Task { await s.retire() }
+            unloading[id] = task
+            await task.value
+            unloading[id] = nil
+            services.logger.info("unloaded idle session", metadata: ["session": "\(id)"])
+        }
+        Metrics.sessionsLoaded.set(byId.count)
+    }
+
     func shutdown() async {
+        sweeper?.cancel()
         for s in byId.values { await s.disconnectAll(.goingAway) }
         // Gives up on a log that cannot write instead of retrying forever: nothing unwritten was acknowledged.
         await services.log.shutdown()

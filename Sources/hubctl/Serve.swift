@@ -51,6 +51,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("token-max-days"), help: "Days after the login at which a facilitator token expires however much it is used (default 30).")
     var tokenMaxDays: Double = 30
 
+    @Option(name: .customLong("join-code-misses"), help: "Join-code lookups (join page, QR code) that find nothing one client address may make in a row before 429 (default 60).")
+    var joinCodeMisses = 60
+
+    @Option(name: .customLong("join-code-miss-rate"), help: "Further join-code misses per second and client address after those (default 1).")
+    var joinCodeMissRate: Double = 1
+
+    @Option(name: .customLong("session-idle-minutes"), help: "Minutes a loaded session without connections or lookups stays in memory before it is unloaded (default 30).")
+    var sessionIdleMinutes: Double = 30
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -96,6 +105,8 @@ struct Serve: AsyncParsableCommand {
         guard tokenIdleHours > 0, tokenMaxDays > 0, tokenIdleHours <= tokenMaxDays * 24 else {
             throw ValidationError("--token-idle-hours and --token-max-days must be more than 0, and the idle time at most the maximum age")
         }
+        guard joinCodeMisses >= 1, joinCodeMissRate > 0 else { throw ValidationError("--join-code-misses must be at least 1 and --join-code-miss-rate more than 0") }
+        guard sessionIdleMinutes > 0 else { throw ValidationError("--session-idle-minutes must be more than 0") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         if let u = publicURL, URL(string: u)?.scheme == nil { throw ValidationError("--public-url must be a URL such as https://hub.example.org") }
         for (name, v) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout), ("--join-timeout", joinTimeout),
@@ -123,6 +134,9 @@ struct Serve: AsyncParsableCommand {
         config.rest.login.accountBurst = Double(loginAttempts)
         config.rest.login.addressBurst = Double(loginAttemptsPerAddress)
         config.rest.tokens = TokenLifetime(idle: .seconds(tokenIdleHours * 3600), maxAge: .seconds(tokenMaxDays * 86_400))
+        config.rest.codeMisses.burst = Double(joinCodeMisses)
+        config.rest.codeMisses.perSecond = joinCodeMissRate
+        config.rest.sessionIdle = .seconds(sessionIdleMinutes * 60)
         config.pluginTimeout = .milliseconds(Int(pluginTimeout * 1000))
         config.connectionPolicy.headerTimeout = Self.duration(headerTimeout)
         config.connectionPolicy.idleTimeout = Self.duration(idleTimeout)

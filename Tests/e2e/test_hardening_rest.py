@@ -5,6 +5,7 @@ and the smaller REST items of 11 (headers on every answer, import errors capped,
 Each test talks to a real `hubctl serve` over HTTP, as a hostile client would; docs/SECURITY.md names
 the limits and flags these tests hold.
 """
+import asyncio
 import json
 import sqlite3
 import threading
@@ -15,6 +16,8 @@ import urllib.request
 
 import pytest
 
+import agendas
+from hubclient import Client, run
 from hubprocess import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, REPO
 
 PHONE = "06-12345678"
@@ -267,3 +270,92 @@ def test_hubctl_login_with_a_wrong_password_says_so(own_hub):
     r = hub.hubctl("login", "--server", hub.url, "--email", FACILITATOR_EMAIL, "--password-stdin", input="wrong\n", check=False)
     assert r.returncode == 1, r
     assert "password is wrong" in r.stderr and "not logged in" not in r.stderr, r.stderr
+
+
+# ---- finding 8: join codes cannot be probed, idle sessions unload ----------------------------------------
+
+def test_join_code_probes_are_limited_per_address(own_hub):
+    """60 misses in a row from one address, then 429 with Retry-After on the join info and the QR code
+    alike; looking up the right code never counts, so a room sharing one address is not limited."""
+    hub = own_hub
+    s = hub.create_session(agendas.counter_only())
+    for _ in range(100):
+        assert get(hub, "/api/v1/join/" + s["code"])[0] == 200
+    statuses = [get(hub, "/api/v1/join/ZZZZ%02d" % n)[0] for n in range(70)]
+    assert statuses[:60] == [404] * 60 and statuses[-1] == 429, statuses
+    for path in ("/api/v1/join/" + s["code"], "/api/v1/sessions/%s/qr.svg" % s["code"], "/api/v1/sessions/NOPE00/qr.svg"):
+        status, headers, body = get(hub, path)
+        assert status == 429 and int(headers["Retry-After"]) >= 1, (path, status, body)
+        assert isinstance(body, dict) and body["error"]["code"] == "rate_limited", body
+
+
+def loaded_sessions(hub):
+    text = get(hub, "/metrics")[2]
+    values = [float(l.split()[-1]) for l in text.splitlines() if l.startswith("sessionhub_sessions_loaded")]
+    return values[0] if values else None
+
+
+def wait_for(condition, timeout=30, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError("no %s within %ss" % (what, timeout))
+
+
+def test_idle_sessions_unload_and_load_again_with_their_data(own_hub):
+    """--session-idle-minutes 0.02 (1.2 s): a looked-up session with no connection leaves memory; the next
+    lookup or join loads it again from its log, with its participant and inputs."""
+    hub = own_hub
+    hub.stop()
+    hub.serve_args = ["--session-idle-minutes", "0.02"]
+    hub.start()
+    hub.login()
+    s = hub.create_session(agendas.counter_only())
+
+    async def first_visit():
+        fac = Client(hub.ws_url, "fac")
+        await fac.connect()
+        await fac.join(s["code"], auth=hub.token)
+        await fac.ok(fac.command("start"))
+        await fac.ok(fac.command("next"))
+        c = Client(hub.ws_url)
+        await c.connect()
+        await c.join(s["code"], name="Ans")
+        await c.ok(c.input("a1", "inc"))
+        token = c.token
+        await c.close()
+        await fac.close()
+        return token
+    token = run(first_visit())
+    for round in range(3):
+        wait_for(lambda: loaded_sessions(hub) == 0, what="unloaded session (round %d)" % round)
+        status, _, info = get(hub, "/api/v1/join/" + s["code"])
+        assert status == 200 and info["status"] == "open", info
+    wait_for(lambda: loaded_sessions(hub) == 0, what="unloaded session")
+
+    async def come_back():
+        c = Client(hub.ws_url)
+        await c.connect()
+        welcome = await c.join(s["code"], token=token)
+        await c.close()
+        return welcome
+    welcome = run(come_back())
+    assert welcome["seq"] >= 3, welcome
+
+    async def joins_around_the_unload():
+        """Rejoins at moments around the 1.2 s unload: each one lands on a live session and is acked."""
+        acked = 0
+        for n in range(10):
+            await asyncio.sleep(1.0 + 0.07 * n)
+            c = Client(hub.ws_url)
+            await c.connect()
+            await c.join(s["code"], token=token)
+            await c.ok(c.input("a1", "inc"))
+            acked += 1
+            await c.close()
+        return acked
+    assert run(joins_around_the_unload()) == 10
+    export = hub.export(s["id"])
+    assert [e["type"] for e in export["events"] if e.get("type") == "inc"] == ["inc"] * 11, export["events"]

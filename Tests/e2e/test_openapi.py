@@ -42,7 +42,7 @@ NOT_PROVOKED = {("get", "/healthz", "503")}
 # A search over its time budget (503) needs a hub with a tiny --search-timeout-ms: test_hardening_rest.py provokes it.
 NOT_PROVOKED |= {("get", p, "503") for p in ("/api/v1/interventions", "/api/v1/toolkit", "/api/v1/search")}
 # Failed-login throttling (429) would lock this module's account: test_hardening_rest.py provokes it on hubs of its own.
-NOT_PROVOKED |= {("post", "/api/v1/login", "429")}
+NOT_PROVOKED |= {("post", "/api/v1/login", "429"), ("get", "/api/v1/join/{code}", "429"), ("get", "/api/v1/sessions/{session}/qr.svg", "429")}
 
 # What was answered: (method, path template, status).
 SEEN = set()

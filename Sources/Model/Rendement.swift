@@ -46,7 +46,7 @@ public struct MonitoringSummary: Codable, Sendable, Hashable {
     public var indicators: [Indicator]
     /// Σ of the monetised indicators' values.
     public var value: Double
-    /// value ÷ euros; nil when nothing was spent.
+    /// value ÷ euros; nil when nothing was spent (or so little that the ratio is not a finite number).
     public var ratio: Double?
     public var byYear: [Year]
 
@@ -87,7 +87,9 @@ public struct MonitoringSummary: Codable, Sendable, Hashable {
             years[year] = y
         }
         s.outputs = outputOrder.compactMap { outputs[$0] }
-        s.ratio = s.euros > 0 ? s.value / s.euros : nil
+        // A few cents against a large value would be an infinite ratio, which JSON cannot carry.
+        let ratio = s.value / s.euros
+        s.ratio = s.euros > 0 && ratio.isFinite ? ratio : nil
         s.byYear = years.values.sorted { $0.year < $1.year }
         return s
     }

@@ -95,8 +95,17 @@ public enum KennisbankFormats {
             if let v, !(0...1).contains(v) { p.append("\(name): must be between 0 and 1") }
         }
         if m.kind == .rendement && (m.baseline == nil || m.measured == nil) { p.append("rendement needs baseline and measured") }
+        // The summary adds and multiplies these: bounded, every sum stays finite. One entry of 1e308 euros made
+        // the next sum infinite, which JSON cannot carry, and the intervention's monitoring answered 500 from then on.
+        for (name, v) in [("euros", m.euros), ("hours", m.hours), ("value", m.value), ("target", m.target), ("baseline", m.baseline),
+                          ("measured", m.measured), ("valuePerUnit", m.valuePerUnit)] {
+            if let v, !(v.isFinite && abs(v) <= maxMonitoringAmount) { p.append("\(name): at most 10^12 either way") }
+        }
         return p
     }
+
+    /// The largest amount (euros, hours, a value, …) a monitoring entry may hold, positive or negative.
+    public static let maxMonitoringAmount = 1e12
 
     // MARK: CSV and Markdown
 

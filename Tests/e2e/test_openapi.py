@@ -436,6 +436,10 @@ def test_monitoring(hub, data):
     call(hub, "post", "/api/v1/interventions/{id}/monitoring", path={"id": practice}, body={"entries": [{"date": "2025-01-01"}]}, expect=400)
     call(hub, "post", "/api/v1/interventions/{id}/monitoring", path={"id": practice},
          body={"entries": [{**new, "kind": "rendement", "baseline": 1, "measured": 2, "attribution": 1.5}]}, expect=422)
+    # Amounts are bounded (issue 13, found by schemathesis): two entries of 1e308 euros were stored, their sum was
+    # infinite, and from then on every answer with the summary was a 500.
+    call(hub, "post", "/api/v1/interventions/{id}/monitoring", path={"id": practice},
+         body={"entries": [{**new, "kind": "kosten", "euros": 1e308}, {**new, "kind": "kosten", "euros": 1e308}]}, expect=422)
     # An entry id belongs to one intervention; a registration made in error can be deleted.
     added = next(e for e in after["entries"] if e["label"] == "Bewonersavonden")
     call(hub, "post", "/api/v1/interventions/{id}/monitoring", path={"id": other}, body={"entries": [{**added, "intervention": other}]}, expect=409)

@@ -91,6 +91,7 @@ WS_TABLE = [
     ("join", "revoked facilitator token (auth)",  "unauthorized open",   "unauthorized open",   "unauthorized open"),
     ("join", "removed account's token (auth)",    "unauthorized open",   "unauthorized open",   "unauthorized open"),
     ("join", "participant token as auth",         "unauthorized open",   "unauthorized open",   "unauthorized open"),
+    ("join", "contributor token as auth",         "unauthorized open",   "unauthorized open",   "unauthorized open"),
     ("join", "unknown join code",                 "session_not_found open", "session_not_found open", "session_not_found open"),
     # -- input `inc` to the current activity a1 in its phase `counting`, input open: the gate lists `inc`
     #    for participants and facilitators. Draft: activity_closed; closed: session_closed (CONTRACTS §1).
@@ -406,6 +407,7 @@ async def ws_cell(hub, people, worlds, message, role, status):
             "revoked facilitator token (auth)": {"auth": people.revoked},
             "removed account's token (auth)": {"auth": people.removed},
             "participant token as auth": {"auth": w.clients["participant"].token},
+            "contributor token as auth": {"auth": people.contributor},
             "unknown join code": {},
         }[role]
         code = "ZZZZZZ" if role == "unknown join code" else w.code

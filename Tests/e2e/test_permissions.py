@@ -17,7 +17,7 @@ import asyncio
 import json
 import re
 import shutil
-import subprocess
+import time
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -90,6 +90,7 @@ WS_TABLE = [
     ("join", "facilitator token as rejoin token", "unauthorized 4003",   "unauthorized 4003",   "unauthorized 4003"),
     ("join", "revoked facilitator token (auth)",  "unauthorized open",   "unauthorized open",   "unauthorized open"),
     ("join", "removed account's token (auth)",    "unauthorized open",   "unauthorized open",   "unauthorized open"),
+    ("join", "expired facilitator token (auth)",  "unauthorized open",   "unauthorized open",   "unauthorized open"),
     ("join", "participant token as auth",         "unauthorized open",   "unauthorized open",   "unauthorized open"),
     ("join", "contributor token as auth",         "unauthorized open",   "unauthorized open",   "unauthorized open"),
     ("join", "unknown join code",                 "session_not_found open", "session_not_found open", "session_not_found open"),
@@ -143,43 +144,45 @@ UNLISTED_TYPE = {"participant": "reset", "owner": "note", "co-facilitator": "not
 #                          another session's token, has; a beamer has none: see `none`)
 #   revoked                an owner's token after POST /api/v1/logout
 #   removed                the token of an account removed with `hubctl facilitator remove`
+#   expired                an owner's token older than --token-max-days (a second hub where that is 3 s)
 #   none                   no Authorization header (the beamer, anyone)
-REST_ROLES = ("owner", "co-facilitator", "contributor", "participant", "revoked", "removed", "none")
+REST_ROLES = ("owner", "co-facilitator", "contributor", "participant", "revoked", "removed", "expired", "none")
 U, F, C = "401 unauthorized", "403 forbidden", "409 session_closed"
 
 REST_TABLE = [
-    # route, session status ("-": no session), owner, co-facilitator, contributor, participant, revoked, removed, none
-    ("POST /api/v1/login",                      "-",      "200", "200", "200", "200", "200", "200", "200"),
-    ("POST /api/v1/logout",                     "-",      "204", "204", U, U, U, U, U),
-    ("POST /api/v1/sessions",                   "-",      "201", "201", U, U, U, U, U),
-    ("POST /api/v1/sessions/{session}/start",   "draft",  "200", "200", U, U, U, U, U),
-    ("POST /api/v1/sessions/{session}/start",   "open",   "200", "200", U, U, U, U, U),
-    ("POST /api/v1/sessions/{session}/start",   "closed", C, C, U, U, U, U, U),
-    ("POST /api/v1/sessions/{session}/close",   "draft",  F, F, U, U, U, U, U),
-    ("POST /api/v1/sessions/{session}/close",   "open",   "200", "200", U, U, U, U, U),
-    ("POST /api/v1/sessions/{session}/close",   "closed", C, C, U, U, U, U, U),
-    ("DELETE /api/v1/sessions/{session}",       "draft",  "204", F, U, U, U, U, U),
-    ("DELETE /api/v1/sessions/{session}",       "open",   "204", F, U, U, U, U, U),
-    ("DELETE /api/v1/sessions/{session}",       "closed", "204", F, U, U, U, U, U),
-    ("POST /api/v1/series",                     "-",      "201", "201", U, U, U, U, U),
-    ("POST /api/v1/plugins/reload",             "-",      "200", "200", U, U, U, U, U),
+    # route, session status ("-": no session), owner, co-facilitator, contributor, participant, revoked, removed,
+    # expired, none
+    ("POST /api/v1/login",                      "-",      "200", "200", "200", "200", "200", "200", "200", "200"),
+    ("POST /api/v1/logout",                     "-",      "204", "204", U, U, U, U, U, U),
+    ("POST /api/v1/sessions",                   "-",      "201", "201", U, U, U, U, U, U),
+    ("POST /api/v1/sessions/{session}/start",   "draft",  "200", "200", U, U, U, U, U, U),
+    ("POST /api/v1/sessions/{session}/start",   "open",   "200", "200", U, U, U, U, U, U),
+    ("POST /api/v1/sessions/{session}/start",   "closed", C, C, U, U, U, U, U, U),
+    ("POST /api/v1/sessions/{session}/close",   "draft",  F, F, U, U, U, U, U, U),
+    ("POST /api/v1/sessions/{session}/close",   "open",   "200", "200", U, U, U, U, U, U),
+    ("POST /api/v1/sessions/{session}/close",   "closed", C, C, U, U, U, U, U, U),
+    ("DELETE /api/v1/sessions/{session}",       "draft",  "204", F, U, U, U, U, U, U),
+    ("DELETE /api/v1/sessions/{session}",       "open",   "204", F, U, U, U, U, U, U),
+    ("DELETE /api/v1/sessions/{session}",       "closed", "204", F, U, U, U, U, U, U),
+    ("POST /api/v1/series",                     "-",      "201", "201", U, U, U, U, U, U),
+    ("POST /api/v1/plugins/reload",             "-",      "200", "200", U, U, U, U, U, U),
     # The kennisbank: contributors write and monitor their own practice descriptions only (KENNISBANK.md).
-    ("POST /api/v1/interventions (praktijk)",   "-",      "201", "201", "201", U, U, U, U),
-    ("POST /api/v1/interventions (archetype)",  "-",      "201", "201", F, U, U, U, U),
-    ("PUT /api/v1/interventions/{id} (a facilitator's)",  "-", "200", "200", F, U, U, U, U),
-    ("PUT /api/v1/interventions/{id} (the contributor's)", "-", "200", "200", "200", U, U, U, U),
-    ("POST /api/v1/interventions/{id}/monitoring (a facilitator's)",  "-", "200", "200", F, U, U, U, U),
-    ("POST /api/v1/interventions/{id}/monitoring (the contributor's)", "-", "200", "200", "200", U, U, U, U),
-    ("DELETE /api/v1/interventions/{id}/monitoring/{entry} (a facilitator's)",  "-", "200", "200", F, U, U, U, U),
-    ("DELETE /api/v1/interventions/{id}/monitoring/{entry} (the contributor's)", "-", "200", "200", "200", U, U, U, U),
-    ("POST /api/v1/toolkit",                    "-",      "201", "201", F, U, U, U, U),
-    ("PUT /api/v1/toolkit/{id}",                "-",      "200", "200", F, U, U, U, U),
-    ("POST /api/v1/kennisbank/import",          "-",      "200", "200", F, U, U, U, U),
-    ("POST /api/v1/toolkit-import",             "-",      "200", "200", F, U, U, U, U),
-    ("PUT /api/v1/effects/{id}",                "-",      "200", "200", F, U, U, U, U),
-    ("DELETE /api/v1/effects/{id}",             "-",      "200", "200", F, U, U, U, U),
-    ("POST /api/v1/contributors",               "-",      "201", "201", F, U, U, U, U),
-    ("DELETE /api/v1/contributors/{id}",        "-",      "204", "204", F, U, U, U, U),
+    ("POST /api/v1/interventions (praktijk)",   "-",      "201", "201", "201", U, U, U, U, U),
+    ("POST /api/v1/interventions (archetype)",  "-",      "201", "201", F, U, U, U, U, U),
+    ("PUT /api/v1/interventions/{id} (a facilitator's)",  "-", "200", "200", F, U, U, U, U, U),
+    ("PUT /api/v1/interventions/{id} (the contributor's)", "-", "200", "200", "200", U, U, U, U, U),
+    ("POST /api/v1/interventions/{id}/monitoring (a facilitator's)",  "-", "200", "200", F, U, U, U, U, U),
+    ("POST /api/v1/interventions/{id}/monitoring (the contributor's)", "-", "200", "200", "200", U, U, U, U, U),
+    ("DELETE /api/v1/interventions/{id}/monitoring/{entry} (a facilitator's)",  "-", "200", "200", F, U, U, U, U, U),
+    ("DELETE /api/v1/interventions/{id}/monitoring/{entry} (the contributor's)", "-", "200", "200", "200", U, U, U, U, U),
+    ("POST /api/v1/toolkit",                    "-",      "201", "201", F, U, U, U, U, U),
+    ("PUT /api/v1/toolkit/{id}",                "-",      "200", "200", F, U, U, U, U, U),
+    ("POST /api/v1/kennisbank/import",          "-",      "200", "200", F, U, U, U, U, U),
+    ("POST /api/v1/toolkit-import",             "-",      "200", "200", F, U, U, U, U, U),
+    ("PUT /api/v1/effects/{id}",                "-",      "200", "200", F, U, U, U, U, U),
+    ("DELETE /api/v1/effects/{id}",             "-",      "200", "200", F, U, U, U, U, U),
+    ("POST /api/v1/contributors",               "-",      "201", "201", F, U, U, U, U, U),
+    ("DELETE /api/v1/contributors/{id}",        "-",      "204", "204", F, U, U, U, U, U),
 ]
 
 
@@ -221,6 +224,55 @@ def mhub():
 CLIENTS = []  # every connection the module opens, closed when its loop ends
 
 
+TOKEN_MAX_AGE = 3.0  # seconds, on the expiring hub
+
+
+class Expiring:
+    """A second hub whose facilitator tokens expire TOKEN_MAX_AGE seconds after their login
+    (`--token-max-days`, through a wrapper that adds the flags to `serve`), and its owner's first token."""
+
+    def __init__(self, binary):
+        workdir = ARTIFACTS / "test_permissions.expiring"
+        shutil.rmtree(workdir, ignore_errors=True)
+        workdir.mkdir(parents=True)
+        wrapper = workdir / "hubctl-expiring"
+        flags = "--token-max-days %.9f --token-idle-hours %.9f" % (TOKEN_MAX_AGE / 86400, 0.9 * TOKEN_MAX_AGE / 3600)
+        wrapper.write_text('#!/bin/sh\nif [ "$1" = serve ]; then exec "%s" "$@" %s; fi\nexec "%s" "$@"\n' % (binary, flags, binary))
+        wrapper.chmod(0o755)
+        self.hub = _CheapHub(str(wrapper), workdir / "hub")
+        self.hub.bootstrap()
+        self.hub.start()
+        self.token = login(self.hub, "f@example.org")
+        self.expires = time.monotonic() + TOKEN_MAX_AGE + 0.5
+        self.codes = {}
+
+    def expired_token(self):
+        """The first token, once it is past its maximum age (waits for that the first time)."""
+        time.sleep(max(0.0, self.expires - time.monotonic()))
+        return self.token
+
+    def code(self, status):
+        """The join code of a session in `status`, made with a token of its own (the first one expires)."""
+        if status not in self.codes:
+            fresh = login(self.hub, "f@example.org")
+            s = ok_api(self.hub, "POST", "/api/v1/sessions", agendas.counter_only("Expiring %s" % status),
+                       content_type="application/yaml", token=fresh)
+            for step in {"draft": [], "open": ["start"], "closed": ["start", "close"]}[status]:
+                ok_api(self.hub, "POST", "/api/v1/sessions/%s/%s" % (s["id"], step), token=fresh)
+            self.codes[status] = s["code"]
+        return self.codes[status]
+
+
+@pytest.fixture(scope="module")
+def expiring(mhub):
+    try:
+        ex = Expiring(mhub.binary)
+    except HubFailed as e:
+        pytest.fail(str(e), pytrace=False)
+    yield ex
+    finish(ex.hub)
+
+
 @pytest.fixture(scope="module")
 def loop():
     """One event loop for the module, so the shared sessions' connections live across tests."""
@@ -239,8 +291,8 @@ def login(hub, email):
     return body["token"]
 
 
-def ok_api(hub, method, path, body=None, content_type="application/json", expect=(200, 201, 204)):
-    status, answer = hub.api(method, path, body, content_type=content_type)
+def ok_api(hub, method, path, body=None, content_type="application/json", expect=(200, 201, 204), token="default"):
+    status, answer = hub.api(method, path, body, content_type=content_type, token=token)
     assert status in expect, "%s %s → %s %s" % (method, path, status, answer)
     return answer
 
@@ -326,7 +378,7 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def worlds(mhub, people, loop):
+def worlds(mhub, people, loop, expiring):
     async def build():
         made = await asyncio.gather(*(World().build(mhub, people, s) for s in STATUSES),
                                     *(World().build(mhub, people, s, inputs_open=False) for s in STATUSES))
@@ -392,8 +444,11 @@ def fill(value, p):
     return value
 
 
-async def ws_cell(hub, people, worlds, message, role, status):
+async def ws_cell(hub, people, worlds, expiring, message, role, status):
     w = worlds[1 if message.endswith("input closed") else 0][status]
+    if role == "expired facilitator token (auth)":
+        token = await asyncio.to_thread(expiring.expired_token)
+        return await join_cell(expiring.hub, await asyncio.to_thread(expiring.code, status), auth=token)
     if message == "join":
         fields = {
             "new participant (no token)": {"name": "New"},
@@ -462,7 +517,7 @@ KNOWN_DRIFT: dict[str, str] = {}
 
 @pytest.mark.parametrize("message", [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=KNOWN_DRIFT[m]))
                                      if m in KNOWN_DRIFT else m for m in WS_MESSAGES])
-def test_websocket_matrix(mhub, people, worlds, loop, message):
+def test_websocket_matrix(mhub, people, worlds, expiring, loop, message):
     cells = {}
     for row in WS_TABLE:
         if row[0] != message:
@@ -477,7 +532,7 @@ def test_websocket_matrix(mhub, people, worlds, loop, message):
         async def one(key):
             async with sem:
                 try:
-                    return await ws_cell(mhub, people, worlds, message, *key)
+                    return await ws_cell(mhub, people, worlds, expiring, message, *key)
                 except (AssertionError, ConnectionClosed) as e:
                     return "no answer: %s" % str(e)[:200]
         keys = list(cells)
@@ -592,8 +647,13 @@ def rest_request(hub, people, kb, route, role, status):
     raise AssertionError("no request for %s" % route)
 
 
-def rest_cell(hub, people, kb, route, role, status):
-    method, path, body, token = rest_request(hub, people, kb, route, role, status)
+def rest_cell(hub, people, kb, expiring, route, role, status):
+    if role == "expired":
+        # The request a tokenless cell sends, to the expiring hub with its expired token.
+        method, path, body, _ = rest_request(hub, people, kb, route, "none", status)
+        hub, token = expiring.hub, expiring.expired_token()
+    else:
+        method, path, body, token = rest_request(hub, people, kb, route, role, status)
     content_type = "application/json"
     if isinstance(body, tuple):
         body, content_type = body
@@ -630,9 +690,9 @@ def test_the_websocket_table_covers_every_command():
 
 
 @pytest.mark.parametrize("route,status", REST_ROUTES, ids=["%s %s" % r for r in REST_ROUTES])
-def test_rest_matrix(mhub, people, kb, route, status):
+def test_rest_matrix(mhub, people, kb, expiring, route, status):
     row = next(r for r in REST_TABLE if (r[0], r[1]) == (route, status))
     cells = {(role, status): want for role, want in zip(REST_ROLES, row[2:])}
-    actual = {(role, st): rest_cell(mhub, people, kb, route, role, None if st == "-" else st) for role, st in cells}
+    actual = {(role, st): rest_cell(mhub, people, kb, expiring, route, role, None if st == "-" else st) for role, st in cells}
     bad = mismatches(cells, actual)
     assert not bad, "%s (%s): %d of %d cells differ from the matrix:\n%s" % (route, status, len(bad), len(cells), "\n".join(bad))

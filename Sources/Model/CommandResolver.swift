@@ -132,6 +132,12 @@ public struct CommandResolver: Sendable {
             guard let assignments = f["assignments"]?.objectValue else {
                 return .failure(HubError(.badMessage, message: "Field `assignments` ({groupId: [participantId]}) is missing."))
             }
+            // CONTRACTS §1: group ids are `g1`, `g2`, …; audiences (`group:<id>`) and the console's numbering
+            // rely on it, so any other id, or a gap, is refused rather than stored.
+            let expected = Set((0..<assignments.count).map { "g\($0 + 1)" })
+            if let odd = assignments.keys.sorted().first(where: { !expected.contains($0) }) {
+                return .failure(HubError(.badMessage, message: "Group `\(odd.prefix(32))`: ids are g1, g2, … up to g\(assignments.count), without gaps."))
+            }
             var seen = Set<String>()
             var groups: Groups = [:]
             for (g, members) in assignments {

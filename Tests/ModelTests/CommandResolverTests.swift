@@ -117,6 +117,20 @@ func roomWith(_ n: Int, functions: [String] = ["wijkbeheerder", "woonconsulent",
         #expect(e3.code == .badMessage)
     }
 
+    /// CONTRACTS §1: group ids are `g1`, `g2`, …, for manual groups too.
+    @Test func manualGroupIdsFollowTheContract() {
+        let s = roomWith(3)
+        for odd: JSONValue in [["tafel rood": ["p_1"]], ["g1": ["p_1"], "g3": ["p_2"]], ["g0": ["p_1"]], ["g01": ["p_1"]],
+                               ["G1": ["p_1"]], ["g2": ["p_1"]], ["g1": ["p_1"], "x:y": ["p_2"]]] {
+            guard case .failure(let e) = resolve(command("groups", ["mode": "manual", "assignments": odd]), s) else {
+                Issue.record("accepted \(odd)"); continue
+            }
+            #expect(e.code == .badMessage)
+        }
+        #expect(resolve(command("groups", ["mode": "manual", "assignments": ["g2": ["p_3"], "g1": ["p_1"], "g3": []]]), s)
+            == .success(.accepted(activity: nil, payload: ["mode": "manual", "formed": ["g1": ["p_1"], "g2": ["p_3"], "g3": []]])))
+    }
+
     @Test func agendaGroupsFormWhenTheActivityBecomesCurrent() throws {
         let s = roomWith(4)
         guard case .accepted(let a, let payload) = try resolve(command("goto", ["activity": "a2"]), s, present: s.participantOrder).get() else { Issue.record(); return }

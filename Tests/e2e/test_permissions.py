@@ -85,6 +85,9 @@ WS_TABLE = [
     ("join", "owner (auth)",                      "welcome facilitator", "welcome facilitator", "welcome facilitator"),
     ("join", "co-facilitator (auth)",             "welcome facilitator", "welcome facilitator", "welcome facilitator"),
     ("join", "beamer (as: beamer)",               "welcome beamer",      "welcome beamer",      "welcome beamer"),
+    # `auth` "makes this connection a facilitator" (CONTRACTS §1), whatever `as` says; a beamer has no participant.
+    ("join", "as: beamer with an owner's auth",   "welcome facilitator", "welcome facilitator", "welcome facilitator"),
+    ("join", "as: beamer with its own token",     "welcome beamer",      "welcome beamer",      "welcome beamer"),
     ("join", "another session's token",           "unauthorized 4003",   "unauthorized 4003",   "unauthorized 4003"),
     ("join", "kicked participant's token",        "unauthorized 4003",   "unauthorized 4003",   "unauthorized 4003"),
     ("join", "facilitator token as rejoin token", "unauthorized 4003",   "unauthorized 4003",   "unauthorized 4003"),
@@ -456,6 +459,8 @@ async def ws_cell(hub, people, worlds, expiring, message, role, status):
             "owner (auth)": {"auth": people.owner},
             "co-facilitator (auth)": {"auth": people.co},
             "beamer (as: beamer)": {"as": "beamer"},
+            "as: beamer with an owner's auth": {"as": "beamer", "auth": people.owner},
+            "as: beamer with its own token": {"as": "beamer", "token": w.clients["participant"].token},
             "another session's token": {"token": people.participant},
             "kicked participant's token": {"token": w.kicked_token},
             "facilitator token as rejoin token": {"token": people.owner},

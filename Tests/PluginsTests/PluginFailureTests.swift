@@ -116,3 +116,34 @@ import Testing
         await host.shutdown()
     }
 }
+
+@Suite struct PluginStartFailureTests {
+    /// A plugin whose executable is missing: each failed start counts, the backoff holds between starts,
+    /// and the 5th failure marks it failed (before, a failed start was not counted and every input tried
+    /// again at once).
+    @Test func aPluginThatCannotStartIsBackedOffAndFailed() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plugin-nostart-\(UUID().uuidString)")
+        let folder = dir.appendingPathComponent("crasher")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: PluginFailureTests.crasher, to: folder)
+        let manifest = folder.appendingPathComponent("plugin.json")
+        var text = try String(contentsOf: manifest, encoding: .utf8)
+        text = text.replacingOccurrences(of: #"["python3", "crasher.py"]"#, with: #"["./no-such-executable"]"#)
+        try text.write(to: manifest, atomically: true, encoding: .utf8)
+        let host = PluginHost(directory: dir, binDir: dir, logger: Logger(label: "test"))
+        await host.reload()
+        await #expect(throws: HubError.self) { try await host.ready("crasher") }
+        #expect(await host.statuses().first?.state == .restarting)
+        #expect(await host.statuses().first?.restarts == 1)
+        // Asked again at once: refused during the backoff, no second start.
+        await #expect(throws: HubError.self) { try await host.ready("crasher") }
+        #expect(await host.statuses().first?.restarts == 1)
+        // The scheduled relaunches keep failing until the plugin is failed (100+200+400+800 ms of backoff).
+        for _ in 0..<400 where await host.statuses().first?.state != .failed {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        #expect(await host.statuses().first?.state == .failed)
+        await host.shutdown()
+    }
+}

@@ -60,7 +60,9 @@ func listPlugins(_ method: String, _ path: String, _ server: ServerOptions, _ js
         if json { printJSON(a.json ?? .null); return }
         for p in a.json?["plugins"]?.arrayValue ?? [] {
             let error = p["error"]?.stringValue.map { "  (\($0))" } ?? ""
-            print("\(p["name"]?.stringValue ?? "")  \(p["version"]?.stringValue ?? "")  \(p["state"]?.stringValue ?? "")  restarts \(p["restarts"]?.intValue ?? 0)\(error)")
+            let failed = p["failedInstances"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let instances = failed.isEmpty ? "" : "  failed for their session: \(failed.joined(separator: ", "))"
+            print("\(p["name"]?.stringValue ?? "")  \(p["version"]?.stringValue ?? "")  \(p["state"]?.stringValue ?? "")  restarts \(p["restarts"]?.intValue ?? 0)\(error)\(instances)")
         }
         for problem in a.json?["problems"]?.arrayValue ?? [] { printError("not loaded: \(problem.stringValue ?? "")") }
     }

@@ -101,6 +101,7 @@ import Testing
         }
         #expect(await host.instanceFailed("crasher", instance: "s1/a1"))
         #expect(await host.instanceFailed("crasher", instance: "s2/a1") == false)
+        #expect(await host.statuses().first?.failedInstances == ["s1/a1"], "`plugins list` names it")
         #expect(await host.statuses().first?.state != .failed, "one session's failures do not fail the plugin for the hub")
         let generation = try await readyAgain(host)
         await #expect(throws: PluginInstanceFailed.self) {
@@ -113,6 +114,7 @@ import Testing
         // `hubctl plugins reload` gives the failed instance a fresh start.
         await host.reload()
         #expect(await host.instanceFailed("crasher", instance: "s1/a1") == false)
+        #expect(await host.statuses().first?.failedInstances == nil)
         await host.shutdown()
     }
 }

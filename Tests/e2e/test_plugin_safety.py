@@ -177,7 +177,8 @@ def test_an_input_that_crashes_its_plugin_is_refused_and_fails_only_its_session(
             assert reply["t"] == "error" and reply["code"] == "plugin_unavailable", reply
             await a_fac.ok(a_fac.command("goto", activity="a2"))
             await a.ok(a.input("a2", "say", {"text": "nog hier"}))
-            assert plugin_status(hub, "crasher")["state"] != "failed"
+            status = plugin_status(hub, "crasher")
+            assert status["state"] != "failed" and status["failedInstances"] == ["%s/a1" % sessions[0]["id"]], status
             await until_ack(b, "a1", "inc", what="B after A failed")
             await b_fac.wait_view("a1", check=lambda v: v["count"] == 3)
             # A second session fails the same way: still not the plugin for the hub.

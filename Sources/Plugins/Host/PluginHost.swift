@@ -23,6 +23,9 @@ public struct PluginStatus: Codable, Sendable, Hashable {
     /// Phase name → its title in both languages, for consoles that show the phase.
     public var phaseTitles: [String: LocalizedText]
     public var error: String?
+    /// Instances (`<session>/<activity>`) failed for their session, while the plugin serves the others;
+    /// absent when none.
+    public var failedInstances: [String]?
 }
 
 /// A plugin process was replaced since the caller started its instances: they must be started and replayed again.
@@ -118,7 +121,8 @@ public actor PluginHost {
         entries.values.sorted { $0.manifest.name < $1.manifest.name }.map {
             PluginStatus(name: $0.manifest.name, version: $0.manifest.version, state: $0.state, restarts: $0.restarts,
                          title: $0.manifest.title, phases: $0.manifest.phases.map(\.name),
-                         phaseTitles: Dictionary($0.manifest.phases.map { ($0.name, $0.title) }, uniquingKeysWith: { a, _ in a }), error: $0.lastError)
+                         phaseTitles: Dictionary($0.manifest.phases.map { ($0.name, $0.title) }, uniquingKeysWith: { a, _ in a }), error: $0.lastError,
+                         failedInstances: $0.failedInstances.isEmpty ? nil : $0.failedInstances.keys.sorted())
         }
     }
 

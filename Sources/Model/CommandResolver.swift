@@ -22,9 +22,9 @@ public struct CommandResolver: Sendable {
         _ command: CommandRequest, state: SessionState, present: [String], rng: inout R
     ) -> Result<Outcome, HubError> {
         let f = command.fields
-        func bad(_ message: String) -> Result<Outcome, HubError> { .failure(HubError(.badMessage, message: message)) }
+        func bad(_ nl: String, _ en: String) -> Result<Outcome, HubError> { .failure(HubError(.badMessage, LocalizedText(nl: nl, en: en))) }
         func activity(_ key: String = "activity") -> Result<String, HubError> {
-            guard let a = f[key]?.stringValue else { return .failure(HubError(.badMessage, message: "Field `\(key)` (string) is missing.")) }
+            guard let a = f[key]?.stringValue else { return .failure(HubError(.badMessage, Self.missing(key, "tekst", "string"))) }
             guard state.activities[a] != nil else { return .failure(HubError(.activityNotFound)) }
             return .success(a)
         }
@@ -36,7 +36,7 @@ public struct CommandResolver: Sendable {
             return .success(state.status == .open ? .unchanged : .accepted(activity: nil, payload: [:]))
         case "close":
             if state.status == .draft {
-                return .failure(HubError(.forbidden, message: "A session in draft cannot be closed: start it first, or delete it."))
+                return .failure(HubError(.forbidden, Self.draftCannotClose))
             }
             return .success(.accepted(activity: nil, payload: [:]))
         case "goto":
@@ -54,17 +54,21 @@ public struct CommandResolver: Sendable {
                 target = command.type == "next" ? order.first : nil
             }
             guard let t = target else {
-                return .failure(HubError(.activityNotFound, message: "There is no \(command.type == "next" ? "next" : "previous") activity."))
+                return .failure(HubError(.activityNotFound, command.type == "next"
+                    ? LocalizedText(nl: "Er is geen volgende activiteit.", en: "There is no next activity.")
+                    : LocalizedText(nl: "Er is geen vorige activiteit.", en: "There is no previous activity.")))
             }
             return move(to: t, state: state, present: present, type: command.type, rng: &rng)
         case "phase":
             switch activity() {
             case .failure(let e): return .failure(e)
             case .success(let a):
-                guard let phase = f["phase"]?.stringValue else { return bad("Field `phase` (string) is missing.") }
+                guard let phase = f["phase"]?.stringValue else { return .failure(HubError(.badMessage, Self.missing("phase", "tekst", "string"))) }
                 let plugin = state.activities[a]!.item.plugin
                 guard phases(plugin).contains(phase) else {
-                    return bad("Plugin `\(plugin)` has no phase `\(phase)`; it has: \(phases(plugin).joined(separator: ", ")).")
+                    let known = phases(plugin).joined(separator: ", ")
+                    return bad("Plugin `\(plugin)` heeft geen fase `\(phase.prefix(64))`; wel: \(known).",
+                               "Plugin `\(plugin)` has no phase `\(phase.prefix(64))`; it has: \(known).")
                 }
                 if state.activities[a]!.phase == phase { return .success(.unchanged) }
                 return .success(.accepted(activity: a, payload: ["activity": .string(a), "phase": .string(phase)]))
@@ -73,7 +77,7 @@ public struct CommandResolver: Sendable {
             switch activity() {
             case .failure(let e): return .failure(e)
             case .success(let a):
-                guard let open = f["open"]?.boolValue else { return bad("Field `open` (boolean) is missing.") }
+                guard let open = f["open"]?.boolValue else { return .failure(HubError(.badMessage, Self.missing("open", "boolean", "boolean"))) }
                 if state.activities[a]!.inputsOpen == open { return .success(.unchanged) }
                 return .success(.accepted(activity: a, payload: ["activity": .string(a), "open": .bool(open)]))
             }
@@ -83,10 +87,10 @@ public struct CommandResolver: Sendable {
             case .success(let a): return .success(.accepted(activity: a, payload: ["activity": .string(a)]))
             }
         case "reorder":
-            guard let raw = f["order"]?.arrayValue else { return bad("Field `order` (array of activity ids) is missing.") }
+            guard let raw = f["order"]?.arrayValue else { return .failure(HubError(.badMessage, Self.missing("order", "lijst van activiteit-ids", "array of activity ids"))) }
             let order = raw.compactMap(\.stringValue)
             guard order.count == raw.count, Set(order) == Set(state.order), order.count == state.order.count else {
-                return bad("`order` must list every activity id of the agenda exactly once.")
+                return bad("`order` noemt elke activiteit van de agenda precies één keer.", "`order` must list every activity id of the agenda exactly once.")
             }
             if order == state.order { return .success(.unchanged) }
             return .success(.accepted(activity: nil, payload: ["order": .array(order.map { .string($0) })]))
@@ -100,12 +104,13 @@ public struct CommandResolver: Sendable {
             if state.groups.isEmpty { return .success(.unchanged) }
             return .success(.accepted(activity: nil, payload: ["formed": [:]]))
         case "kick":
-            guard let p = f["participant"]?.stringValue else { return bad("Field `participant` (string) is missing.") }
-            guard let who = state.participants[p] else { return bad("No participant `\(p.prefix(64))` in this session.") }
+            guard let p = f["participant"]?.stringValue else { return .failure(HubError(.badMessage, Self.missing("participant", "tekst", "string"))) }
+            guard let who = state.participants[p] else { return .failure(HubError(.badMessage, Self.noParticipant(p))) }
             if who.kicked { return .success(.unchanged) }
             return .success(.accepted(activity: nil, payload: ["participant": .string(p)]))
         default:
-            return .failure(HubError(.unknownType, message: "Unknown command type `\(command.type.prefix(40))`."))
+            return .failure(HubError(.unknownType, LocalizedText(nl: "Opdracht `\(command.type.prefix(40))` bestaat niet.",
+                                                                 en: "Unknown command type `\(command.type.prefix(40))`.")))
         }
     }
 
@@ -126,30 +131,35 @@ public struct CommandResolver: Sendable {
         _ f: JSONValue, state: SessionState, present: [String], rng: inout R
     ) -> Result<(GroupMode, Groups), HubError> {
         guard let m = f["mode"]?.stringValue, let mode = GroupMode(rawValue: m) else {
-            return .failure(HubError(.badMessage, message: "Field `mode` must be one of random, function, org, manual."))
+            return .failure(HubError(.badMessage, LocalizedText(nl: "Veld `mode` is random, function, org of manual.",
+                                                                en: "Field `mode` must be one of random, function, org, manual.")))
         }
         if mode == .manual {
             guard let assignments = f["assignments"]?.objectValue else {
-                return .failure(HubError(.badMessage, message: "Field `assignments` ({groupId: [participantId]}) is missing."))
+                return .failure(HubError(.badMessage, Self.missing("assignments", "{groupId: [participantId]}", "{groupId: [participantId]}")))
             }
             // CONTRACTS §1: group ids are `g1`, `g2`, …; audiences (`group:<id>`) and the console's numbering
             // rely on it, so any other id, or a gap, is refused rather than stored.
             let expected = Set((0..<assignments.count).map { "g\($0 + 1)" })
             if let odd = assignments.keys.sorted().first(where: { !expected.contains($0) }) {
-                return .failure(HubError(.badMessage, message: "Group `\(odd.prefix(32))`: ids are g1, g2, … up to g\(assignments.count), without gaps."))
+                return .failure(HubError(.badMessage, LocalizedText(
+                    nl: "Groep `\(odd.prefix(32))`: groepen heten g1, g2, … tot en met g\(assignments.count), zonder gaten.",
+                    en: "Group `\(odd.prefix(32))`: ids are g1, g2, … up to g\(assignments.count), without gaps.")))
             }
             var seen = Set<String>()
             var groups: Groups = [:]
             for (g, members) in assignments {
                 guard let ids = members.arrayValue?.compactMap(\.stringValue), ids.count == members.arrayValue?.count else {
-                    return .failure(HubError(.badMessage, message: "Group `\(g.prefix(32))` must be a list of participant ids."))
+                    return .failure(HubError(.badMessage, LocalizedText(nl: "Groep `\(g.prefix(32))` is een lijst van deelnemer-ids.",
+                                                                        en: "Group `\(g.prefix(32))` must be a list of participant ids.")))
                 }
                 for id in ids {
                     guard let p = state.participants[id], !p.kicked else {
-                        return .failure(HubError(.badMessage, message: "No participant `\(id.prefix(64))` in this session."))
+                        return .failure(HubError(.badMessage, Self.noParticipant(id)))
                     }
                     guard seen.insert(id).inserted else {
-                        return .failure(HubError(.badMessage, message: "Participant `\(id)` is in more than one group."))
+                        return .failure(HubError(.badMessage, LocalizedText(nl: "Deelnemer `\(id.prefix(64))` staat in meer dan één groep.",
+                                                                            en: "Participant `\(id.prefix(64))` is in more than one group.")))
                     }
                 }
                 groups[g] = ids
@@ -157,9 +167,22 @@ public struct CommandResolver: Sendable {
             return .success((mode, groups))
         }
         guard let size = f["size"]?.intValue, size >= 1, size <= 1000 else {
-            return .failure(HubError(.badMessage, message: "Field `size` must be a whole number from 1 to 1000."))
+            return .failure(HubError(.badMessage, LocalizedText(nl: "Veld `size` is een geheel getal van 1 tot en met 1000.",
+                                                                en: "Field `size` must be a whole number from 1 to 1000.")))
         }
         return .success((mode, Self.form(mode, size: Int(size), state: state, present: present, rng: &rng)))
+    }
+
+    // Refusals a facilitator reads in the console, in its language (CONTRACTS §1).
+    static let draftCannotClose = LocalizedText(nl: "Een sessie in voorbereiding kan niet sluiten: start haar eerst, of verwijder haar.",
+                                                en: "A session in draft cannot be closed: start it first, or delete it.")
+
+    static func missing(_ field: String, _ typeNL: String, _ typeEN: String) -> LocalizedText {
+        LocalizedText(nl: "Veld `\(field)` (\(typeNL)) ontbreekt.", en: "Field `\(field)` (\(typeEN)) is missing.")
+    }
+
+    static func noParticipant(_ id: String) -> LocalizedText {
+        LocalizedText(nl: "Deelnemer `\(id.prefix(64))` zit niet in deze sessie.", en: "No participant `\(id.prefix(64))` in this session.")
     }
 
     /// Deals participants over ceil(n / size) groups. `function` and `org` spread each function or

@@ -72,14 +72,25 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable, Error {
 /// A refusal that travels back to one sender as an `error` message.
 public struct HubError: Error, Sendable, Hashable {
     public var code: ErrorCode
-    public var message: String?
+    /// What this refusal says beyond its code, in both languages (CONTRACTS §1: `message` is in the
+    /// connection's language, for facilitators too); nil: the code's own message.
+    public var text: LocalizedText?
     public var detail: String?
 
-    public init(_ code: ErrorCode, message: String? = nil, detail: String? = nil) {
+    public init(_ code: ErrorCode, _ text: LocalizedText? = nil, detail: String? = nil) {
         self.code = code
-        self.message = message
+        self.text = text
         self.detail = detail
     }
+
+    /// One language only: the same words reach Dutch and English connections alike.
+    @available(*, deprecated, message: "give the message in both languages: HubError(code, LocalizedText(nl:en:))")
+    public init(_ code: ErrorCode, message: String, detail: String? = nil) {
+        self.init(code, LocalizedText(nl: message, en: message), detail: detail)
+    }
+
+    /// The `message` for a connection (or a request) in `lang`.
+    public func message(_ lang: Language) -> String { text?.text(lang) ?? code.message(lang) }
 }
 
 /// WebSocket close codes of CONTRACTS.md §1.

@@ -97,21 +97,22 @@ public enum ClientMessageParser {
     }
 
     /// `too_large` with the limit in `detail` (docs/PROTOCOL.md).
-    static let tooDeep = HubError(.tooLarge, message: "The message nests deeper than \(FieldLimits.payloadDepth) levels in its payload.",
-                                  detail: "max_depth_\(FieldLimits.payloadDepth)")
+    static let tooDeep = HubError(.tooLarge, LocalizedText(
+        nl: "Dit bericht is in zijn payload dieper genest dan \(FieldLimits.payloadDepth) niveaus.",
+        en: "The message nests deeper than \(FieldLimits.payloadDepth) levels in its payload."), detail: "max_depth_\(FieldLimits.payloadDepth)")
 
     public static func parse(_ value: JSONValue) -> Result<ClientMessage, Failure> {
         guard let obj = value.objectValue else {
-            return .failure(Failure(error: HubError(.badMessage, message: "A message is a JSON object."), id: nil))
+            return .failure(Failure(error: HubError(.badMessage, LocalizedText(nl: "Een bericht is een JSON-object.", en: "A message is a JSON object.")), id: nil))
         }
         let id = obj["id"]?.stringValue
-        func fail(_ code: ErrorCode, _ message: String) -> Result<ClientMessage, Failure> {
-            .failure(Failure(error: HubError(code, message: message), id: id))
+        func fail(_ code: ErrorCode, _ text: LocalizedText) -> Result<ClientMessage, Failure> {
+            .failure(Failure(error: HubError(code, text), id: id))
         }
         guard value.depth(limit: FieldLimits.messageDepth) <= FieldLimits.messageDepth else {
             return .failure(Failure(error: tooDeep, id: id))
         }
-        guard let t = obj["t"]?.stringValue else { return fail(.badMessage, "Field `t` (string) is missing.") }
+        guard let t = obj["t"]?.stringValue else { return fail(.badMessage, LocalizedText(nl: "Veld `t` (tekst) ontbreekt.", en: "Field `t` (string) is missing.")) }
         do {
             switch t {
             case "ping":
@@ -120,7 +121,7 @@ public enum ClientMessageParser {
                 let code = try requiredString(obj, "code", limit: FieldLimits.code)
                 let lang: Language?
                 if let l = try optionalString(obj, "lang", limit: 8) {
-                    guard let parsed = Language(rawValue: l) else { throw field("lang", "must be `nl` or `en`") }
+                    guard let parsed = Language(rawValue: l) else { throw field("lang", LocalizedText(nl: "is `nl` of `en`", en: "must be `nl` or `en`")) }
                     lang = parsed
                 } else { lang = nil }
                 var asBeamer = false
@@ -128,20 +129,21 @@ public enum ClientMessageParser {
                     switch role {
                     case "participant": asBeamer = false
                     case "beamer": asBeamer = true
-                    default: throw field("as", "must be `participant` or `beamer`")
+                    default: throw field("as", LocalizedText(nl: "is `participant` of `beamer`", en: "must be `participant` or `beamer`"))
                     }
                 }
                 var lastSeq: Int64?
                 if let ls = obj["lastSeq"], !ls.isNull {
-                    guard let v = ls.intValue else { throw field("lastSeq", "must be an integer") }
+                    guard let v = ls.intValue else { throw field("lastSeq", LocalizedText(nl: "is een geheel getal", en: "must be an integer")) }
                     lastSeq = v
                 }
                 var features: Set<String> = []
                 if let f = obj["features"], !f.isNull {
                     let names = f.arrayValue?.compactMap(\.stringValue) ?? []
-                    guard let list = f.arrayValue, names.count == list.count else { throw field("features", "must be a list of strings") }
+                    guard let list = f.arrayValue, names.count == list.count else { throw field("features", LocalizedText(nl: "is een lijst van teksten", en: "must be a list of strings")) }
                     guard names.count <= 16, names.allSatisfy({ $0.count <= FieldLimits.id }) else {
-                        throw HubError(.tooLarge, message: "Field `features`: at most 16 names of at most \(FieldLimits.id) characters.")
+                        throw HubError(.tooLarge, LocalizedText(nl: "Veld `features`: hoogstens 16 namen van hoogstens \(FieldLimits.id) tekens.",
+                                                                en: "Field `features`: at most 16 names of at most \(FieldLimits.id) characters."))
                     }
                     features = Set(names)
                 }
@@ -160,20 +162,20 @@ public enum ClientMessageParser {
                 let id = try requiredString(obj, "id", limit: FieldLimits.id)
                 let activity = try requiredString(obj, "activity", limit: FieldLimits.id)
                 let type = try requiredString(obj, "type", limit: FieldLimits.id)
-                guard let payload = obj["payload"] else { throw field("payload", "is missing") }
-                guard payload.objectValue != nil else { throw field("payload", "must be an object") }
+                guard let payload = obj["payload"] else { throw field("payload", Problem.missing) }
+                guard payload.objectValue != nil else { throw field("payload", LocalizedText(nl: "is een object", en: "must be an object")) }
                 return .success(.input(InputRequest(id: id, activity: activity, type: type, payload: payload)))
             case "command":
                 let id = try requiredString(obj, "id", limit: FieldLimits.id)
                 let type = try requiredString(obj, "type", limit: FieldLimits.id)
                 return .success(.command(CommandRequest(id: id, type: type, fields: value)))
             default:
-                return fail(.unknownType, "Unknown message type `\(t.prefix(40))`.")
+                return fail(.unknownType, LocalizedText(nl: "Berichttype `\(t.prefix(40))` bestaat niet.", en: "Unknown message type `\(t.prefix(40))`."))
             }
         } catch let e as HubError {
             return .failure(Failure(error: e, id: id))
         } catch {
-            return fail(.badMessage, "\(error)")
+            return fail(.badMessage, LocalizedText(nl: "Dit bericht is onleesbaar: \(error)", en: "This message cannot be read: \(error)"))
         }
     }
 
@@ -183,24 +185,36 @@ public enum ClientMessageParser {
         s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 
-    static func field(_ name: String, _ problem: String) -> HubError {
-        HubError(.badMessage, message: "Field `\(name)` \(problem).")
+    /// What is wrong with a field, in both languages: the sentence reads "Veld `x` …" / "Field `x` …".
+    enum Problem {
+        static let missing = LocalizedText(nl: "ontbreekt", en: "is missing")
+        static let notString = LocalizedText(nl: "is tekst", en: "must be a string")
+        static let empty = LocalizedText(nl: "is niet leeg", en: "must not be empty")
+        static let control = LocalizedText(nl: "bevat geen stuurtekens", en: "must not contain control characters")
+    }
+
+    static func field(_ name: String, _ problem: LocalizedText) -> HubError {
+        HubError(.badMessage, LocalizedText(nl: "Veld `\(name)` \(problem.nl).", en: "Field `\(name)` \(problem.en)."))
+    }
+
+    static func tooLong(_ name: String, _ limit: Int) -> HubError {
+        HubError(.tooLarge, LocalizedText(nl: "Veld `\(name)` is langer dan \(limit) tekens.", en: "Field `\(name)` is longer than \(limit) characters."))
     }
 
     static func requiredString(_ obj: [String: JSONValue], _ name: String, limit: Int) throws -> String {
-        guard let v = obj[name], !v.isNull else { throw field(name, "is missing") }
-        guard let s = v.stringValue else { throw field(name, "must be a string") }
-        guard !s.isEmpty else { throw field(name, "must not be empty") }
-        guard !hasControlCharacters(s) else { throw field(name, "must not contain control characters") }
-        guard s.count <= limit else { throw HubError(.tooLarge, message: "Field `\(name)` is longer than \(limit) characters.") }
+        guard let v = obj[name], !v.isNull else { throw field(name, Problem.missing) }
+        guard let s = v.stringValue else { throw field(name, Problem.notString) }
+        guard !s.isEmpty else { throw field(name, Problem.empty) }
+        guard !hasControlCharacters(s) else { throw field(name, Problem.control) }
+        guard s.count <= limit else { throw tooLong(name, limit) }
         return s
     }
 
     static func optionalString(_ obj: [String: JSONValue], _ name: String, limit: Int) throws -> String? {
         guard let v = obj[name], !v.isNull else { return nil }
-        guard let s = v.stringValue else { throw field(name, "must be a string") }
-        guard s.count <= limit else { throw HubError(.tooLarge, message: "Field `\(name)` is longer than \(limit) characters.") }
-        guard !hasControlCharacters(s) else { throw field(name, "must not contain control characters") }
+        guard let s = v.stringValue else { throw field(name, Problem.notString) }
+        guard s.count <= limit else { throw tooLong(name, limit) }
+        guard !hasControlCharacters(s) else { throw field(name, Problem.control) }
         let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? nil : trimmed
     }

@@ -40,7 +40,7 @@ struct APIError: Error, HTTPResponseError {
         case .internal: status = .internalServerError
         default: status = .badRequest
         }
-        return APIError(status: status, code: e.code.rawValue, message: e.message ?? e.code.message(.en))
+        return APIError(status: status, code: e.code.rawValue, message: e.message(.en))
     }
 }
 

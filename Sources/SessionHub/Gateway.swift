@@ -87,7 +87,7 @@ struct Gateway: Sendable {
                 let sender = joined?.1
                 let lang = sender?.lang ?? .nl
                 func reply(_ e: HubError, id: String? = nil) {
-                    outbox.send(ErrorMessage(id: id, code: e.code.rawValue, message: e.message ?? e.code.message(lang), detail: e.detail))
+                    outbox.send(ErrorMessage(id: id, code: e.code.rawValue, message: e.message(lang), detail: e.detail))
                 }
                 let parsed = ClientMessageParser.parse(text)
                 guard bucket.take() else {
@@ -109,7 +109,7 @@ struct Gateway: Sendable {
                     outbox.send(PongMessage())
                 case .success(.join(let req)):
                     guard joined == nil else {
-                        reply(HubError(.badMessage, message: "This connection has already joined."))
+                        reply(HubError(.badMessage, LocalizedText(nl: "Deze verbinding doet al mee.", en: "This connection has already joined.")))
                         continue
                     }
                     guard await addressLimiter.allow(peer) else {
@@ -118,7 +118,7 @@ struct Gateway: Sendable {
                     }
                     let joinLang = req.lang ?? lang
                     await join(req, outbox: outbox, state: state, channel: context.channel, reply: { e in
-                        outbox.send(ErrorMessage(id: nil, code: e.code.rawValue, message: e.message ?? e.code.message(joinLang), detail: e.detail))
+                        outbox.send(ErrorMessage(id: nil, code: e.code.rawValue, message: e.message(joinLang), detail: e.detail))
                     })
                 case .success(.input(let req)):
                     guard let (session, conn) = joined else { reply(HubError(.notJoined), id: req.id); continue }
@@ -155,7 +155,8 @@ struct Gateway: Sendable {
         var facilitator: String?
         if let token = req.auth {
             guard let f = await auth.facilitator(token: token) else {
-                reply(HubError(.unauthorized, message: "Facilitator token invalid or expired: log in again."))
+                reply(HubError(.unauthorized, LocalizedText(nl: "Je facilitatortoken is ongeldig of verlopen: log opnieuw in.",
+                                                     en: "Facilitator token invalid or expired: log in again.")))
                 return
             }
             facilitator = f.id

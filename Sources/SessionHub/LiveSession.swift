@@ -567,7 +567,7 @@ public actor LiveSession: DurabilitySink {
                 Metrics.inputs.increment()
             case .reject(_, _, let code, let message):
                 Metrics.rejects.increment()
-                conn.sendError(HubError(.rejected, message: message.text(conn.lang), detail: code), id: req.id)
+                conn.sendError(HubError(.rejected, message, detail: code), id: req.id)
             default:
                 conn.sendError(HubError(.internal), id: req.id)
             }

@@ -72,7 +72,7 @@ public final class ClientConnection: Sendable {
     public var actorId: String { participant ?? facilitator ?? "$anonymous" }
 
     public func sendError(_ error: HubError, id: String? = nil) {
-        outbox.send(ErrorMessage(id: id, code: error.code.rawValue, message: error.message ?? error.code.message(lang), detail: error.detail))
+        outbox.send(ErrorMessage(id: id, code: error.code.rawValue, message: error.message(lang), detail: error.detail))
     }
 }
 

@@ -46,14 +46,12 @@ struct PluginFaults {
     mutating func clear(_ activity: String) { failedActivities[activity] = nil }
 
     static func refusal(_ lang: Language) -> HubError {
-        HubError(.rejected, message: lang == .nl
-                 ? "Deze invoer liet de activiteit vastlopen en is niet aangenomen."
-                 : "This input made the activity fail and was not accepted.", detail: "plugin_failed")
+        HubError(.rejected, LocalizedText(nl: "Deze invoer liet de activiteit vastlopen en is niet aangenomen.",
+                                          en: "This input made the activity fail and was not accepted."), detail: "plugin_failed")
     }
 
     static func instanceFailed(_ lang: Language) -> HubError {
-        HubError(.pluginUnavailable, message: lang == .nl
-                 ? "Deze activiteit is in deze sessie uitgevallen. De facilitator kan haar herstarten."
-                 : "This activity failed in this session. The facilitator can restart it.")
+        HubError(.pluginUnavailable, LocalizedText(nl: "Deze activiteit is in deze sessie uitgevallen. De facilitator kan haar herstarten.",
+                                                   en: "This activity failed in this session. The facilitator can restart it."))
     }
 }

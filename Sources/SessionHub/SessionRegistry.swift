@@ -107,7 +107,7 @@ public actor SessionRegistry {
             }
             return used(try await load(record))
         }
-        throw HubError(.internal, message: "no free join code found")
+        throw HubError(.internal, LocalizedText(nl: "Geen vrije deelnamecode gevonden.", en: "No free join code found."))
     }
 
     /// Deletes a session: first it stops accepting and writes what it accepted (its job loop ends, its

@@ -38,7 +38,9 @@ func roomWith(_ n: Int, functions: [String] = ["wijkbeheerder", "woonconsulent",
 @Suite struct CommandResolverTests {
     @Test func startAndCloseFollowTheStatusTable() {
         var s = fresh()
-        #expect(resolve(command("close"), s) == .failure(HubError(.forbidden, message: "A session in draft cannot be closed: start it first, or delete it.")))
+        #expect(resolve(command("close"), s) == .failure(HubError(.forbidden, LocalizedText(
+            nl: "Een sessie in voorbereiding kan niet sluiten: start haar eerst, of verwijder haar.",
+            en: "A session in draft cannot be closed: start it first, or delete it."))))
         #expect(resolve(command("start"), s) == .success(.accepted(activity: nil, payload: [:])))
         s.apply(event(1, .command, "start"))
         #expect(resolve(command("start"), s) == .success(.unchanged))

@@ -175,14 +175,17 @@ public actor PluginHost {
 
     /// Makes sure the plugin's process runs and returns its generation.
     public func ready(_ name: String) async throws -> Int {
-        guard let e = entries[name] else { throw HubError(.pluginUnavailable, message: "Plugin `\(name)` is not loaded.") }
-        if e.state == .failed { throw HubError(.pluginUnavailable, message: "Plugin `\(name)` failed: \(e.lastError ?? "")") }
+        guard let e = entries[name] else { throw HubError(.pluginUnavailable, Self.notLoaded(name)) }
+        if e.state == .failed {
+            throw HubError(.pluginUnavailable, LocalizedText(nl: "Plugin `\(name)` is uitgevallen: \(e.lastError ?? "")",
+                                                             en: "Plugin `\(name)` failed: \(e.lastError ?? "")"))
+        }
         if e.process != nil { return e.generation }
         if let launching = e.launching { return try await launching.value }
         // The backoff always applies: a session asking again right away would otherwise restart a plugin
         // in a tight loop. The scheduled relaunch starts it when the backoff is over.
         if let notBefore = e.notBefore, ContinuousClock.now < notBefore {
-            throw HubError(.pluginUnavailable, message: "Plugin `\(name)` is restarting.")
+            throw HubError(.pluginUnavailable, LocalizedText(nl: "Plugin `\(name)` start opnieuw.", en: "Plugin `\(name)` is restarting."))
         }
         let task = Task { try await self.launch(name) }
         entries[name]?.launching = task
@@ -203,7 +206,8 @@ public actor PluginHost {
             // otherwise a plugin that cannot start would be tried again on every input, at once.
             await process.fail(error as? PluginFailure ?? .couldNotStart("\(error)"))
             entries[name]?.launching = nil
-            throw HubError(.pluginUnavailable, message: "Plugin `\(name)` could not start: \(error)")
+            throw HubError(.pluginUnavailable, LocalizedText(nl: "Plugin `\(name)` kon niet starten: \(error)",
+                                                             en: "Plugin `\(name)` could not start: \(error)"))
         }
         entries[name]?.process = process
         entries[name]?.generation = generation
@@ -282,7 +286,7 @@ public actor PluginHost {
     /// Sends a message of generation `generation`; fails with `PluginGenerationChanged` when the process
     /// was replaced in between, so the caller replays first.
     public func send(_ name: String, generation: Int, _ message: HostMessage) async throws -> PluginMessage {
-        guard let e = entries[name] else { throw HubError(.pluginUnavailable, message: "Plugin `\(name)` is not loaded.") }
+        guard let e = entries[name] else { throw HubError(.pluginUnavailable, Self.notLoaded(name)) }
         guard e.generation == generation else { throw PluginGenerationChanged() }
         guard let process = e.process else { throw HubError(.pluginUnavailable) }
         if let instance = message.instance, let reason = e.failedInstances[instance] { throw PluginInstanceFailed(reason: reason) }
@@ -299,8 +303,12 @@ public actor PluginHost {
             // The process reported the failure (`processFailed`) before it resumed this request.
             throw PluginInputFailed(failure: fault.failure, instanceFailed: entries[name]?.failedInstances[fault.instance] != nil)
         } catch let f as PluginFailure {
-            throw HubError(.pluginUnavailable, message: "Plugin `\(name)` \(f).")
+            throw HubError(.pluginUnavailable, LocalizedText(nl: "Plugin `\(name)` viel uit (\(f)).", en: "Plugin `\(name)` \(f)."))
         }
+    }
+
+    static func notLoaded(_ name: String) -> LocalizedText {
+        LocalizedText(nl: "Plugin `\(name)` is niet geladen.", en: "Plugin `\(name)` is not loaded.")
     }
 
     /// The process id of a plugin's current process (tests and `plugins list --json` use it).

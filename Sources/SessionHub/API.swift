@@ -308,10 +308,17 @@ struct API {
         if req.headers[.contentType]?.hasPrefix("application/json") == true {
             value = JSONCoding.parse(text)
         } else {
-            value = (try? Yams.compose(yaml: text)).flatMap { $0 }.map(AgendaParser.json)
+            // Only the four fields are read, as scalars: an alias bomb elsewhere in the document is never expanded.
+            let mapping = (try? Yams.compose(yaml: text))??.mapping
+            value = mapping.map { m in
+                .object(Dictionary(uniqueKeysWithValues: Self.seriesFields.keys.compactMap { k in m[k]?.scalar.map { (k, JSONValue.string($0.string)) } }))
+            }
         }
         guard let v = value, let title = v["title"]?.stringValue, !title.isEmpty else {
             throw APIError(status: .badRequest, code: "bad_message", message: "A series needs a `title` (and optionally `id`, `kind`, `description`).")
+        }
+        for (field, limit) in Self.seriesFields where (v[field]?.stringValue?.count ?? 0) > limit {
+            throw APIError(status: .badRequest, code: "bad_message", message: "A series' `\(field)` has at most \(limit) characters.")
         }
         let id = v["id"]?.stringValue ?? Self.slug(title)
         let record = SeriesRecord(id: id, title: title, kind: v["kind"]?.stringValue, description: v["description"]?.stringValue,
@@ -319,6 +326,9 @@ struct API {
         try await store.saveSeries(record)
         return JSONResponse.make(status: .created, record)
     }
+
+    /// The fields of a series and their longest length.
+    static let seriesFields = ["id": 100, "title": 200, "kind": 100, "description": 4000]
 
     static func slug(_ title: String) -> String {
         let folded = title.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)

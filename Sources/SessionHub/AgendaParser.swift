@@ -32,6 +32,73 @@ public struct ParsedAgenda: Sendable, Hashable {
     public var items: [AgendaItem]
 }
 
+/// What one YAML document may expand to once its aliases are followed (issue 13, finding 10): a 424-byte
+/// agenda whose aliases nested six deep took 10 s and 130 MiB and stored 8 MB. Yams follows aliases as it
+/// composes but has no limit, so the conversion to JSON counts every node and scalar byte it produces,
+/// aliases each time they are used, and stops at the first that goes over.
+public struct YAMLBudget: Sendable {
+    public static let maxValues = 50_000
+    public static let maxScalarBytes = 1 << 20
+    /// Levels of nesting in `config` or `context` (counted from the item's field).
+    public static let maxDepth = 32
+    /// An item's `context` has no schema: it gets a tighter bound, as JSON.
+    public static let maxContextBytes = 16 * 1024
+    public static let maxContextDepth = 8
+
+    var values = 0
+    var scalarBytes = 0
+
+    public init() {}
+
+    public enum Exceeded: Error, Sendable, Equatable {
+        case tooLarge
+        case tooDeep(limit: Int)
+
+        public var message: String {
+            switch self {
+            case .tooLarge:
+                return "expands to more than \(YAMLBudget.maxValues) values or \(YAMLBudget.maxScalarBytes / 1024) KiB of text (a YAML alias counts each time it is used)"
+            case .tooDeep(let limit):
+                return "is nested more than \(limit) levels deep"
+            }
+        }
+    }
+
+    /// YAML → JSON with YAML's own typing (quoted scalars stay strings, dates stay text), within the budget.
+    public mutating func json(_ node: Node, depth: Int = 0, maxDepth: Int = YAMLBudget.maxDepth) throws(Exceeded) -> JSONValue {
+        guard depth <= maxDepth else { throw .tooDeep(limit: maxDepth) }
+        values += 1
+        guard values <= Self.maxValues else { throw .tooLarge }
+        switch node {
+        case .scalar(let s):
+            scalarBytes += s.string.utf8.count
+            guard scalarBytes <= Self.maxScalarBytes else { throw .tooLarge }
+            switch Tag.Name(rawValue: node.tag.description) {
+            case .null: return .null
+            case .bool: return node.bool.map(JSONValue.bool) ?? .string(s.string)
+            case .int: return node.int.map { .int(Int64($0)) } ?? .string(s.string)
+            case .float: return node.float.map(JSONValue.double) ?? .string(s.string)
+            default: return .string(s.string)
+            }
+        case .mapping(let m):
+            var o: [String: JSONValue] = [:]
+            for (k, v) in m {
+                let key = k.string ?? ""
+                scalarBytes += key.utf8.count
+                guard scalarBytes <= Self.maxScalarBytes else { throw .tooLarge }
+                o[key] = try json(v, depth: depth + 1, maxDepth: maxDepth)
+            }
+            return .object(o)
+        case .sequence(let s):
+            var a: [JSONValue] = []
+            for v in s { a.append(try json(v, depth: depth + 1, maxDepth: maxDepth)) }
+            return .array(a)
+        case .alias:
+            return .null
+        }
+    }
+}
+
 /// Reads an agenda YAML (DESIGN.md §2) and checks it against the loaded plugin manifests.
 public struct AgendaParser: Sendable {
     public var manifests: [String: PluginManifest]
@@ -76,10 +143,14 @@ public struct AgendaParser: Sendable {
         let series = top["series"]?.string
         let date = top["date"]?.string
         var items: [AgendaItem] = []
+        // One budget for the whole document: every item's config and context draw from it.
+        var budget = YAMLBudget()
         if let agendaNode = top["agenda"] {
             if let seq = agendaNode.sequence, !seq.isEmpty {
                 for (i, itemNode) in seq.enumerated() {
-                    if let item = parseItem(itemNode, index: i, problem: problem) { items.append(item) }
+                    if let item = parseItem(itemNode, index: i, budget: &budget, problem: problem) { items.append(item) }
+                    // Past the budget the rest of the document is not read: that is where the cost is.
+                    if budget.values > YAMLBudget.maxValues || budget.scalarBytes > YAMLBudget.maxScalarBytes { break }
                 }
             } else {
                 problem(agendaNode, "agenda", "must be a non-empty list of activities")
@@ -91,7 +162,7 @@ public struct AgendaParser: Sendable {
         return .success(ParsedAgenda(title: title, series: series, date: date, lang: lang, items: items))
     }
 
-    private func parseItem(_ node: Node, index i: Int, problem: (Node?, String, String, Int?) -> Void) -> AgendaItem? {
+    private func parseItem(_ node: Node, index i: Int, budget: inout YAMLBudget, problem: (Node?, String, String, Int?) -> Void) -> AgendaItem? {
         let at = "agenda[\(i)]"
         guard let m = node.mapping else {
             problem(node, at, "must be a mapping with `plugin` and `title`", nil)
@@ -123,7 +194,7 @@ public struct AgendaParser: Sendable {
         var config = JSONValue.object([:])
         let configNode = m["config"]
         if let c = configNode {
-            config = Self.json(c)
+            do { config = try budget.json(c) } catch { fail(c, "\(at).config", error.message); return nil }
             if config.objectValue == nil { fail(c, "\(at).config", "must be a mapping") }
         }
         // A missing config is checked as `{}`, so the schema's `required` still applies.
@@ -153,8 +224,12 @@ public struct AgendaParser: Sendable {
         }
         var context = JSONValue.object([:])
         if let c = m["context"] {
-            context = Self.json(c)
+            do { context = try budget.json(c, maxDepth: YAMLBudget.maxContextDepth) } catch { fail(c, "\(at).context", error.message); return nil }
             if context.objectValue == nil { fail(c, "\(at).context", "must be a mapping, e.g. { kennisbank: { kind: buurtbeheerbedrijven } }") }
+            // Context has no schema and is stored with the session and sent to its plugin: bounded as JSON too.
+            if let size = try? JSONCoding.encode(context).count, size > YAMLBudget.maxContextBytes {
+                fail(c, "\(at).context", "must be at most \(YAMLBudget.maxContextBytes / 1024) KiB as JSON (it is \(size / 1024) KiB)")
+            }
         }
         guard ok else { return nil }
         return AgendaItem(id: "a\(i + 1)", plugin: pluginName, title: title, config: config, anonymity: anonymity, groups: groups, context: context)
@@ -183,26 +258,10 @@ public struct AgendaParser: Sendable {
         return node
     }
 
-    /// YAML → JSON with YAML's own typing: quoted scalars stay strings, dates stay text.
-    static func json(_ node: Node) -> JSONValue {
-        switch node {
-        case .scalar(let s):
-            switch Tag.Name(rawValue: node.tag.description) {
-            case .null: return .null
-            case .bool: return node.bool.map(JSONValue.bool) ?? .string(s.string)
-            case .int: return node.int.map { .int(Int64($0)) } ?? .string(s.string)
-            case .float: return node.float.map(JSONValue.double) ?? .string(s.string)
-            default: return .string(s.string)
-            }
-        case .mapping(let m):
-            var o: [String: JSONValue] = [:]
-            for (k, v) in m { o[k.string ?? ""] = json(v) }
-            return .object(o)
-        case .sequence(let s):
-            return .array(s.map(json))
-        case .alias:
-            return .null
-        }
+    /// YAML → JSON within a fresh `YAMLBudget` (a whole small document such as a series).
+    static func json(_ node: Node) throws(YAMLBudget.Exceeded) -> JSONValue {
+        var budget = YAMLBudget()
+        return try budget.json(node)
     }
 
     static func problem(from error: YamlError) -> AgendaProblem {

@@ -359,3 +359,56 @@ def test_idle_sessions_unload_and_load_again_with_their_data(own_hub):
     assert run(joins_around_the_unload()) == 10
     export = hub.export(s["id"])
     assert [e["type"] for e in export["events"] if e.get("type") == "inc"] == ["inc"] * 11, export["events"]
+
+
+# ---- finding 10: YAML aliases, nesting and context are bounded ---------------------------------------------
+
+def alias_bomb(levels=7):
+    """Each level lists the one before nine times: 9**levels values from a few hundred bytes."""
+    lines = ['      l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for n in range(1, levels):
+        lines.append("      l%d: &l%d [%s]" % (n, n, ", ".join(["*l%d" % (n - 1)] * 9)))
+    return "\n".join(lines)
+
+
+def create(hub, yaml_text):
+    return hub.api("POST", "/api/v1/sessions", yaml_text, content_type="application/yaml")
+
+
+def test_an_agenda_alias_bomb_is_refused(hub):
+    text = "session: Bomb\nagenda:\n  - plugin: counter\n    title: Tel\n    context:\n" + alias_bomb() + "\n"
+    assert len(text) < 700
+    before = hub.db.stat().st_size
+    status, body = create(hub, text)
+    assert status == 422 and body["error"]["code"] == "invalid_agenda", body
+    [problem] = body["error"]["errors"]
+    assert problem["field"] == "agenda[0].context" and "alias" in problem["message"], problem
+    assert hub.db.stat().st_size - before < 1 << 20
+    # The same in `config`, in an agenda sent as JSON.
+    config = "session: Bomb\nagenda:\n  - plugin: counter\n    title: Tel\n    config:\n" + alias_bomb() + "\n"
+    status, body = hub.api("POST", "/api/v1/sessions", {"agenda": config})
+    assert status == 422 and body["error"]["errors"][0]["field"] == "agenda[0].config", body
+
+
+def test_deeply_nested_agendas_get_422_not_500(hub):
+    for depth in (40, 300):
+        nested = "{a: " * depth + "1" + "}" * depth
+        for field in ("config", "context"):
+            status, body = create(hub, "session: Diep\nagenda:\n  - plugin: counter\n    title: Tel\n    %s: %s\n" % (field, nested))
+            assert status == 422 and body["error"]["code"] == "invalid_agenda", (depth, field, status, body)
+            assert "nested" in json.dumps(body), body
+    # Context is bounded tighter: 8 levels and 16 KiB.
+    status, body = create(hub, "session: Diep\nagenda:\n  - plugin: counter\n    title: Tel\n    context: %s\n" % ("{a: " * 10 + "1" + "}" * 10))
+    assert status == 422, body
+    status, body = create(hub, "session: Groot\nagenda:\n  - plugin: counter\n    title: Tel\n    context: {notes: \"%s\"}\n" % ("x" * 20000))
+    assert status == 422 and "KiB" in body["error"]["errors"][0]["message"], body
+    status, body = create(hub, "session: Klein\nagenda:\n  - plugin: counter\n    title: Tel\n    context: {kennisbank: {kind: buurtbeheerbedrijven}}\n")
+    assert status == 201, body
+
+
+def test_a_series_from_an_alias_bomb_reads_only_its_fields(hub):
+    text = "title: Reeks\nkind: leerkring\nextra:\n" + alias_bomb().replace("      ", "  ") + "\n"
+    status, body = hub.api("POST", "/api/v1/series", text, content_type="application/yaml")
+    assert status == 201 and body["title"] == "Reeks" and body["kind"] == "leerkring", body
+    status, body = hub.api("POST", "/api/v1/series", "title: %s\n" % ("t" * 201), content_type="application/yaml")
+    assert status == 400 and body["error"]["code"] == "bad_message", body

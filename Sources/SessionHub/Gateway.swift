@@ -27,7 +27,10 @@ struct Gateway: Sendable {
     let connections: ConnectionGuard
     let logger: Logger
 
-    func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: HubRequestContext) async {
+    /// Rethrows what ended reading (e.g. the library's 1007 for invalid UTF-8, 1009 for a message that
+    /// grew too large, 1002 for a protocol error), so that the library closes with that code.
+    func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: HubRequestContext) async throws {
+        await MaskedFramesOnly.install(on: context.channel)
         let outbox = Outbox(capacity: limits.outboxFrames)
         connections.attach(outbox, to: context.channel)
         Metrics.connections.increment()
@@ -39,8 +42,8 @@ struct Gateway: Sendable {
             if await state.joined == nil { outbox.close(.policy) }
         }
         defer { deadline.cancel() }
-        enum Side { case reader, writer }
-        await withTaskGroup(of: Side.self) { group in
+        enum Side { case reader((any Error)?), writer }
+        let readError: (any Error)? = await withTaskGroup(of: Side.self) { group in
             group.addTask {
                 for await frame in outbox.stream {
                     // A slow client skips its backlog; any other close first sends what was queued (e.g. the error before 4003).
@@ -57,31 +60,39 @@ struct Gateway: Sendable {
                 return .writer
             }
             group.addTask {
-                await self.read(inbound, outbox: outbox, state: state, context: context)
+                let error = await self.read(inbound, outbox: outbox, state: state, context: context)
                 // Reading ended (client closed, or too large): stop the writer too.
                 outbox.continuation.finish()
-                return .reader
+                return .reader(error)
             }
             // The writer must get to send the close code the reader asked for (1003, 1008, 4003, …);
             // cancelling it when the reader ends would race that frame and close with 1000. When the
             // writer ends first (a close was asked for, or the socket died), the reader stops: a client
             // that never answers the close frame must not keep the connection.
-            if await group.next() == .writer { group.cancelAll() }
-            await group.waitForAll()
+            var readError: (any Error)?
+            while let side = await group.next() {
+                switch side {
+                case .writer: group.cancelAll()
+                case .reader(let e): readError = e
+                }
+            }
+            return readError
         }
         if let (session, conn) = await state.joined { await session.detach(conn) }
+        if let readError, outbox.requestedClose == nil { throw readError }
     }
 
-    private func read(_ inbound: WebSocketInboundStream, outbox: Outbox, state: ConnectionState, context: HubRequestContext) async {
+    /// Returns the error that ended reading, nil when the client closed.
+    private func read(_ inbound: WebSocketInboundStream, outbox: Outbox, state: ConnectionState, context: HubRequestContext) async -> (any Error)? {
         let peer = context.peer
         var bucket = TokenBucket(rate: limits.messagesPerSecond, burst: limits.messageBurst)
         var protocolErrors = 0
         do {
             for try await message in inbound.messages(maxSize: limits.maxMessageBytes) {
-                if outbox.requestedClose != nil { return }
+                if outbox.requestedClose != nil { return nil }
                 guard case .text(let text) = message else {
                     outbox.close(.unsupportedData)
-                    return
+                    return nil
                 }
                 let joined = await state.joined
                 let sender = joined?.1
@@ -102,7 +113,7 @@ struct Gateway: Sendable {
                         protocolErrors += 1
                         if protocolErrors > limits.maxProtocolErrors {
                             outbox.close(.policy)
-                            return
+                            return nil
                         }
                     }
                 case .success(.ping):
@@ -132,10 +143,12 @@ struct Gateway: Sendable {
             }
         } catch {
             // One frame over the limit is closed with 1009 by the library's decoder; a message that grows
-            // over the limit while fragments are reassembled surfaces here, and is closed with 1009 by us.
-            if String(describing: error).contains("messageTooLarge") { outbox.close(.tooLarge) }
+            // over the limit while fragments are reassembled, or invalid UTF-8 in a text message, surfaces
+            // here as the library's close error, which `handle` rethrows so that it closes with its code.
             logger.debug("websocket read ended", metadata: ["error": "\(error)"])
+            return error
         }
+        return nil
     }
 
     static func id(of parsed: Result<ClientMessage, ClientMessageParser.Failure>) -> String? {

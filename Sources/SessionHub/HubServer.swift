@@ -112,13 +112,16 @@ public enum HubServer {
         let wsRouter = Router(context: HubRequestContext.self)
         wsRouter.add(middleware: ClientAddressMiddleware(connections: connections, settles: false))
         let handshakeLimiter = AddressLimiter(rate: config.joinsPerSecondPerAddress, burst: config.joinBurstPerAddress)
-        wsRouter.ws("ws", shouldUpgrade: { _, ctx in
+        wsRouter.ws("ws", shouldUpgrade: { request, ctx in
+            guard OriginCheck.allows(origin: request.headers[.origin], host: request.head.authority, publicURL: base.get()) else {
+                throw HTTPError(.forbidden)
+            }
             guard await handshakeLimiter.allow(ctx.peer) else { throw HTTPError(.tooManyRequests) }
             // Behind a trusted proxy the connection now counts against the forwarded client's address.
             guard connections.pending(ctx.channel, address: ctx.peer) else { throw HTTPError(.tooManyRequests) }
             return .upgrade([:])
         }) { inbound, outbound, ctx in
-            await gateway.handle(inbound: inbound, outbound: outbound, context: ctx.requestContext)
+            try await gateway.handle(inbound: inbound, outbound: outbound, context: ctx.requestContext)
         }
 
         let maxMessage = config.connection.maxMessageBytes
@@ -126,7 +129,7 @@ public enum HubServer {
         let wsResponder = wsRouter.buildResponder()
         let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
             http1: .init(idleTimeout: .init(policy.idleTimeout)),
-            ws: .init(maxFrameSize: maxMessage, autoPing: .enabled(timePeriod: policy.pingInterval)))
+            ws: .init(maxFrameSize: maxMessage, autoPing: .enabled(timePeriod: policy.pingInterval), validateUTF8: true))
         let app = Application(
             router: router,
             server: HTTPServerBuilder { responder in

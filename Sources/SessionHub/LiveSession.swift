@@ -59,7 +59,11 @@ public actor LiveSession: DurabilitySink {
     private var dirtyViews: Set<ViewKey> = []
     /// When accepted inputs arrived, for the input→ack latency histogram.
     private var receivedAt: [Int64: ContinuousClock.Instant] = [:]
-    private var sessionDirty = false
+    private var sessionDirty = false { didSet { if sessionDirty { sessionChanges &+= 1 } } }
+    /// Counts changes of what `session` shows; each connection's welcome records the count it reflected.
+    /// A plugin-health change keeps `seq`, so `seq` alone cannot tell who has seen it.
+    private var sessionChanges = 0
+    private var welcomedAtChange: [Int: Int] = [:]
     private var rosterDirty = false
     private var presenceDirty = false
     private var tickScheduled = false
@@ -401,6 +405,7 @@ public actor LiveSession: DurabilitySink {
     func detach(_ conn: ClientConnection) {
         connections[conn.id] = nil
         rosterDiffSent[conn.id] = nil
+        welcomedAtChange[conn.id] = nil
         if let p = conn.participant {
             participantConnections[p]?.remove(conn.id)
             if participantConnections[p]?.isEmpty == true { participantConnections[p] = nil }
@@ -412,6 +417,7 @@ public actor LiveSession: DurabilitySink {
 
     private func sendWelcome(_ conn: ClientConnection) {
         conn.welcomeSeq.store(published.seq, ordering: .relaxed)
+        welcomedAtChange[conn.id] = sessionChanges
         var activityViews: [String: JSONValue] = [:]
         for activity in published.order {
             var audiences: [String: JSONValue] = [:]
@@ -785,8 +791,15 @@ public actor LiveSession: DurabilitySink {
                 rosterDirty = true
                 presenceDirty = true
                 if e.kind == .command, before.groups != published.groups {
-                    // Group audiences change with the groups: resend group views to everyone concerned.
-                    for (activity, audiences) in views { for a in audiences.keys where a.hasPrefix("group:") { dirtyViews.insert(ViewKey(activity: activity, audience: a)) } }
+                    // Group audiences change with the groups: resend group views to everyone concerned, stamped
+                    // with this event. To a participant put into a group after its welcome the view is new even
+                    // when the plugin's view is older than that welcome (clients drop views with seq ≤ welcome.seq).
+                    for (activity, audiences) in views {
+                        for a in audiences.keys where a.hasPrefix("group:") {
+                            views[activity]?[a]?.seq = e.seq
+                            dirtyViews.insert(ViewKey(activity: activity, audience: a))
+                        }
+                    }
                 }
             }
             for target in awaitingAck.removeValue(forKey: e.seq) ?? [] { sendAck(e.seq, target) }
@@ -906,7 +919,7 @@ public actor LiveSession: DurabilitySink {
             var byGroup: [String: ByteBuffer] = [:]
             let facilitatorFrame = sessionFrame(groups: SessionState.encodeGroups(published.groups))
             let nullFrame = sessionFrame(groups: .null)
-            for c in conns where published.seq > c.welcomeSeq.load(ordering: .relaxed) {
+            for c in conns where welcomedAtChange[c.id, default: 0] < sessionChanges {
                 guard let facilitatorFrame, let nullFrame else { break }
                 switch c.role {
                 case .facilitator: c.outbox.send(facilitatorFrame)

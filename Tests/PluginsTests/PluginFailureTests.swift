@@ -11,11 +11,13 @@ import Testing
     static let crasher = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../e2e/bad-plugins/crasher").standardized
 
-    func host() async throws -> (PluginHost, URL) {
+    /// A host on a copy of the crasher; `backoff` is the first restart delay (long where a test looks at the
+    /// state during it, so that no timing decides the outcome).
+    func host(backoff: Duration = .milliseconds(10)) async throws -> (PluginHost, URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plugin-failure-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Self.crasher, to: dir.appendingPathComponent("crasher"))
-        let host = PluginHost(directory: dir, binDir: dir, logger: Logger(label: "test"))
+        let host = PluginHost(directory: dir, binDir: dir, logger: Logger(label: "test"), restartBackoff: backoff)
         await host.reload()
         return (host, dir)
     }
@@ -40,7 +42,7 @@ import Testing
     }
 
     @Test func theInputAProcessDiesOnIsBlamedAndTheBackoffHolds() async throws {
-        let (host, dir) = try await host()
+        let (host, dir) = try await host(backoff: .seconds(600))
         defer { try? FileManager.default.removeItem(at: dir) }
         let generation = try await started(host, ["s1/a1"])
         _ = try await host.send("crasher", generation: generation, event("s1/a1", 1, "inc"))
@@ -53,7 +55,18 @@ import Testing
         }
         // Before issue 13, a session asking right away restarted the plugin at once, without the backoff.
         await #expect(throws: HubError.self) { try await host.ready("crasher") }
+        await #expect(throws: HubError.self) { try await host.ready("crasher") }
         #expect(await host.statuses().first?.state == .restarting)
+        #expect(await host.statuses().first?.restarts == 1)
+        #expect(await host.pid("crasher") == nil, "no process started during the backoff")
+        await host.shutdown()
+    }
+
+    @Test func afterTheBackoffTheNextProcessServes() async throws {
+        let (host, dir) = try await host()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let generation = try await started(host, ["s1/a1"])
+        await #expect(throws: PluginInputFailed.self) { try await host.send("crasher", generation: generation, event("s1/a1", 1, "boom")) }
         let next = try await readyAgain(host)
         #expect(next == generation + 1)
         #expect(await host.statuses().first?.state == .running)
@@ -120,32 +133,44 @@ import Testing
 }
 
 @Suite struct PluginStartFailureTests {
-    /// A plugin whose executable is missing: each failed start counts, the backoff holds between starts,
-    /// and the 5th failure marks it failed (before, a failed start was not counted and every input tried
-    /// again at once).
-    @Test func aPluginThatCannotStartIsBackedOffAndFailed() async throws {
+    func host(backoff: Duration) async throws -> (PluginHost, URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plugin-nostart-\(UUID().uuidString)")
         let folder = dir.appendingPathComponent("crasher")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.copyItem(at: PluginFailureTests.crasher, to: folder)
         let manifest = folder.appendingPathComponent("plugin.json")
         var text = try String(contentsOf: manifest, encoding: .utf8)
         text = text.replacingOccurrences(of: #"["python3", "crasher.py"]"#, with: #"["./no-such-executable"]"#)
         try text.write(to: manifest, atomically: true, encoding: .utf8)
-        let host = PluginHost(directory: dir, binDir: dir, logger: Logger(label: "test"))
+        let host = PluginHost(directory: dir, binDir: dir, logger: Logger(label: "test"), restartBackoff: backoff)
         await host.reload()
+        return (host, dir)
+    }
+
+    /// A plugin whose executable is missing: a failed start counts and the backoff holds (before, a failed
+    /// start was not counted, and every input tried again at once).
+    @Test func aPluginThatCannotStartIsBackedOff() async throws {
+        let (host, dir) = try await host(backoff: .seconds(600))
+        defer { try? FileManager.default.removeItem(at: dir) }
         await #expect(throws: HubError.self) { try await host.ready("crasher") }
         #expect(await host.statuses().first?.state == .restarting)
         #expect(await host.statuses().first?.restarts == 1)
         // Asked again at once: refused during the backoff, no second start.
         await #expect(throws: HubError.self) { try await host.ready("crasher") }
         #expect(await host.statuses().first?.restarts == 1)
-        // The scheduled relaunches keep failing until the plugin is failed (100+200+400+800 ms of backoff).
-        for _ in 0..<400 where await host.statuses().first?.state != .failed {
-            try await Task.sleep(for: .milliseconds(25))
+        await host.shutdown()
+    }
+
+    /// ... and the 5th failed start marks it failed.
+    @Test func aPluginThatNeverStartsIsFailed() async throws {
+        let (host, dir) = try await host(backoff: .milliseconds(1))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        await #expect(throws: HubError.self) { try await host.ready("crasher") }
+        for _ in 0..<2_000 where await host.statuses().first?.state != .failed {
+            try await Task.sleep(for: .milliseconds(10))
         }
         #expect(await host.statuses().first?.state == .failed)
+        #expect(await host.statuses().first?.restarts == 4)
         await host.shutdown()
     }
 }

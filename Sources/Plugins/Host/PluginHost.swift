@@ -89,6 +89,10 @@ public actor PluginHost {
     public var instanceMaxFailures = 3
     /// Sessions with a failed instance, within `failureWindow`, before the plugin is failed for the hub.
     public var sessionsToFail = 3
+    /// The first restart's delay, doubled for every earlier failure in `failureWindow`, at most 5 s (or this).
+    let restartBackoff: Duration
+    /// After `shutdown` no restart that was waiting out its backoff starts a process.
+    private var shutDown = false
     private var entries: [String: Entry] = [:]
     private(set) public var problems: [ManifestProblem] = []
     private let restartCounter = Counter(label: "sessionhub_plugin_restarts_total")
@@ -104,7 +108,9 @@ public actor PluginHost {
         await stateListener?(name, e.state, e.lastError)
     }
 
-    public init(directory: URL, binDir: URL, logger: Logger, limits: PluginLimits = PluginLimits()) {
+    public init(directory: URL, binDir: URL, logger: Logger, limits: PluginLimits = PluginLimits(),
+                restartBackoff: Duration = .milliseconds(100)) {
+        self.restartBackoff = restartBackoff
         self.directory = directory
         self.binDir = binDir
         self.logger = logger
@@ -257,7 +263,7 @@ public actor PluginHost {
         }
         e.state = .restarting
         e.restarts += 1
-        let delay = Duration.milliseconds(min(5_000, 100 * (1 << min(e.failures.count - 1, 6))))
+        let delay = min(restartBackoff * (1 << min(e.failures.count - 1, 6)), max(restartBackoff, .seconds(5)))
         e.notBefore = now + delay
         entries[name] = e
         await announce(name)
@@ -278,7 +284,7 @@ public actor PluginHost {
     }
 
     private func relaunch(_ name: String) async {
-        guard let e = entries[name], e.state == .restarting, e.process == nil, e.launching == nil else { return }
+        guard !shutDown, let e = entries[name], e.state == .restarting, e.process == nil, e.launching == nil else { return }
         entries[name]?.notBefore = nil
         _ = try? await ready(name)
     }
@@ -315,6 +321,7 @@ public actor PluginHost {
     public func pid(_ name: String) async -> Int32? { await entries[name]?.process?.pid }
 
     public func shutdown() async {
+        shutDown = true
         for (name, e) in entries {
             await e.process?.terminate()
             entries[name]?.process = nil

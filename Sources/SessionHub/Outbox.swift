@@ -21,7 +21,11 @@ public final class Outbox: Sendable {
     }
 
     public func send(_ buffer: ByteBuffer) {
-        if case .dropped = continuation.yield(.text(buffer)) { close(.tooSlow) }
+        // Once per connection: a close finishes the stream, after which yields are `terminated`, not `dropped`.
+        if case .dropped = continuation.yield(.text(buffer)) {
+            Metrics.slowConsumers.increment()
+            close(.tooSlow)
+        }
     }
 
     public func send(_ text: String) { send(ByteBuffer(string: text)) }

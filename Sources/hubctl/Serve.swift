@@ -93,6 +93,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("join-burst"), help: "Burst of WebSocket handshakes and joins per client address (default 3000).")
     var joinBurst: Double = 3_000
 
+    @Option(name: .customLong("outbox-frames"), help: "Frames a connection's outbox holds for a client that reads too slowly; when full, close 4004 (default 2048).")
+    var outboxFrames = 2_048
+
     @Option(name: .customLong("max-message-bytes"), help: "Largest WebSocket message after reassembly, in bytes; larger ones close the connection with 1009 (default 65536).")
     var maxMessageBytes = 64 << 10
 
@@ -117,6 +120,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("\(name) must be more than 0 and at most 3600 seconds")
         }
         guard maxConnections > 0, maxPendingPerAddress > 0 else { throw ValidationError("--max-connections and --max-pending-per-address must be at least 1") }
+        guard (16...65_536).contains(outboxFrames) else { throw ValidationError("--outbox-frames must be 16 to 65536") }
         guard (1 << 10...16 << 20).contains(maxMessageBytes) else { throw ValidationError("--max-message-bytes must be 1024 to 16777216") }
         guard maxParticipants > 0 else { throw ValidationError("--max-participants must be at least 1") }
         guard joinRate > 0, joinBurst >= 1 else { throw ValidationError("--join-rate must be more than 0 and --join-burst at least 1") }
@@ -154,6 +158,7 @@ struct Serve: AsyncParsableCommand {
         config.joinBurstPerAddress = joinBurst
         config.maxParticipants = maxParticipants
         config.connection.maxMessageBytes = maxMessageBytes
+        config.connection.outboxFrames = outboxFrames
         let level = config.logLevel
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)

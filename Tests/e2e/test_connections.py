@@ -286,3 +286,38 @@ def test_join_rate_and_burst_are_flags(hub_with):
     assert handshake_status(hub)[0] in REFUSED
     for w in held:
         w.close()
+
+
+def test_a_reader_too_slow_for_its_outbox_gets_4004(hub_with):
+    """A client that falls behind by more than --outbox-frames is closed with 4004 once its socket
+    takes the close frame again (here: when it reads again, within --write-timeout)."""
+    hub = hub_with("--outbox-frames", "32", "--write-timeout", "120")
+    session = open_session(hub, agendas.standard("Too slow"))
+    code = session["code"]
+    slow = RawWS(hub.url, rcvbuf=4096, timeout=BOUND)
+    slow.join(code, name="Slow")
+    big = "y" * 30_000
+
+    async def flood():
+        senders = []
+        for i in range(4):
+            c = Client(hub.ws_url, "s%d" % i)
+            await c.connect()
+            await c.join(code, name="S%d" % i)
+            senders.append(c)
+        fac = Client(hub.ws_url, "fac")
+        await fac.connect()
+        await fac.join(code, auth=hub.token)
+        await fac.ok(fac.command("goto", activity="a2"))
+        deadline = time.monotonic() + 90
+        n = 0
+        while time.monotonic() < deadline and metric(hub, "sessionhub_slow_consumers_total") < 1:
+            await asyncio.gather(*(c.input("a2", "say", {"text": "%d %s" % (n + i, big)}) for i, c in enumerate(senders)))
+            n += len(senders)
+            await asyncio.sleep(0.1)
+        await close_all(senders + [fac])
+        return metric(hub, "sessionhub_slow_consumers_total")
+    assert run(flood(), timeout=150) >= 1, "no outbox overflowed"
+    # It reads again: what was on the wire, then the close frame 4004.
+    assert slow.wait_close() == 4004
+    slow.close()

@@ -83,13 +83,12 @@ public enum HubServer {
 
         let connections = ConnectionGuard(policy: config.connectionPolicy)
         let router = Router(context: HubRequestContext.self)
+        // First, so that every answer carries the security headers, errors included.
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ClientAddressMiddleware(connections: connections, settles: true))
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: RequestTargetLimitMiddleware(maxURLBytes: config.rest.maxURLBytes))
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: ContentSecurityMiddleware(contentSecurityPolicy: [
-            .defaultSrc(.self), .imgSrc(.self, "data:"), .connectSrc(.self), .formAction(.self), .frameAncestors(.none), .objectSrc(.none), .baseURI(.self),
-        ]))
         router.add(middleware: FileMiddleware(config.webDir, searchForIndexHtml: true, logger: logger))
         router.get("healthz") { _, _ -> Response in
             if let failure = await log.failure {
@@ -110,6 +109,7 @@ public enum HubServer {
                               addressLimiter: AddressLimiter(rate: config.joinsPerSecondPerAddress, burst: config.joinBurstPerAddress),
                               connections: connections, logger: logger)
         let wsRouter = Router(context: HubRequestContext.self)
+        wsRouter.add(middleware: SecurityHeadersMiddleware())
         wsRouter.add(middleware: ClientAddressMiddleware(connections: connections, settles: false))
         let handshakeLimiter = AddressLimiter(rate: config.joinsPerSecondPerAddress, burst: config.joinBurstPerAddress)
         wsRouter.ws("ws", shouldUpgrade: { request, ctx in

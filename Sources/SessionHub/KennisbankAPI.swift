@@ -465,9 +465,16 @@ struct KennisbankAPI {
         }
     }
 
+    /// At most this many problems are listed in the answer; `errorCount` says how many there were.
+    static let listedImportProblems = 100
+
+    /// A file with thousands of bad lines answers with the first 100 problems and their count, not with a
+    /// body as large as the file.
     static func importFailure(_ p: KennisbankFormats.ImportProblems) -> APIError {
-        APIError(status: .unprocessableContent, code: "invalid_import", message: "\(p.problems.count) bad record(s); nothing was imported.",
-                 extra: ["errors": (try? LiveSession.json(p.problems)) ?? []])
+        let count = p.problems.count
+        let listed = count > listedImportProblems ? " (the first \(listedImportProblems) are listed)" : ""
+        return APIError(status: .unprocessableContent, code: "invalid_import", message: "\(count) bad record(s); nothing was imported\(listed).",
+                        extra: ["errors": (try? LiveSession.json(Array(p.problems.prefix(listedImportProblems)))) ?? [], "errorCount": .int(Int64(count))])
     }
 }
 

@@ -51,12 +51,15 @@ struct FacilitatorCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let all = try await SQLiteStore(path: db).facilitators()
-            if json {
-                let list: [JSONValue] = all.map { ["id": .string($0.id), "email": .string($0.email), "name": .string($0.name), "role": .string($0.role.rawValue), "createdAt": .int($0.createdAt)] }
-                print(try JSONCoding.string(JSONValue.array(list)))
-            } else {
-                for f in all { print("\(f.id)  \(f.role.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0))  \(f.email)  \(f.name)") }
+            try await reporting {
+                try existingDatabase(db)
+                let all = try await SQLiteStore(path: db).facilitators()
+                if json {
+                    let list: [JSONValue] = all.map { ["id": .string($0.id), "email": .string($0.email), "name": .string($0.name), "role": .string($0.role.rawValue), "createdAt": .int($0.createdAt)] }
+                    print(try JSONCoding.string(JSONValue.array(list)))
+                } else {
+                    for f in all { print("\(f.id)  \(f.role.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0))  \(f.email)  \(f.name)") }
+                }
             }
         }
     }
@@ -68,9 +71,18 @@ struct FacilitatorCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reporting {
+                try existingDatabase(db)
                 guard try await SQLiteStore(path: db).removeFacilitator(facilitator) else { throw Failure(message: "no facilitator \(facilitator)") }
                 print("Removed \(facilitator)")
             }
         }
+    }
+}
+
+/// Listing or removing reads a database that must exist: opening a missing path would create an empty
+/// database there and answer "nobody", as if that were the hub's (only `facilitator add` creates one).
+func existingDatabase(_ path: String) throws {
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw Failure(message: "no database at \(path): give the hub's --db (only `hubctl facilitator add` creates one)")
     }
 }

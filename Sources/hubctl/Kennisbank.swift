@@ -95,6 +95,7 @@ struct KennisbankCommand: AsyncParsableCommand {
         @OptionGroup var server: ServerOptions
         @Argument(help: "Intervention id.") var id: String
         @Option(help: "Version number.") var version: Int?
+        @Flag(help: "Print JSON (what `show` always prints; accepted like on every other command).") var json = false
         func run() async throws {
             try await show(.kennisbank, id + (version.map { "?version=\($0)" } ?? ""), server)
         }
@@ -144,6 +145,7 @@ struct ToolkitCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one item as JSON.")
         @OptionGroup var server: ServerOptions
         @Argument(help: "Item id.") var id: String
+        @Flag(help: "Print JSON (what `show` always prints; accepted like on every other command).") var json = false
         func run() async throws { try await show(.toolkit, id, server) }
     }
 }
@@ -160,7 +162,10 @@ func importFile(_ c: Collection, _ file: String, _ server: ServerOptions, _ json
             for e in errors {
                 printError("\(file):\(e["line"]?.intValue ?? 0): \(e["id"]?.stringValue.map { "\($0): " } ?? "")\(e["message"]?.stringValue ?? "")")
             }
-            throw Failure(message: "\(file): \(errors.count) bad record(s); nothing was imported")
+            // The hub lists the first 100 problems and counts them all.
+            let count = a.json?["error"]?["errorCount"]?.intValue ?? Int64(errors.count)
+            if count > errors.count { printError("\(file): … and \(count - Int64(errors.count)) more") }
+            throw Failure(message: "\(file): \(count) bad record(s); nothing was imported")
         }
         guard (200..<300).contains(a.status) else { throw Failure(message: "\(a.json?["error"]?["message"]?.stringValue ?? a.text) (HTTP \(a.status))") }
         if json { printJSON(a.json ?? .null); return }

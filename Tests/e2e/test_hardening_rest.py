@@ -412,3 +412,59 @@ def test_a_series_from_an_alias_bomb_reads_only_its_fields(hub):
     assert status == 201 and body["title"] == "Reeks" and body["kind"] == "leerkring", body
     status, body = hub.api("POST", "/api/v1/series", "title: %s\n" % ("t" * 201), content_type="application/yaml")
     assert status == 400 and body["error"]["code"] == "bad_message", body
+
+
+# ---- finding 11 (REST): headers on every answer, import errors capped, hubctl -------------------------------
+
+HEADERS = {"Content-Security-Policy": "default-src 'self'", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+def test_security_headers_on_every_answer_errors_included(hub):
+    paths = ["/", "/healthz", "/api/v1/openapi.json", "/web/no-such-file.js", "/no/such/route", "/api/v1/sessions",
+             "/api/v1/interventions/kb-does-not-exist", "/api/v1/interventions?since=nope", "/api/v1/join/NOPE00",
+             "/api/v1/sessions/NOPE00/qr.svg", "/api/v1/interventions?x=" + "a" * 9000]
+    seen = set()
+    for path in paths:
+        status, headers, _ = get(hub, path)
+        seen.add(status)
+        for name, value in HEADERS.items():
+            assert headers.get(name, "").startswith(value), (path, status, name, dict(headers))
+    assert {200, 400, 401, 404, 414} <= seen, seen
+    # A POST that fails (bad JSON) as well.
+    req = urllib.request.Request(hub.url + "/api/v1/login", data=b"{", method="POST", headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, timeout=30)
+    assert e.value.code == 400 and e.value.headers["Referrer-Policy"] == "no-referrer" and e.value.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_import_with_thousands_of_bad_lines_lists_the_first_100_and_counts_them(hub, tmp_path):
+    lines = "\n".join(json.dumps({"id": "kb-bad-%d" % n, "title": "Zonder soort", "type": "praktijk", "state": "published"}) for n in range(5000))
+    status, body = hub.api("POST", "/api/v1/kennisbank/import", lines, content_type="application/x-ndjson")
+    assert status == 422 and body["error"]["code"] == "invalid_import", str(body)[:300]
+    assert len(body["error"]["errors"]) == 100 and body["error"]["errorCount"] == 5000, (len(body["error"]["errors"]), body["error"].get("errorCount"))
+    assert body["error"]["errors"][0]["line"] == 1 and body["error"]["errors"][-1]["line"] == 100
+    assert "5000 bad record(s)" in body["error"]["message"]
+    path = tmp_path / "bad.jsonl"
+    path.write_text(lines)
+    r = hub.hubctl("kennisbank", "import", path, check=False)
+    assert r.returncode == 1 and "5000 bad record(s)" in r.stderr and "… and 4900 more" in r.stderr, r.stderr[-500:]
+    assert r.stderr.count("\n") < 110
+
+
+def test_hubctl_show_takes_json(kennisbank):
+    hub = kennisbank
+    item = hub.hubctl_json("toolkit", "search", "")["hits"][0]["id"]
+    assert hub.hubctl_json("toolkit", "show", item)["id"] == item
+    record = hub.hubctl_json("kennisbank", "search", "")["hits"][0]["id"]
+    assert hub.hubctl_json("kennisbank", "show", record)["id"] == record
+    assert hub.hubctl_json("kennisbank", "show", record, "--version", "1")["version"] == 1
+
+
+def test_hubctl_facilitator_list_on_a_missing_database_fails_and_creates_nothing(hub, tmp_path):
+    missing = tmp_path / "nope" / "hub.sqlite"
+    for args in (("facilitator", "list", "--db", missing), ("facilitator", "list", "--db", missing, "--json"),
+                 ("facilitator", "remove", "--db", missing, "x@example.org")):
+        r = hub.hubctl(*args, check=False)
+        assert r.returncode == 1 and "no database at" in r.stderr, (args, r.returncode, r.stderr)
+    assert not missing.exists() and not missing.parent.exists()
+    assert FACILITATOR_EMAIL in hub.hubctl("facilitator", "list", "--db", hub.db).stdout

@@ -57,6 +57,8 @@ public struct PluginLimits: Sendable {
     public var answerTimeout: Duration = .seconds(5)
     /// Lines a plugin may write per second before it counts as flooding.
     public var maxLinesPerSecond = 20_000
+    /// What of its stderr and `log` messages reaches the hub's log.
+    public var log = PluginLog.Limits()
 
     public init() {}
 }
@@ -69,6 +71,8 @@ actor PluginProcess {
     let binDir: URL
     let logger: Logger
     let limits: PluginLimits
+    /// Its stderr and `log` messages, bounded, on their way to the hub's log.
+    let log: PluginLog
     /// Told once when this process fails for any reason, with the instance whose message it failed on
     /// (when `blamesInput`); not told on a deliberate `terminate`.
     let onFailure: @Sendable (PluginFailure, String?) async -> Void
@@ -103,6 +107,7 @@ actor PluginProcess {
         self.binDir = binDir
         self.logger = logger
         self.limits = limits
+        self.log = PluginLog(plugin: manifest.name, logger: logger, limits: limits.log)
         self.onFailure = onFailure
         self.writeQueue = DispatchQueue(label: "plugin-stdin-\(manifest.name)")
     }
@@ -246,20 +251,14 @@ actor PluginProcess {
     }
 
     private func startLogging(_ handle: FileHandle) {
-        let logger = self.logger
-        let name = manifest.name
+        let log = self.log
         Thread.detachNewThread {
-            var buffer: [UInt8] = []
             while true {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
-                buffer.append(contentsOf: chunk)
-                while let nl = buffer.firstIndex(of: 0x0A) {
-                    logger.info("\(String(decoding: buffer[..<nl], as: UTF8.self))", metadata: ["plugin": "\(name)", "stream": "stderr"])
-                    buffer.removeFirst(nl + 1)
-                }
-                if buffer.count > 64 << 10 { buffer.removeAll() }
+                log.stderr(chunk)
             }
+            log.stderrEnded()
         }
     }
 
@@ -289,7 +288,7 @@ actor PluginProcess {
             message = m
         }
         if case .log(let level, let text) = message {
-            logger.log(level: Logger.Level(rawValue: level) ?? .info, "\(text)", metadata: ["plugin": "\(manifest.name)"])
+            log.message(text, level: Logger.Level(rawValue: level) ?? .info)
             return
         }
         guard !pending.isEmpty else {
@@ -329,6 +328,7 @@ actor PluginProcess {
             blamed = (instance, head.cont)
         }
         if let p = process, p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        if !terminating { log.failed("\(failure)") }
         // The host records the failure before anyone waiting hears of it, so that they see its outcome
         // (an instance failed for its session, the plugin restarting).
         if !terminating { await onFailure(failure, blamed?.instance) }

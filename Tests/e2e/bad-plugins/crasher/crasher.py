@@ -3,12 +3,23 @@
 
 `inc` counts like a well-behaved plugin; `boom` kills the process before it answers (the hub must
 restart it and replay the log, where the refused `boom` is absent); `hang` stops answering
-altogether (the hub must notice the silence). Standard library only.
+altogether (the hub must notice the silence); `spew` writes megabytes of stderr and then raises (the
+hub's log must stay bounded and show the backtrace at warning). Standard library only.
 """
 import json
 import os
 import sys
 import time
+
+
+def spew():
+    """Megabytes of stderr (ten lines of 512 KiB, 50,000 short ones), then a crash with a backtrace."""
+    for _ in range(10):
+        sys.stderr.write("x" * (512 * 1024) + "\n")
+    for i in range(50000):
+        sys.stderr.write("spew line %d\n" % i)
+    sys.stderr.flush()
+    raise RuntimeError("crasher spewed and crashed")
 
 
 def main():
@@ -26,6 +37,8 @@ def main():
         elif t == "event":
             if m.get("type") == "boom":
                 os._exit(3)
+            if m.get("type") == "spew":
+                spew()
             if m.get("type") == "hang":
                 while True:
                     time.sleep(3600)

@@ -329,6 +329,31 @@ def test_message_flood_is_rate_limited_and_the_connection_stays(hub, room):
     run(main())
 
 
+def test_a_rate_limited_input_is_refused_with_its_id(hub):
+    """docs/PROTOCOL.md: `rate_limited` carries the dropped message's id, so the client knows which input
+    to resend; every input gets exactly one answer, an ack or that refusal."""
+    session = hub.create_session(agendas.standard("Snel"))
+
+    async def main():
+        fac = Client(hub.ws_url, "fac")
+        await fac.connect()
+        await fac.join(session["code"], auth=hub.token)
+        await fac.ok(fac.command("start"))
+        await fac.ok(fac.command("next"))
+        c = await participant(hub, session["code"])
+        try:
+            ids = [await c.send_input("a1", "inc") for _ in range(150)]
+            replies = {i: await c.reply(i) for i in ids}
+            limited = [i for i, r in replies.items() if r["t"] == "error" and r["code"] == "rate_limited"]
+            acked = [i for i, r in replies.items() if r["t"] == "ack"]
+            assert limited and len(limited) + len(acked) == 150, replies
+            stray = [f for f in c.frames if f.get("t") == "error" and f.get("code") == "rate_limited" and "id" not in f]
+            assert not stray, stray
+        finally:
+            await close_all([fac, c])
+    run(main())
+
+
 def test_more_than_100_protocol_errors_close_1008(hub, room):
     """Paced under the rate limit so every frame is read: the 100th error is answered, the 101st closes."""
     async def main():

@@ -80,6 +80,25 @@ def test_facilitator_errors_are_in_the_connection_language(hub):
     run(main(), timeout=60)
 
 
+def test_before_join_the_join_lang_else_dutch(hub):
+    """docs/PROTOCOL.md: the errors answering a `join` are in its `lang`; without one, and for anything
+    else before joining, Dutch."""
+    async def main():
+        c = Client(hub.ws_url, "unjoined")
+        await c.connect()
+        try:
+            english = await c.join("ZZZZZZ", expect="error", lang="en")
+            assert english["code"] == "session_not_found"
+            assert english["message"] == "There is no session with this code. Check the code.", english
+            dutch = await c.join("ZZZZZZ", expect="error")
+            assert dutch["message"] == "Er is geen sessie met deze code. Controleer de code.", dutch
+            before = await c.input("a1", "inc")
+            assert before["code"] == "not_joined" and before["message"] == "Doe eerst mee met een sessie.", before
+        finally:
+            await c.close()
+    run(main(), timeout=60)
+
+
 def test_participant_field_errors_are_in_the_connection_language(hub):
     session = hub.create_session(agendas.standard("Veldfouten"))
 

@@ -90,6 +90,8 @@ final class ConnectionGuard: Sendable {
         /// HTTP request) or while it only has a trusted proxy's address.
         var pendingAddress: String?
         var outbox: Outbox?
+        /// The client's address from a PROXY protocol header sent by a trusted proxy.
+        var proxied: String?
     }
 
     private struct State {
@@ -161,6 +163,18 @@ final class ConnectionGuard: Sendable {
         }
     }
 
+    /// A trusted proxy named the client in a PROXY protocol header: it is the connection's address from
+    /// now on (pending count included). False when that address is full.
+    func proxied(_ channel: any Channel, address: String) -> Bool {
+        guard pending(channel, address: address) else { return false }
+        state.withLock { $0.entries[ObjectIdentifier(channel)]?.proxied = address }
+        return true
+    }
+
+    func proxiedAddress(of channel: any Channel) -> String? {
+        state.withLock { $0.entries[ObjectIdentifier(channel)]?.proxied }
+    }
+
     func attach(_ outbox: Outbox, to channel: any Channel) {
         state.withLock { $0.entries[ObjectIdentifier(channel)]?.outbox = outbox }
     }
@@ -191,8 +205,10 @@ struct GuardedChildChannel<Inner: ServerChildChannel>: ServerChildChannel {
         channel.closeFuture.whenComplete { _ in connections.closed(id) }
         let policy = connections.policy
         return channel.eventLoop.makeCompletedFuture {
+            let peer = channel.remoteAddress?.ipAddress ?? ""
             try channel.pipeline.syncOperations.addHandler(
-                ConnectionDeadlines(headerTimeout: .init(policy.headerTimeout), writeTimeout: .init(policy.writeTimeout)))
+                ConnectionDeadlines(headerTimeout: .init(policy.headerTimeout), writeTimeout: .init(policy.writeTimeout),
+                                    proxyHeader: policy.trusts(peer) ? { address in connections.proxied(channel, address: address) } : nil))
         }.flatMap {
             inner.setup(channel: channel, logger: logger)
         }
@@ -207,21 +223,31 @@ struct GuardedChildChannel<Inner: ServerChildChannel>: ServerChildChannel {
 /// - the first request's headers (up to the blank line) must arrive within the header timeout; later
 ///   requests are covered by Hummingbird's idle timeout, which starts after the first request;
 /// - a socket that stays unwritable (the client stopped reading) for the write timeout is closed, so
-///   that a writer blocked on it (the outbox writer, a close frame, an HTTP response) never waits forever.
+///   that a writer blocked on it (the outbox writer, a close frame, an HTTP response) never waits forever;
+/// - from a trusted proxy, a PROXY protocol v1 line (`PROXY TCP4 client server cport sport`) before
+///   the request names the client; it is taken off the stream. No HTTP request starts with `PROXY `,
+///   so a proxy that sends none is served as before.
 final class ConnectionDeadlines: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
     let headerTimeout: TimeAmount
     let writeTimeout: TimeAmount
+    /// Set for trusted peers: takes the client address of a PROXY header; false refuses the connection.
+    private var proxyHeader: ((String) -> Bool)?
+    private var proxyLine = ByteBuffer()
     private var headerDeadline: Scheduled<Void>?
     private var writeStall: Scheduled<Void>?
     private var lastBytes: UInt32 = 0
     private var headersDone = false
+    static let proxyPrefix = Array("PROXY ".utf8)
+    /// The longest v1 line, CRLF included (the PROXY protocol specification).
+    static let proxyLineLimit = 107
 
-    init(headerTimeout: TimeAmount, writeTimeout: TimeAmount) {
+    init(headerTimeout: TimeAmount, writeTimeout: TimeAmount, proxyHeader: ((String) -> Bool)? = nil) {
         self.headerTimeout = headerTimeout
         self.writeTimeout = writeTimeout
+        self.proxyHeader = proxyHeader
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -237,6 +263,12 @@ final class ConnectionDeadlines: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var data = data
+        if proxyHeader != nil {
+            var bytes = unwrapInboundIn(data)
+            guard let rest = takeProxyLine(&bytes, context: context) else { return }
+            data = wrapInboundOut(rest)
+        }
         if !headersDone {
             for byte in unwrapInboundIn(data).readableBytesView {
                 lastBytes = lastBytes << 8 | UInt32(byte)
@@ -249,6 +281,38 @@ final class ConnectionDeadlines: ChannelInboundHandler, RemovableChannelHandler 
             }
         }
         context.fireChannelRead(data)
+    }
+
+    /// Collects a leading PROXY line; returns the bytes to pass on, or nil while the line is incomplete
+    /// (or the connection was refused).
+    private func takeProxyLine(_ bytes: inout ByteBuffer, context: ChannelHandlerContext) -> ByteBuffer? {
+        proxyLine.writeBuffer(&bytes)
+        let seen = Array(proxyLine.readableBytesView.prefix(Self.proxyPrefix.count))
+        guard seen == Array(Self.proxyPrefix.prefix(seen.count)) else {
+            // Not a PROXY line: everything is the request.
+            proxyHeader = nil
+            return proxyLine
+        }
+        guard seen.count == Self.proxyPrefix.count, let end = proxyLine.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+            if proxyLine.readableBytes > Self.proxyLineLimit { context.close(promise: nil) }
+            return nil
+        }
+        let lineLength = end - proxyLine.readerIndex + 1
+        let line = proxyLine.readString(length: lineLength) ?? ""
+        let fields = line.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+        let accept = proxyHeader
+        proxyHeader = nil
+        // PROXY TCP4|TCP6 client server cport sport; `PROXY UNKNOWN` keeps the proxy's own address.
+        if fields.count == 6, fields[1] == "TCP4" || fields[1] == "TCP6", CIDR.bytes(String(fields[2])) != nil {
+            guard accept?(String(fields[2])) == true else {
+                context.close(promise: nil)
+                return nil
+            }
+        } else if !(fields.count >= 2 && fields[1] == "UNKNOWN") || lineLength > Self.proxyLineLimit {
+            context.close(promise: nil)
+            return nil
+        }
+        return proxyLine
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -282,7 +346,9 @@ struct ClientAddressMiddleware: RouterMiddleware {
         var context = context
         let remote = context.remoteAddress?.ipAddress ?? "unknown"
         let header = request.headers[values: Self.forwardedFor]
-        let client = connections.policy.clientAddress(peer: remote, forwardedFor: header.isEmpty ? nil : header.joined(separator: ","))
+        // A PROXY header from a trusted proxy already named the client.
+        let client = connections.proxiedAddress(of: context.channel)
+            ?? connections.policy.clientAddress(peer: remote, forwardedFor: header.isEmpty ? nil : header.joined(separator: ","))
         if client != remote { context.forwardedFor = client }
         if settles { connections.settle(context.channel) }
         return try await next(request, context)

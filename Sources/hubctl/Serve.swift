@@ -84,7 +84,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-pending-per-address"), help: "Connections per client address that have not joined (nor sent an HTTP request) yet; joined ones never count (default 1000).")
     var maxPendingPerAddress = 1_000
 
-    @Option(name: .customLong("trusted-proxy"), help: "A proxy (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For names the client; repeatable (default none).")
+    @Option(name: .customLong("trusted-proxy"), help: "A proxy (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For or PROXY protocol v1 line names the client; repeatable (default none).")
     var trustedProxy: [String] = []
 
     @Option(name: .customLong("join-rate"), help: "WebSocket handshakes and joins per second per client address, sustained (default 200).")

@@ -17,7 +17,7 @@ import pytest
 import agendas
 from hubclient import Client, close_all, run
 from hubprocess import HubFailed, finish, new_hub
-from rawws import RawWS, connect_tcp, read_http_head, socket_closed_by_peer
+from rawws import RawWS, connect_tcp, handshake_bytes, read_http_head, socket_closed_by_peer
 
 BOUND = 30  # seconds a test waits for the hub before it fails
 # A refused handshake: 400 (the WebSocket library answers every refused upgrade so), 503 from the
@@ -321,3 +321,39 @@ def test_a_reader_too_slow_for_its_outbox_gets_4004(hub_with):
     # It reads again: what was on the wire, then the close frame 4004.
     assert slow.wait_close() == 4004
     slow.close()
+
+
+def proxied_handshake(hub, client, port=80):
+    """A WebSocket handshake behind a PROXY protocol v1 line naming `client`; the HTTP status, or None."""
+    s = connect_tcp(hub.url)
+    s.sendall(("PROXY TCP4 %s 127.0.0.1 %d 80\r\n" % (client, port)).encode() + handshake_bytes(hub.url))
+    try:
+        status, _, _ = read_http_head(s)
+    except Exception:
+        status = None
+    return status, s
+
+
+def test_proxy_protocol_from_a_trusted_proxy_names_the_client(hub_with):
+    hub = hub_with("--max-pending-per-address", "2", "--trusted-proxy", "127.0.0.1/32")
+    held = []
+    for _ in range(2):
+        status, s = proxied_handshake(hub, "198.51.100.20")
+        assert status == 101
+        held.append(s)
+    status, s = proxied_handshake(hub, "198.51.100.20")
+    assert status in REFUSED, "the third pending connection of one proxied client"
+    s.close()
+    status, s = proxied_handshake(hub, "198.51.100.21")
+    assert status == 101, "another client behind the proxy has its own count"
+    held.append(s)
+    # The proxy's own requests without a PROXY line are served as before.
+    assert hub.api("GET", "/healthz", token=None)[0] == 200
+    for s in held:
+        s.close()
+
+    # From a peer that is not trusted the line is not read: the request is malformed.
+    untrusted = hub_with()
+    status, s = proxied_handshake(untrusted, "198.51.100.22")
+    s.close()
+    assert status != 101

@@ -44,6 +44,17 @@ func problems(_ v: JSONValue) -> [ManifestProblem] {
         #expect(problems(with { $0["configSchema"] = ["type": "object", "patternProperties": [:]] }).map(\.field) == ["configSchema"])
         #expect(problems(with { $0["web"] = "../../etc/passwd" }).map(\.field) == ["web"])
     }
+
+    /// docs/PLUGINS.md: the `web` module sits in a subfolder, on a path the hub serves.
+    @Test func theWebModuleSitsWhereTheHubServesIt() {
+        for refused in ["counter.js", "./counter.js", "web/./counter.js", "web//counter.js", ".web/counter.js", "web/.counter.js",
+                        "/web/counter.js", "web/../counter.js", "web/"] {
+            #expect(problems(with { $0["web"] = .string(refused) }).map(\.field) == ["web"], "\(refused)")
+        }
+        for accepted in ["web/counter.js", "web/js/counter.js", "ui/counter.mjs"] {
+            #expect(problems(with { $0["web"] = .string(accepted) }).isEmpty, "\(accepted)")
+        }
+    }
 }
 
 @Suite struct ConfigSchemaTests {

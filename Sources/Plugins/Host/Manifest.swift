@@ -126,6 +126,12 @@ public enum ManifestLoader {
         if let w = o["web"], w.stringValue == nil { problem("web", "must be a path relative to the plugin folder") }
         if let w = o["web"]?.stringValue, w.hasPrefix("/") || w.contains("..") { problem("web", "must stay inside the plugin folder") }
         if let w = o["web"]?.stringValue, !w.contains("/") { problem("web", "must sit in a subfolder such as web/\(name).js: only that folder is served") }
+        // The hub serves no path with an empty part or one starting with `.` (Pages.file): such a module
+        // would pass here and then never load.
+        if let w = o["web"]?.stringValue, w.contains("/"), !w.hasPrefix("/"), !w.contains(".."),
+           w.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0.hasPrefix(".") }) {
+            problem("web", "no part of the path may be empty or start with `.`: the hub would not serve it")
+        }
         if let r = o["roles"], r.objectValue?.values.allSatisfy({ $0["nl"]?.stringValue != nil && $0["en"]?.stringValue != nil }) != true {
             problem("roles", "must map each role name to {nl, en}")
         }

@@ -132,6 +132,8 @@ def answer(message, instances):
         return {"t": "views", "instance": key, "seq": seq, "views": instance.views(extra)}
     if t == "stop":
         instances.pop(message.get("instance"), None)
+        # The hub logs stderr: the tests read when `stop` came (test_plugin_stop.py).
+        sys.stderr.write("counter stopped %s\n" % message.get("instance"))
         return {"t": "stopped", "instance": message.get("instance")}
     return None
 

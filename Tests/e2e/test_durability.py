@@ -4,14 +4,18 @@ The hub acknowledges an input only once its event is in the database. These test
 stall the way an unlucky operator would (another process holding the SQLite write lock; a session deleted
 while its room types) and check the promise from outside: every acked input is in the database exactly
 once, nothing is acked across a gap, and while the log cannot store the hub says so (`unavailable` to
-senders, `/healthz` 503) instead of accepting what it may lose.
+senders, `/healthz` 503) instead of accepting what it may lose. The full-disk case mounts a 3 MB tmpfs
+(root only; skipped elsewhere).
 """
 import asyncio
+import os
 import sqlite3
-import threading
+import subprocess
 import time
 import urllib.error
 import urllib.request
+
+import pytest
 
 import agendas
 from hubclient import Client, close_all, join_many, run
@@ -186,3 +190,70 @@ def test_deleting_a_session_while_its_room_types_loses_nothing_of_another(own_hu
         assert healthz(hub) == 200, "a deleted session is no outage of the log"
         await close_all([c for f, p, _ in rooms.values() for c in p + [f]])
     run(main(), timeout=120)
+
+
+def test_a_full_disk_loses_no_acked_input(own_hub, tmp_path):
+    """The database on a 3 MB tmpfs that fills up (needs root for the mount; skipped without)."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    hub = own_hub
+    try:
+        hub.stop()
+        hub.db = mount / "hub.sqlite"
+        hub.bootstrap()
+        hub.start()
+        hub.login()
+        session = hub.create_session(agendas.counter_only("Full disk"))
+        sid, code = session["id"], session["code"]
+
+        async def main():
+            fac = Client(hub.ws_url, "fac")
+            await fac.connect()
+            await fac.join(code, auth=hub.token)
+            await fac.ok(fac.command("start"))
+            await fac.ok(fac.command("next"))
+            people = await join_many(hub.ws_url, code, 3)
+            senders = [Sender(c) for c in people]
+            stop = asyncio.Event()
+            tasks = [asyncio.create_task(s.run(stop)) for s in senders]
+            await asyncio.sleep(1)
+            filler = mount / "filler"
+            with open(filler, "wb") as f:  # take every byte that is left
+                try:
+                    while True:
+                        f.write(b"\0" * 65536)
+                        f.flush()
+                except OSError:
+                    pass
+            statuses = []
+            for _ in range(16):
+                statuses.append(await asyncio.to_thread(healthz, hub))
+                await asyncio.sleep(0.5)
+            os.remove(filler)
+            for _ in range(200):
+                if await asyncio.to_thread(healthz, hub) == 200:
+                    break
+                await asyncio.sleep(0.1)
+            stop.set()
+            await asyncio.gather(*tasks)
+            after = await people[0].input("a1", "inc")
+            for s in senders:
+                for i in s.sent:
+                    await s.client.reply(i, timeout=30)
+
+            acked = assert_acked_stored_once(hub, sid, senders)
+            assert acked > 0
+            assert after["t"] == "ack", "new inputs are accepted again: %s" % after
+            assert 503 in statuses, "/healthz must answer 503 while the disk is full: %s" % statuses
+            assert [i for s in senders for i in s.refused("unavailable")], "inputs during the outage get `unavailable`"
+            seqs = session_seqs(hub, sid)
+            assert seqs == list(range(1, len(seqs) + 1)), "the log has a gap"
+            await close_all(people + [fac])
+        run(main(), timeout=120)
+    finally:
+        try:
+            hub.stop()
+        finally:
+            subprocess.run(["umount", "-l", str(mount)], capture_output=True)

@@ -232,10 +232,11 @@ def test_bearer_scheme_is_case_insensitive(hub):
 
 
 def test_tokens_expire_when_idle_and_at_their_maximum_age(own_hub):
-    """--token-idle-hours 0.001 (3.6 s, sliding) and --token-max-days 0.0001 (8.6 s)."""
+    """--token-idle-hours 0.002 (7.2 s, sliding) and --token-max-days 0.0002 (17.3 s). Each check only needs
+    time to have passed, except the sliding one, which has 4 s to spare."""
     hub = own_hub
     hub.stop()
-    hub.serve_args = ["--token-idle-hours", "0.001", "--token-max-days", "0.0001"]
+    hub.serve_args = ["--token-idle-hours", "0.002", "--token-max-days", "0.0002"]
     hub.start()
 
     def works(token):
@@ -244,14 +245,15 @@ def test_tokens_expire_when_idle_and_at_their_maximum_age(own_hub):
     used = login(hub)[2]["token"]
     assert works(idle) and works(used)
     answers = []
-    for _ in range(5):
-        time.sleep(2)
+    for n in range(6):
+        time.sleep(3)
         answers.append(works(used))
-    # Used every 2 s it outlived the idle limit (4 s and 6 s after its login), then met its maximum age.
-    assert answers[:3] == [True, True, True] and answers[-1] is False, answers
-    assert not works(idle)
-    status, _, body = get(hub, "/api/v1/sessions", headers=[("Authorization", "Bearer " + idle)])
-    assert status == 401 and "expired" in body["error"]["message"]
+        if n == 2:
+            # 9 s without use: past the idle time, within the maximum age.
+            status, _, body = get(hub, "/api/v1/sessions", headers=[("Authorization", "Bearer " + idle)])
+            assert status == 401 and "expired" in body["error"]["message"], body
+    # Used every 3 s it outlived the idle time (at 9 and 12 s), then met its maximum age (at 18 s).
+    assert answers[:4] == [True] * 4 and answers[-1] is False, answers
 
 
 def test_revoked_and_expired_token_rows_are_purged(own_hub):

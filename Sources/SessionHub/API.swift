@@ -258,7 +258,7 @@ struct API {
         guard ctx.facilitator?.role.mayDelete == true else {
             throw APIError(status: .forbidden, code: "forbidden", message: "Only an owner may delete a session.")
         }
-        try await registry.delete(try await session(ctx))
+        do { try await registry.delete(try await session(ctx)) } catch let e as HubError { throw APIError.from(e) }
         return Response(status: .noContent)
     }
 

@@ -114,6 +114,8 @@ public actor SessionRegistry {
     /// queued jobs are refused, the log is flushed), only then its rows go. Its events can therefore never
     /// be in a batch of the event log with rows that no longer exist, and fail other sessions' events.
     public func delete(_ session: LiveSession) async throws {
+        // Deleting writes what the session accepted first: while the log cannot store, that would hang.
+        guard services.log.isDurable else { throw HubError(.unavailable) }
         deleting[session.id] = session.code
         defer { deleting[session.id] = nil }
         byId[session.id] = nil

@@ -92,6 +92,7 @@ def assert_acked_stored_once(hub, sid, senders):
 def test_a_write_lock_held_by_another_process_loses_no_acked_input(own_hub):
     hub = own_hub
     session = hub.create_session(agendas.counter_only("Lock"))
+    other = hub.create_session(agendas.counter_only("Other"))
     sid, code = session["id"], session["code"]
     holder = sqlite3.connect(str(hub.db), isolation_level=None, timeout=60, check_same_thread=False)
 
@@ -115,6 +116,8 @@ def test_a_write_lock_held_by_another_process_loses_no_acked_input(own_hub):
             statuses.append(await asyncio.to_thread(healthz, hub))
             await asyncio.sleep(0.5)
         during = {i for s in senders for i in s.sent}
+        # A delete writes what its session accepted first: while the log cannot store it is refused, not hung.
+        deleted = await asyncio.to_thread(hub.api, "DELETE", "/api/v1/sessions/%s" % other["id"])
         await asyncio.to_thread(holder.execute, "COMMIT")
 
         # Durable again: healthz recovers and new inputs are accepted.
@@ -138,6 +141,7 @@ def test_a_write_lock_held_by_another_process_loses_no_acked_input(own_hub):
         assert 503 in statuses, "/healthz must answer 503 while the log cannot store: %s" % statuses
         unavailable = [i for s in senders for i in s.refused("unavailable")]
         assert unavailable, "inputs sent while the log could not store must be refused with `unavailable`"
+        assert deleted[0] == 503 and deleted[1]["error"]["code"] == "unavailable", deleted
         for i in unavailable:
             assert i not in stored_inputs(hub, sid), "an input refused with `unavailable` was stored"
         seqs = session_seqs(hub, sid)

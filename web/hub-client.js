@@ -83,7 +83,7 @@ export class HubClient extends EventTarget {
     this.queue = this.persistQueue ? readJSON(store('local'), queueKey(this.code), []) : [];
     this.idPrefix = (this.as === 'facilitator' ? 'f' : 'i') + randomId(4);
     this.counter = 0;
-    this.timers = { reconnect: null, heartbeat: null };
+    this.timers = { reconnect: null, heartbeat: null, retry: null };
     this.onOnline = () => this.wake();
     this.onOffline = () => this.setConnection('offline');
     this.onVisible = () => { if (document.visibilityState === 'visible') this.wake(); };
@@ -113,6 +113,7 @@ export class HubClient extends EventTarget {
     document.removeEventListener('visibilitychange', this.onVisible);
     clearInterval(this.timers.heartbeat);
     clearTimeout(this.timers.reconnect);
+    clearTimeout(this.timers.retry);
     this.ended = this.ended || 'stopped';
     this.detach(1000);
   }
@@ -329,6 +330,12 @@ export class HubClient extends EventTarget {
   }
 
   onError(m) {
+    if (m.code === 'rate_limited' && this.state.joined) {
+      // The hub dropped the message without acting on it (its id is in the error): it is not an answer.
+      // Everything still unanswered goes again a little later, with the same ids; the promises wait.
+      this.retryLater();
+      return;
+    }
     if (m.id) { this.onAnswer(m.id, m, null); return; }
     if (!this.state.joined) {
       // An answer to the join.
@@ -341,11 +348,18 @@ export class HubClient extends EventTarget {
         case 'too_large': case 'bad_message': case 'session_full': this.end('join_failed', m.message); return;
         default: break;
       }
-    } else if (m.code === 'rate_limited') {
-      // A dropped message has no id: send the unanswered ones again a little later.
-      setTimeout(() => this.flush(), 1500);
     }
     this.emit('error', { error: new HubError(m) });
+  }
+
+  /** One resend of everything unanswered, 1.5 s from the first refusal: however many were refused, the
+   *  resends do not multiply (each would send the whole queue again). */
+  retryLater() {
+    if (this.timers.retry) return;
+    this.timers.retry = setTimeout(() => {
+      this.timers.retry = null;
+      if (this.state.joined) this.flush();
+    }, 1500);
   }
 
   onAnswer(id, error, ack) {

@@ -50,7 +50,7 @@ public struct CIDR: Sendable, Equatable {
     let prefix: Int
 
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard let bytes = CIDR.bytes(parts[0]) else { return nil }
         let bits = bytes.count * 8
         let prefix = parts.count == 2 ? Int(parts[1]) : bits

@@ -302,6 +302,19 @@ public final class SQLiteStore: HubStore {
                 try db.execute(sql: "UPDATE sessions SET status = ? WHERE id = ?", arguments: [SessionStatus.closed.rawValue, session])
             }
         }
+        if let last = events.map(\.seq).max() {
+            try db.execute(sql: "UPDATE sessions SET seq = ? WHERE id = ?", arguments: [last, session])
+        }
+    }
+
+    /// Failures of the database as a whole (busy, locked, full, read-only, I/O, out of memory): nothing of
+    /// the batch is stored and all of it can be written later. Anything else is about the events themselves.
+    static func isEnvironmental(_ error: any Error) -> Bool {
+        guard let e = error as? DatabaseError else { return false }
+        switch e.resultCode.primaryResultCode {
+        case .SQLITE_CONSTRAINT, .SQLITE_MISMATCH, .SQLITE_TOOBIG, .SQLITE_RANGE: return false
+        default: return true
+        }
     }
 
     static func event(_ row: Row) -> LoggedEvent {

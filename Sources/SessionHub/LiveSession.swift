@@ -972,7 +972,9 @@ public actor LiveSession: DurabilitySink {
             rosterDirty = false
             lastRoster = ContinuousClock.now
             let withDiffs = conns.filter { $0.role == .facilitator && rosterDiffSent[$0.id] != nil }
-            let facilitators = conns.filter { $0.role == .facilitator && rosterDiffSent[$0.id] == nil && published.seq > $0.welcomeSeq.load(ordering: .relaxed) }
+            // A roster changes without an event too (a connection comes or goes), so one at the welcome's seq is
+            // news; only one older than the welcome is not.
+            let facilitators = conns.filter { $0.role == .facilitator && rosterDiffSent[$0.id] == nil && published.seq >= $0.welcomeSeq.load(ordering: .relaxed) }
             if !facilitators.isEmpty || !withDiffs.isEmpty {
                 let entries = rosterEntries()
                 if !facilitators.isEmpty, let frame = frame(rosterMessage(entries), "roster") {

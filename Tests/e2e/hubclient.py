@@ -75,7 +75,7 @@ class Client:
         self.presence = None
         self.roster = None
         self.seq = 0  # the highest seq this connection has seen
-        self.stale = []  # sequenced frames at or below welcome.seq (the hub must not send them)
+        self.stale = []  # views at or below welcome.seq, sessions and rosters below it (the hub must not send them)
         self.out_of_order = []  # views older than the one already held for that audience
         self.closed = False
         self.close_code = None
@@ -156,7 +156,10 @@ class Client:
         """Keep the latest state the way a browser would, and note frames that break ordering rules."""
         t = f.get("t")
         seq = f.get("seq") if isinstance(f.get("seq"), int) else None
-        if t in SEQUENCED and self.welcome_seq is not None and seq is not None and seq <= self.welcome_seq:
+        # docs/PROTOCOL.md "Rejoin": no `view` at or below welcome.seq; a `session` (plugin health) or a
+        # `roster` (a connection came or went) may keep the welcome's seq, never go below it.
+        if t in SEQUENCED and self.welcome_seq is not None and seq is not None and (
+                seq < self.welcome_seq or (t == "view" and seq == self.welcome_seq)):
             self.stale.append(f)
         if seq is not None:
             self.seq = max(self.seq, seq)

@@ -83,6 +83,9 @@ public enum ClientMessageParser {
         public var error: HubError
         /// The message's `id` when one could be read, so the error can carry it.
         public var id: String?
+        /// The `lang` of a `join` that could not be read, when it names a valid one: the refusal answers the
+        /// join, so it is in the join's language (docs/PROTOCOL.md).
+        public var lang: Language? = nil
     }
 
     public static func parse(_ text: String) -> Result<ClientMessage, Failure> {
@@ -173,7 +176,8 @@ public enum ClientMessageParser {
                 return fail(.unknownType, LocalizedText(nl: "Berichttype `\(t.prefix(40))` bestaat niet.", en: "Unknown message type `\(t.prefix(40))`."))
             }
         } catch let e as HubError {
-            return .failure(Failure(error: e, id: id))
+            let lang = t == "join" ? obj["lang"]?.stringValue.flatMap(Language.init(rawValue:)) : nil
+            return .failure(Failure(error: e, id: id, lang: lang))
         } catch {
             return fail(.badMessage, LocalizedText(nl: "Dit bericht is onleesbaar: \(error)", en: "This message cannot be read: \(error)"))
         }

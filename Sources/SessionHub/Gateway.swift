@@ -108,7 +108,11 @@ struct Gateway: Sendable {
                 }
                 switch parsed {
                 case .failure(let f):
-                    reply(f.error, id: f.id)
+                    if let joinLang = f.lang, joined == nil {
+                        outbox.send(ErrorMessage(id: f.id, code: f.error.code.rawValue, message: f.error.message(joinLang), detail: f.error.detail))
+                    } else {
+                        reply(f.error, id: f.id)
+                    }
                     if [.badJSON, .badMessage, .unknownType].contains(f.error.code) {
                         protocolErrors += 1
                         if protocolErrors > limits.maxProtocolErrors {

@@ -94,6 +94,11 @@ def test_before_join_the_join_lang_else_dutch(hub):
             assert dutch["message"] == "Er is geen sessie met deze code. Controleer de code.", dutch
             before = await c.input("a1", "inc")
             assert before["code"] == "not_joined" and before["message"] == "Doe eerst mee met een sessie.", before
+            # A join refused for one of its own fields still answers in its language.
+            long_name = await c.join("ZZZZZZ", expect="error", lang="en", name="n" * 81)
+            assert long_name["code"] == "too_large" and long_name["message"] == "Field `name` is longer than 80 characters.", long_name
+            dutch = await c.join("ZZZZZZ", expect="error", name="n" * 81)
+            assert dutch["message"] == "Veld `name` is langer dan 80 tekens.", dutch
         finally:
             await c.close()
     run(main(), timeout=60)

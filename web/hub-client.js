@@ -330,8 +330,9 @@ export class HubClient extends EventTarget {
   }
 
   onError(m) {
-    if (m.code === 'rate_limited' && this.state.joined) {
+    if ((m.code === 'rate_limited' || m.code === 'unavailable') && this.state.joined) {
       // The hub dropped the message without acting on it (its id is in the error): it is not an answer.
+      // `unavailable`: the hub could not store it now (its log is not durable) and did not log it.
       // Everything still unanswered goes again a little later, with the same ids; the promises wait.
       this.retryLater();
       return;
@@ -344,7 +345,7 @@ export class HubClient extends EventTarget {
         case 'unauthorized':
           if (this.auth) { this.end('unauthorized', m.message); return; }
           return; // a bad rejoin token: close 4003 follows
-        case 'rate_limited': this.detach(1000); this.scheduleReconnect(); return;
+        case 'rate_limited': case 'unavailable': this.detach(1000); this.scheduleReconnect(); return;
         case 'too_large': case 'bad_message': case 'session_full': this.end('join_failed', m.message); return;
         default: break;
       }

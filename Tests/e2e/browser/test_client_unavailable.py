@@ -1,0 +1,60 @@
+"""The browser client (web/hub-client.js) and `unavailable`: while the hub's event log cannot store (here:
+another process holds the SQLite write lock), the hub refuses new inputs with `unavailable` without logging
+them (docs/PROTOCOL.md "Order and durability"). The client must send them again later, not report them as
+refused: every input a page sends during the outage ends acknowledged once the lock is gone.
+"""
+import sqlite3
+import threading
+
+LOCK_SECONDS = 5
+
+JOIN = """
+const [code, done] = [arguments[0], arguments[arguments.length - 1]];
+import('/web/hub-client.js').then(async ({ HubClient }) => {
+  const c = new HubClient({ code, profile: { name: 'Geduldige Gijs' } });
+  const welcomed = new Promise((resolve) => c.addEventListener('change', (e) => { if (e.detail.what === 'welcome') resolve(); }));
+  c.start();
+  await welcomed;
+  window.__client = c;
+  done('joined');
+}).catch((e) => done('script failed: ' + e));
+"""
+
+# Joined before the lock (a first join is an event too, and would wait for it).
+SEND_SPACED = """
+const done = arguments[arguments.length - 1];
+(async () => {
+  const c = window.__client;
+  const activity = c.state.current.activity;
+  const sent = [];
+  for (let i = 0; i < 12; i++) {
+    sent.push(c.input(activity, 'pick', { option: i % 3 }));
+    await new Promise((r) => setTimeout(r, 400));
+  }
+  const settled = await Promise.allSettled(sent);
+  c.stop();
+  done(settled.map((r) => (r.status === 'fulfilled' ? 'ack' : (r.reason && r.reason.code) || String(r.reason))));
+})().catch((e) => done(['script failed: ' + e]));
+"""
+
+
+def test_inputs_refused_unavailable_are_sent_again_and_all_acknowledged(web_hub, session, browsers):
+    web_hub.command(session["code"], "start")
+    web_hub.command(session["code"], "next")
+    d = browsers()
+    d.get("%s/s/%s" % (web_hub.url, session["code"]))
+    d.set_script_timeout(90)
+    assert d.execute_async_script(JOIN, session["code"]) == "joined"
+    holder = sqlite3.connect(str(web_hub.db), isolation_level=None, timeout=60, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(LOCK_SECONDS, lambda: holder.execute("COMMIT"))
+    release.start()
+    try:
+        outcomes = d.execute_async_script(SEND_SPACED)
+    finally:
+        release.join()
+        holder.close()
+    assert len(outcomes) == 12, outcomes[:3]
+    assert "unavailable" not in outcomes, "refused as unavailable: %d of 12" % outcomes.count("unavailable")
+    assert set(outcomes) <= {"ack", "rejected"}, sorted(set(outcomes))
+    assert outcomes.count("ack") >= 1

@@ -196,9 +196,10 @@ struct GuardedChildChannel<Inner: ServerChildChannel>: ServerChildChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         guard connections.admit(channel) else {
-            // A short answer a browser can show; the failed setup is dropped by the server's accept loop.
-            let answer = ByteBuffer(string: "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\nRetry-After: 5\r\n\r\n")
-            return channel.writeAndFlush(answer).flatMap { channel.close() }.flatMapThrowing { throw Refused() }
+            // Closed at once: the channel is not registered yet, so nothing can be written to it. NIO's
+            // accept loop drops a failed setup without closing the channel, so this close is the only one.
+            channel.close(promise: nil)
+            return channel.eventLoop.makeFailedFuture(Refused())
         }
         let id = ObjectIdentifier(channel)
         let connections = self.connections
@@ -335,7 +336,9 @@ final class ConnectionDeadlines: ChannelInboundHandler, RemovableChannelHandler 
 }
 
 /// Names the client behind a trusted proxy (`X-Forwarded-For`) for every per-address limit; on the HTTP
-/// router a plain request also settles its connection (it no longer counts as pending for its address).
+/// router the first answered request settles its connection (it no longer counts as pending for its
+/// address). Only once answered: a request whose body trickles in keeps its connection pending, so the
+/// per-address cap bounds slow uploads as it bounds slow headers.
 struct ClientAddressMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
@@ -350,7 +353,7 @@ struct ClientAddressMiddleware: RouterMiddleware {
         let client = connections.proxiedAddress(of: context.channel)
             ?? connections.policy.clientAddress(peer: remote, forwardedFor: header.isEmpty ? nil : header.joined(separator: ","))
         if client != remote { context.forwardedFor = client }
-        if settles { connections.settle(context.channel) }
+        defer { if settles { connections.settle(context.channel) } }
         return try await next(request, context)
     }
 }

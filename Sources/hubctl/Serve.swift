@@ -78,10 +78,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("ping-interval"), help: "Seconds between WebSocket pings; a connection that has not answered one by the next is closed (default 30).")
     var pingInterval: Double = 30
 
-    @Option(name: .customLong("max-connections"), help: "Open connections in all; more are answered 503 and closed (default 20000).")
+    @Option(name: .customLong("max-connections"), help: "Open connections in all; more are closed at accept (default 20000).")
     var maxConnections = 20_000
 
-    @Option(name: .customLong("max-pending-per-address"), help: "Connections per client address that have not joined (nor sent an HTTP request) yet; joined ones never count (default 1000).")
+    @Option(name: .customLong("max-pending-per-address"), help: "Connections per client address that have not joined (nor had an HTTP request answered) yet; joined ones never count (default 1000).")
     var maxPendingPerAddress = 1_000
 
     @Option(name: .customLong("trusted-proxy"), help: "A proxy (CIDR, e.g. 127.0.0.1/32) whose X-Forwarded-For or PROXY protocol v1 line names the client; repeatable (default none).")

@@ -253,7 +253,12 @@ final class ConnectionDeadlines: ChannelInboundHandler, RemovableChannelHandler 
 
     func handlerAdded(context: ChannelHandlerContext) {
         let channel = context.channel
-        headerDeadline = context.eventLoop.scheduleTask(in: headerTimeout) { channel.close(promise: nil) }
+        headerDeadline = context.eventLoop.scheduleTask(in: headerTimeout) {
+            // As if the client had closed its side: the HTTP upgrade handler then gives up quietly, instead
+            // of an error in the log for every connection cut off.
+            channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+            channel.close(promise: nil)
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) { cancelAll() }

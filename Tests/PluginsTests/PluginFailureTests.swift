@@ -41,6 +41,28 @@ import Testing
         throw HubError(.pluginUnavailable, message: "never came back")
     }
 
+    /// A message's answer time counts from when the plugin could start on it, not from its write: eight
+    /// `slow` events (0.3 s each) sent at once take 2.4 s together, far over the 1.5 s limit, yet each had
+    /// its turn within it. Counted from the write, the later ones timed out and an innocent input was blamed.
+    @Test func aMessageQueuedBehindOthersIsNotTimedOutForTheirTime() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plugin-queue-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: Self.crasher, to: dir.appendingPathComponent("crasher"))
+        var limits = PluginLimits()
+        limits.answerTimeout = .milliseconds(1_500)
+        let host = PluginHost(directory: dir, binDir: dir, logger: Logger(label: "test"), limits: limits, restartBackoff: .seconds(600))
+        await host.reload()
+        let generation = try await started(host, ["s1/a1"])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for seq in 1...8 {
+                group.addTask { _ = try await host.send("crasher", generation: generation, self.event("s1/a1", Int64(seq), "slow")) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(await host.statuses().first?.restarts == 0)
+    }
+
     @Test func theInputAProcessDiesOnIsBlamedAndTheBackoffHolds() async throws {
         let (host, dir) = try await host(backoff: .seconds(600))
         defer { try? FileManager.default.removeItem(at: dir) }

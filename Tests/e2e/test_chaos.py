@@ -36,9 +36,5 @@ def test_ten_kills_lose_no_acknowledged_input(chaos_run):
     assert result["sent"] == result["acked"] + result["refused"], "every input was settled: %s" % result
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known: a plugin SIGKILLed from outside just before the hub writes the next input to it makes that write "
-    "fail (EPIPE), which PluginProcess.write reports as `.exited(-1)`, a failure that blames the input: the "
-    "innocent input is refused for good with `plugin_failed` (issue 13, finding 1's blame rule)"))
 def test_a_kill_refuses_no_input(chaos_run):
     assert chaos_run["refused"] == 0, "inputs refused after the kills: %s" % chaos_run["refusals"]

@@ -81,6 +81,10 @@ actor PluginProcess {
     private var stdinHandle: FileHandle?
     private let writeQueue: DispatchQueue
     private var pending: [(serial: Int, expect: Expect, cont: CheckedContinuation<PluginMessage, any Error>)] = []
+    /// When the plugin could start on the oldest waiting message: when it was written, or when the answer
+    /// before it came. A message's answer time counts from here, not from its write: one queued behind
+    /// others (a replay, a burst) has not had its turn yet, and blaming it for their time refused innocent inputs.
+    private var headSince = ContinuousClock.now
     private var nextSerial = 0
     private var failed: PluginFailure?
     private var terminating = false
@@ -187,13 +191,10 @@ actor PluginProcess {
         let serial = nextSerial
         nextSerial += 1
         return try await withCheckedThrowingContinuation { cont in
+            if pending.isEmpty { headSince = .now }
             pending.append((serial, expect, cont))
             write(line)
-            let limit = timeout ?? limits.answerTimeout
-            Task { [weak self] in
-                try? await Task.sleep(for: limit)
-                await self?.checkTimeout(serial)
-            }
+            scheduleTimeout(serial, limit: timeout ?? limits.answerTimeout, after: timeout ?? limits.answerTimeout)
         }
     }
 
@@ -202,15 +203,29 @@ actor PluginProcess {
         let data = Data(line.utf8)
         // A plugin that stops reading fills the pipe; the blocking write then holds this queue, not a
         // cooperative thread. The answer timeout notices, and killing the process releases the write.
-        writeQueue.async { [weak self] in
-            do { try handle.write(contentsOf: data) } catch {
-                Task { await self?.fail(.exited(-1)) }
-            }
+        // A failed write (EPIPE) only says that the process is gone or stopped reading, not why: its exit
+        // status does (a crash on the message it was working on blames that input, a SIGKILL from outside
+        // blames none), and the termination handler or the answer timeout reports it. Blaming the message
+        // being written refused an innocent input for good whenever a plugin was killed just before it.
+        writeQueue.async {
+            _ = try? handle.write(contentsOf: data)
         }
     }
 
-    private func checkTimeout(_ serial: Int) async {
-        guard let entry = pending.first(where: { $0.serial == serial }) else { return }
+    private func scheduleTimeout(_ serial: Int, limit: Duration, after delay: Duration) {
+        Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            await self?.checkTimeout(serial, limit: limit)
+        }
+    }
+
+    private func checkTimeout(_ serial: Int, limit: Duration) async {
+        guard let index = pending.firstIndex(where: { $0.serial == serial }) else { return }
+        let entry = pending[index]
+        // Still queued behind others, or the plugin's turn on it began less than `limit` ago: look again later.
+        guard index == 0 else { return scheduleTimeout(serial, limit: limit, after: limit) }
+        let deadline = headSince + limit
+        guard deadline <= .now else { return scheduleTimeout(serial, limit: limit, after: deadline - .now) }
         let what: String
         switch entry.expect {
         case .ready: what = "hello"
@@ -296,6 +311,7 @@ actor PluginProcess {
             return
         }
         let head = pending.removeFirst()
+        headSince = .now
         switch (head.expect, message) {
         case (.ready, .ready):
             head.cont.resume(returning: message)

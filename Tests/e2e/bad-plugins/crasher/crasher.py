@@ -39,6 +39,8 @@ def main():
                 os._exit(3)
             if m.get("type") == "spew":
                 spew()
+            if m.get("type") == "slow":
+                time.sleep(0.3)
             if m.get("type") == "hang":
                 while True:
                     time.sleep(3600)

@@ -41,6 +41,8 @@ public struct HubConfiguration: Sendable {
     public var privateKennisbank = false
     /// URL, search, login and join-code limits of the REST side (docs/SECURITY.md).
     public var rest = RESTLimits()
+    /// Backups the hub makes itself (docs/OPERATIONS.md "Backup and restore").
+    public var backup = BackupPolicy()
 
     public init(binDir: String) {
         self.binDir = binDir
@@ -102,6 +104,8 @@ public enum HubServer {
         let codeLookups = CodeLookupLimiter(config.rest.codeMisses)
         API(registry: registry, store: store, host: host, auth: auth, publicURL: { base.get() }, loginThrottle: LoginThrottle(config.rest.login),
             codeLookups: codeLookups).register(on: router)
+        let backups = Backups(pool: store.pool, directory: config.backup.folder(dbPath: config.dbPath), keep: config.backup.keep, logger: logger)
+        BackupAPI(backups: backups, auth: auth).register(on: router)
         KennisbankAPI(store: store, auth: auth, publicReads: !config.privateKennisbank, searchTimeout: config.rest.searchTimeout).register(on: router)
         Pages(webDir: URL(fileURLWithPath: config.webDir), host: host, registry: registry, publicURL: { base.get() }, codeLookups: codeLookups).register(on: router)
 
@@ -148,7 +152,11 @@ public enum HubServer {
             logger: logger
         )
         let hub = HubService(registry: registry, host: host, log: log, connections: connections, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: hub)],
+        var lifecycle: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: hub)]
+        if let every = config.backup.every {
+            lifecycle.append(.init(service: ScheduledBackups(backups: backups, every: every, logger: logger), successTerminationBehavior: .ignore))
+        }
+        let group = ServiceGroup(configuration: .init(services: lifecycle,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -102,6 +102,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-participants"), help: "Participants per session; a new participant's join beyond it gets `session_full` (default 10000).")
     var maxParticipants = 10_000
 
+    @Option(name: .customLong("backup-dir"), help: "Folder the hub writes its backups into (POST /api/v1/admin/backup, --backup-every); default: `backups` next to --db.")
+    var backupDir: String?
+
+    @Option(name: .customLong("backup-every"), help: "Hours between scheduled backups into --backup-dir (default: none).")
+    var backupEvery: Double?
+
+    @Option(name: .customLong("backup-keep"), help: "Backups kept in --backup-dir; older ones are deleted after each new one (default 7).")
+    var backupKeep = 7
+
     func validate() throws {
         guard pluginTimeout > 0, pluginTimeout <= 300 else { throw ValidationError("--plugin-timeout must be more than 0 and at most 300 seconds") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -122,6 +131,8 @@ struct Serve: AsyncParsableCommand {
         guard maxConnections > 0, maxPendingPerAddress > 0 else { throw ValidationError("--max-connections and --max-pending-per-address must be at least 1") }
         guard (16...65_536).contains(outboxFrames) else { throw ValidationError("--outbox-frames must be 16 to 65536") }
         guard (1 << 10...16 << 20).contains(maxMessageBytes) else { throw ValidationError("--max-message-bytes must be 1024 to 16777216") }
+        if let h = backupEvery, !(h > 0 && h <= 24 * 366) { throw ValidationError("--backup-every must be more than 0 hours and at most a year") }
+        guard backupKeep >= 1 else { throw ValidationError("--backup-keep must be at least 1") }
         guard maxParticipants > 0 else { throw ValidationError("--max-participants must be at least 1") }
         guard joinRate > 0, joinBurst >= 1 else { throw ValidationError("--join-rate must be more than 0 and --join-burst at least 1") }
         for p in trustedProxy where CIDR(p) == nil { throw ValidationError("--trusted-proxy \(p): not an address or CIDR such as 10.0.0.0/8") }
@@ -159,6 +170,9 @@ struct Serve: AsyncParsableCommand {
         config.maxParticipants = maxParticipants
         config.connection.maxMessageBytes = maxMessageBytes
         config.connection.outboxFrames = outboxFrames
+        config.backup.directory = backupDir
+        config.backup.every = backupEvery.map { Self.duration($0 * 3600) }
+        config.backup.keep = backupKeep
         let level = config.logLevel
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)

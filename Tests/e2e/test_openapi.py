@@ -202,6 +202,16 @@ def test_hub_endpoints(hub):
     assert "# TYPE" in ok(hub, "get", "/metrics", token=None).text
 
 
+def test_backup(hub):
+    """POST /api/v1/admin/backup: owners only; the answer names the copy in the backup folder."""
+    made = call(hub, "post", "/api/v1/admin/backup", expect=201).json
+    assert (hub.db.parent / "backups" / made["file"]).stat().st_size == made["bytes"]
+    call(hub, "post", "/api/v1/admin/backup", token=None, expect=401)
+    hub.bootstrap(email="backup-co@example.org", password="another horse battery staple", name="Co", role="co-facilitator")
+    co = ok(hub, "post", "/api/v1/login", body={"email": "backup-co@example.org", "password": "another horse battery staple"}, token=None).json
+    call(hub, "post", "/api/v1/admin/backup", token=co["token"], expect=403)
+
+
 def test_login_logout(hub):
     a = ok(hub, "post", "/api/v1/login", body={"email": "f@example.org", "password": "correct horse battery staple"}, token=None)
     token = a.json["token"]

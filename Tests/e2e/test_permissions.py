@@ -169,6 +169,7 @@ REST_TABLE = [
     ("DELETE /api/v1/sessions/{session}",       "closed", "204", F, U, U, U, U, U, U),
     ("POST /api/v1/series",                     "-",      "201", "201", U, U, U, U, U, U),
     ("POST /api/v1/plugins/reload",             "-",      "200", "200", U, U, U, U, U, U),
+    ("POST /api/v1/admin/backup",               "-",      "201", F, U, U, U, U, U, U),
     # The kennisbank: contributors write and monitor their own practice descriptions only (KENNISBANK.md).
     ("POST /api/v1/interventions (praktijk)",   "-",      "201", "201", "201", U, U, U, U, U),
     ("POST /api/v1/interventions (archetype)",  "-",      "201", "201", F, U, U, U, U, U),
@@ -616,6 +617,8 @@ def rest_request(hub, people, kb, route, role, status):
     if template == "/api/v1/series":
         return method, template, {"title": kb.fresh("Reeks")}, token
     if template == "/api/v1/plugins/reload":
+        return method, template, None, token
+    if template == "/api/v1/admin/backup":
         return method, template, None, token
     if template == "/api/v1/interventions":
         kind = "archetype" if "archetype" in route else "praktijk"

@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+import Hummingbird
+import Logging
+import Model
+import ServiceLifecycle
+import Toolbox
+
+/// Where and how often the hub copies its database (`--backup-dir`, `--backup-every`, `--backup-keep`).
+public struct BackupPolicy: Sendable {
+    /// Folder of the copies; nil: `backups` next to the database file.
+    public var directory: String?
+    /// Time between scheduled copies; nil: none (copies only on `POST /api/v1/admin/backup`).
+    public var every: Duration?
+    /// Copies kept in the folder; older ones are deleted after each new one.
+    public var keep = 7
+    public init() {}
+
+    func folder(dbPath: String) -> String {
+        directory ?? URL(fileURLWithPath: dbPath).deletingLastPathComponent().appendingPathComponent("backups").path
+    }
+}
+
+/// Makes the hub's backups, one at a time (a scheduled one and a requested one never share a name or a rotation).
+actor Backups {
+    let pool: DatabasePool
+    let directory: String
+    let keep: Int
+    let logger: Logger
+
+    init(pool: DatabasePool, directory: String, keep: Int, logger: Logger) {
+        self.pool = pool
+        self.directory = directory
+        self.keep = keep
+        self.logger = logger
+    }
+
+    /// A new copy under a generated name in the folder, then rotation. Returns its name and size.
+    func take() throws -> (name: String, bytes: Int64) {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var name = DatabaseBackup.generatedName()
+        while FileManager.default.fileExists(atPath: directory + "/" + name) {
+            name = DatabaseBackup.generatedName(Date().addingTimeInterval(0.001))
+        }
+        let bytes = try DatabaseBackup.copy(pool, to: directory + "/" + name)
+        let deleted = DatabaseBackup.rotate(directory, keep: keep)
+        logger.info("backup written", metadata: ["file": "\(name)", "bytes": "\(bytes)", "rotated": "\(deleted.count)"])
+        return (name, bytes)
+    }
+}
+
+/// `--backup-every`: a copy each period until the hub stops.
+struct ScheduledBackups: Service {
+    let backups: Backups
+    let every: Duration
+    let logger: Logger
+
+    func run() async throws {
+        // Stopping the hub cancels the wait; a copy under way finishes (it is one SQLite call).
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: every)
+                do { _ = try await backups.take() } catch {
+                    logger.error("scheduled backup failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+}
+
+/// `POST /api/v1/admin/backup`: an owner asks for a copy now. It goes into the backup folder only;
+/// the answer names it, nothing else about the file system.
+struct BackupAPI {
+    let backups: Backups
+    let auth: FacilitatorAuth
+
+    func register(on router: Router<HubRequestContext>) {
+        let admin = router.group("api/v1/admin").add(middleware: FacilitatorMiddleware(auth: auth))
+        admin.post("backup", use: backup)
+    }
+
+    func backup(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        guard ctx.facilitator?.role == .owner else {
+            throw APIError(status: .forbidden, code: "forbidden", message: "Only an owner may take a backup.")
+        }
+        do {
+            let made = try await backups.take()
+            return JSONResponse.make(status: .created, JSONValue.object(["file": .string(made.name), "bytes": .int(made.bytes)]))
+        } catch {
+            ctx.logger.error("backup failed", metadata: ["error": "\(error)"])
+            throw APIError(status: .internalServerError, code: "internal", message: "The backup could not be written.")
+        }
+    }
+}

@@ -152,6 +152,7 @@ struct API {
         secured.get("series/:series", use: showSeries)
         secured.get("plugins", use: listPlugins)
         secured.post("plugins/reload", use: reloadPlugins)
+        secured.get("audit", use: auditLog)
     }
 
     // MARK: auth
@@ -164,9 +165,12 @@ struct API {
             throw APIError.tooManyRequests("Too many failed logins from this address or for this account.", retryAfter: wait)
         }
         guard let (token, f) = try await auth.login(email: body.email, password: body.password) else {
+            // The address tried, bounded; never the password.
+            try await store.audit(actor: nil, action: "login.failed", target: String(body.email.prefix(200)), detail: "from \(ctx.peer)")
             throw APIError(status: .unauthorized, code: "unauthorized", message: "E-mail or password is wrong.")
         }
         await loginThrottle.succeeded(address: ctx.peer, account: body.email)
+        try await store.audit(actor: f.id, action: "login", target: f.email, detail: nil)
         let facilitator: JSONValue = ["id": .string(f.id), "email": .string(f.email), "name": .string(f.name), "role": .string(f.role.rawValue)]
         return JSONResponse.make(JSONValue.object(["token": .string(token), "facilitator": facilitator]))
     }
@@ -258,7 +262,7 @@ struct API {
         guard ctx.facilitator?.role.mayDelete == true else {
             throw APIError(status: .forbidden, code: "forbidden", message: "Only an owner may delete a session.")
         }
-        do { try await registry.delete(try await session(ctx)) } catch let e as HubError { throw APIError.from(e) }
+        do { try await registry.delete(try await session(ctx), by: ctx.facilitator?.id) } catch let e as HubError { throw APIError.from(e) }
         return Response(status: .noContent)
     }
 
@@ -270,11 +274,17 @@ struct API {
             throw APIError(status: .internalServerError, code: "internal", message: "The session holds a value that cannot be encoded as JSON.")
         }
         switch format {
-        case "json": return JSONResponse.make(export.json)
-        case "csv": return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: export.csv)))
-        case "md": return Response(status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: export.markdown)))
+        case "json": return try await audited(JSONResponse.make(export.json), s, format, ctx)
+        case "csv": return try await audited(Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: export.csv))), s, format, ctx)
+        case "md": return try await audited(Response(status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: export.markdown))), s, format, ctx)
         default: throw APIError(status: .badRequest, code: "bad_message", message: "format must be json, csv or md")
         }
+    }
+
+    /// Records an export once its format is known to be served.
+    func audited(_ response: Response, _ s: LiveSession, _ format: String, _ ctx: HubRequestContext) async throws -> Response {
+        try await store.audit(actor: ctx.facilitator?.id, action: "session.export", target: s.id, detail: "format \(format)")
+        return response
     }
 
     func joinInfo(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
@@ -345,6 +355,30 @@ struct API {
         let sessions = try await store.sessions().filter { $0.seriesId == s.id }.map(summary)
         struct Out: Encodable { var id: String; var title: String; var kind: String?; var description: String?; var createdAt: Int64; var sessions: [SessionSummary] }
         return JSONResponse.make(Out(id: s.id, title: s.title, kind: s.kind, description: s.description, createdAt: s.createdAt, sessions: sessions))
+    }
+
+    // MARK: audit
+
+    /// The audit log, owners only: `since` (ms since 1970), `action`, `limit` (1 to 10000, default 1000).
+    func auditLog(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        guard ctx.facilitator?.role.mayDelete == true else {
+            throw APIError(status: .forbidden, code: "forbidden", message: "Only an owner may read the audit log.")
+        }
+        let q = req.uri.queryParameters
+        var query = AuditQuery()
+        if let since = q.get("since") {
+            guard let ms = Int64(since), ms >= 0 else { throw APIError(status: .badRequest, code: "bad_message", message: "since must be milliseconds since 1970") }
+            query.since = ms
+        }
+        if let action = q.get("action") {
+            guard (1...64).contains(action.count) else { throw APIError(status: .badRequest, code: "bad_message", message: "action has 1 to 64 characters") }
+            query.action = action
+        }
+        if let limit = q.get("limit") {
+            guard let n = Int(limit), (1...10_000).contains(n) else { throw APIError(status: .badRequest, code: "bad_message", message: "limit must be 1 to 10000") }
+            query.limit = n
+        }
+        return JSONResponse.make(["entries": try await store.auditEntries(query)])
     }
 
     // MARK: plugins

@@ -66,9 +66,11 @@ struct KennisbankAPI {
         }
         write.delete("contributors/:id") { _, ctx in
             try Self.facilitatorOnly(ctx)
-            guard try await store.revokeContributor(ctx.parameters.get("id") ?? "", at: SessionServices.now()) else {
+            let contributor = ctx.parameters.get("id") ?? ""
+            guard try await store.revokeContributor(contributor, at: SessionServices.now()) else {
                 throw APIError(status: .notFound, code: "not_found", message: "No active contributor with that id.")
             }
+            try await store.audit(actor: ctx.facilitator?.id, action: "contributor.revoke", target: contributor)
             return Response(status: .noContent)
         }
     }
@@ -312,7 +314,11 @@ struct KennisbankAPI {
             throw APIError(status: .unprocessableContent, code: "invalid_record", message: problems.joined(separator: "; "),
                            extra: ["errors": .array(problems.map { .string($0) })])
         }
-        return try await store.save(record, author: authorId(ctx))
+        let saved = try await store.save(record, author: authorId(ctx))
+        if saved.state == .published {
+            try await store.audit(actor: authorId(ctx), action: "kennisbank.publish", target: saved.id, detail: saved.version.map { "version \($0)" })
+        }
+        return saved
     }
 
     // MARK: monitoring

@@ -698,10 +698,25 @@ public actor LiveSession: DurabilitySink {
         case .success(.accepted(let activity, let payload)):
             let event = LoggedEvent(seq: live.seq + 1, kind: .command, activity: activity, actor: actor, role: .facilitator,
                                     type: req.type, payload: payload, clientId: req.id, at: services.clock())
+            await audit(event)
             await acceptSystemEvent(event, target: target)
             if req.type == "kick", let p = payload["participant"]?.stringValue {
                 for c in participantConnections[p] ?? [] { connections[c]?.outbox.close(.kicked) }
             }
+        }
+    }
+
+    /// The facilitator commands the audit log keeps (docs/PRIVACY.md), by the action they are recorded as.
+    static let auditedCommands = ["start": "session.start", "close": "session.close", "kick": "participant.kick"]
+
+    /// Recorded as the command is accepted, before it enters the log: whoever has seen it acknowledged finds it.
+    private func audit(_ event: LoggedEvent) async {
+        guard let action = Self.auditedCommands[event.type] else { return }
+        let target = event.type == "kick" ? "\(id)/\(event.payload["participant"]?.stringValue ?? "")" : id
+        do {
+            try await services.store.audit(actor: event.actor, action: action, target: target, detail: nil)
+        } catch {
+            services.logger.error("audit entry not written", metadata: ["session": "\(id)", "action": "\(action)", "error": "\(error)"])
         }
     }
 

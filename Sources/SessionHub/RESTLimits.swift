@@ -17,6 +17,8 @@ public struct RESTLimits: Sendable {
     public var codeMisses = CodeLookupLimiter.Policy()
     /// A loaded session without connections or lookups this long is unloaded (`--session-idle-minutes`).
     public var sessionIdle: Duration = .seconds(30 * 60)
+    /// Audit entries older than this are deleted, at start and daily (`--audit-retention-days`, docs/PRIVACY.md).
+    public var auditRetention: Duration = .seconds(365 * 86_400)
 
     public init() {}
 }

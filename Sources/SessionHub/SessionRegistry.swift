@@ -105,6 +105,7 @@ public actor SessionRegistry {
             } catch StoreError.duplicate {
                 continue
             }
+            try await services.store.audit(actor: createdBy, action: "session.create", target: record.id)
             return used(try await load(record))
         }
         throw HubError(.internal, LocalizedText(nl: "Geen vrije deelnamecode gevonden.", en: "No free join code found."))
@@ -113,7 +114,7 @@ public actor SessionRegistry {
     /// Deletes a session: first it stops accepting and writes what it accepted (its job loop ends, its
     /// queued jobs are refused, the log is flushed), only then its rows go. Its events can therefore never
     /// be in a batch of the event log with rows that no longer exist, and fail other sessions' events.
-    public func delete(_ session: LiveSession) async throws {
+    public func delete(_ session: LiveSession, by actor: String?) async throws {
         // Deleting writes what the session accepted first: while the log cannot store, that would hang.
         guard services.log.isDurable else { throw HubError(.unavailable) }
         deleting[session.id] = session.code
@@ -121,7 +122,7 @@ public actor SessionRegistry {
         byId[session.id] = nil
         await session.disconnectAll(.sessionDeleted)
         await session.retire()
-        try await services.store.deleteSession(session.id)
+        try await services.store.deleteSession(session.id, actor: actor)
     }
 
     func pluginStateChanged(_ plugin: String, _ state: PluginState, _ error: String?) async {

@@ -39,7 +39,8 @@ public protocol HubStore: Sendable {
     func sessions(status: SessionStatus) async throws -> [SessionRecord]
     func codeInUse(_ code: String) async throws -> Bool
     func activityKeys(session: String) async throws -> [String: [UInt8]]
-    func deleteSession(_ id: String) async throws
+    /// Deletes the session's rows and records it in the audit log (`actor`: the facilitator, nil for the operator).
+    func deleteSession(_ id: String, actor: String?) async throws
 
     /// Appends in one transaction and makes it durable (the group commit of the event log). One session's
     /// events cannot fail another's: a session whose events break a constraint (its row is gone, a duplicate
@@ -68,4 +69,22 @@ public protocol HubStore: Sendable {
     @discardableResult
     func saveOutputs(session: String, _ outputs: [StoredOutput]) async throws -> [StoredOutput]
     func outputs(session: String) async throws -> [StoredOutput]
+
+    /// Appends to the audit log (docs/PRIVACY.md, "The audit log"): `actor` is a facilitator id, nil for the
+    /// operator's `hubctl` on the database or the hub itself. There is no call that changes or removes an entry
+    /// other than `purgeAudit`, the retention.
+    func audit(actor: String?, action: String, target: String?, detail: String?) async throws
+    /// Entries, oldest first: the newest `limit` of those that match.
+    func auditEntries(_ query: AuditQuery) async throws -> [AuditEntry]
+    /// Removes the entries older than `before` (ms); returns how many went.
+    func purgeAudit(before: Int64) async throws -> Int
+}
+
+extension HubStore {
+    /// Deletes a session on the operator's behalf (no facilitator).
+    public func deleteSession(_ id: String) async throws { try await deleteSession(id, actor: nil) }
+
+    public func audit(actor: String?, action: String, target: String?) async throws {
+        try await audit(actor: actor, action: action, target: target, detail: nil)
+    }
 }

@@ -29,7 +29,7 @@ extension SQLiteStore {
                 try db.execute(sql: "UPDATE sealed_inputs SET payload = '{\"redacted\":true}' WHERE session_id = ? AND activity = ? AND type IN (\(marks))",
                                arguments: StatementArguments([session, activity] + types))
             }
-            try db.execute(sql: "INSERT INTO audit (at, actor, action, detail) VALUES (?, NULL, 'session.seal', ?)", arguments: [Self.now(), session])
+            try Self.audit(db, actor: nil, action: "session.seal", target: session)
         }
         // The deleted rows' pages were overwritten (`secure_delete`); the checkpoint takes their old copies out of the WAL.
         try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }

@@ -65,6 +65,7 @@ public final class SQLiteStore: HubStore {
         registerUpgrades(&m)
         registerSealing(&m)
         registerTokenUse(&m)
+        registerAudit(&m)
         return m
     }
 
@@ -98,7 +99,7 @@ public final class SQLiteStore: HubStore {
             }
             try db.execute(sql: "INSERT INTO facilitators (id, email, name, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                            arguments: [f.id, f.email, f.name, f.passwordHash, f.role.rawValue, f.createdAt])
-            try db.execute(sql: "INSERT INTO audit (at, actor, action, detail) VALUES (?, NULL, 'facilitator.add', ?)", arguments: [Self.now(), f.email])
+            try Self.audit(db, actor: nil, action: "facilitator.add", target: f.id, detail: f.email)
         }
     }
 
@@ -126,7 +127,7 @@ public final class SQLiteStore: HubStore {
             try db.execute(sql: """
                 INSERT INTO contributors (id, name, email, organisation, invited_by, created_at, token_hash) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [c.id, c.name, c.email, c.organisation, c.invitedBy, c.createdAt, tokenHash])
-            try db.execute(sql: "INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, 'contributor.invite', ?)", arguments: [c.createdAt, c.invitedBy, c.id])
+            try Self.audit(db, actor: c.invitedBy, action: "contributor.invite", target: c.id)
         }
     }
 
@@ -248,10 +249,10 @@ public final class SQLiteStore: HubStore {
         }
     }
 
-    public func deleteSession(_ id: String) async throws {
+    public func deleteSession(_ id: String, actor: String?) async throws {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM sessions WHERE id = ?", arguments: [id])
-            try db.execute(sql: "INSERT INTO audit (at, actor, action, detail) VALUES (?, NULL, 'session.delete', ?)", arguments: [Self.now(), id])
+            try Self.audit(db, actor: actor, action: "session.delete", target: id)
         }
         // Push deleted pages out of the WAL into the (secure-deleted) main file.
         try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }

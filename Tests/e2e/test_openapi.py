@@ -284,6 +284,18 @@ def test_series_and_plugins(hub, data):
     assert [p["name"] for p in ok(hub, "post", "/api/v1/plugins/reload").json["plugins"]] == names
 
 
+def test_audit_log(hub, data):
+    """GET /api/v1/audit: owners only; the query is checked."""
+    entries = ok(hub, "get", "/api/v1/audit", query=[("action", "session.create"), ("since", "0"), ("limit", "5")]).json["entries"]
+    assert entries and all(e["action"] == "session.create" for e in entries)
+    call(hub, "get", "/api/v1/audit", query=[("since", "-5")], expect=400)
+    call(hub, "get", "/api/v1/audit", query=[("limit", "0")], expect=400)
+    call(hub, "get", "/api/v1/audit", token=None, expect=401)
+    hub.bootstrap(email="audit-co@example.org", password="another horse battery staple", name="Co", role="co-facilitator")
+    co = ok(hub, "post", "/api/v1/login", body={"email": "audit-co@example.org", "password": "another horse battery staple"}, token=None).json
+    call(hub, "get", "/api/v1/audit", token=co["token"], expect=403)
+
+
 # ---- kennisbank --------------------------------------------------------------------------------------
 
 def test_intervention_search(hub, data):

@@ -25,7 +25,7 @@ public struct JoinRequest: Sendable, Hashable {
     public var lastSeq: Int64?
     public var asBeamer: Bool
     public var auth: String?
-    /// Optional protocol extensions the client understands (docs/PROTOCOL.md "Features"); unknown ones are ignored.
+    /// Optional protocol extensions the client understands (docs/PROTOCOL.md "join and welcome", e.g. `roster-diff`); unknown ones are ignored.
     public var features: Set<String>
 
     public init(code: String, name: String? = nil, function: String? = nil, org: String? = nil, lang: Language? = nil,

@@ -23,28 +23,30 @@ public struct BackupPolicy: Sendable {
 
 /// Makes the hub's backups, one at a time (a scheduled one and a requested one never share a name or a rotation).
 actor Backups {
-    let pool: DatabasePool
+    let store: SQLiteStore
     let directory: String
     let keep: Int
     let logger: Logger
 
-    init(pool: DatabasePool, directory: String, keep: Int, logger: Logger) {
-        self.pool = pool
+    init(store: SQLiteStore, directory: String, keep: Int, logger: Logger) {
+        self.store = store
         self.directory = directory
         self.keep = keep
         self.logger = logger
     }
 
-    /// A new copy under a generated name in the folder, then rotation. Returns its name and size.
-    func take() throws -> (name: String, bytes: Int64) {
+    /// A new copy under a generated name in the folder, then rotation, recorded in the audit log
+    /// (`by`: the owner who asked; nil for a scheduled copy). Returns its name and size.
+    func take(by actor: String?) async throws -> (name: String, bytes: Int64) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var name = DatabaseBackup.generatedName()
         while FileManager.default.fileExists(atPath: directory + "/" + name) {
             name = DatabaseBackup.generatedName(Date().addingTimeInterval(0.001))
         }
-        let bytes = try DatabaseBackup.copy(pool, to: directory + "/" + name)
+        let bytes = try DatabaseBackup.copy(store.pool, to: directory + "/" + name)
         let deleted = DatabaseBackup.rotate(directory, keep: keep)
         logger.info("backup written", metadata: ["file": "\(name)", "bytes": "\(bytes)", "rotated": "\(deleted.count)"])
+        try await store.audit(actor: actor, action: "backup", target: name, detail: nil)
         return (name, bytes)
     }
 }
@@ -60,7 +62,7 @@ struct ScheduledBackups: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: every)
-                do { _ = try await backups.take() } catch {
+                do { _ = try await backups.take(by: nil) } catch {
                     logger.error("scheduled backup failed", metadata: ["error": "\(error)"])
                 }
             }
@@ -84,7 +86,7 @@ struct BackupAPI {
             throw APIError(status: .forbidden, code: "forbidden", message: "Only an owner may take a backup.")
         }
         do {
-            let made = try await backups.take()
+            let made = try await backups.take(by: ctx.facilitator?.id)
             return JSONResponse.make(status: .created, JSONValue.object(["file": .string(made.name), "bytes": .int(made.bytes)]))
         } catch {
             ctx.logger.error("backup failed", metadata: ["error": "\(error)"])

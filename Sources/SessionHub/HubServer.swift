@@ -104,7 +104,7 @@ public enum HubServer {
         let codeLookups = CodeLookupLimiter(config.rest.codeMisses)
         API(registry: registry, store: store, host: host, auth: auth, publicURL: { base.get() }, loginThrottle: LoginThrottle(config.rest.login),
             codeLookups: codeLookups).register(on: router)
-        let backups = Backups(pool: store.pool, directory: config.backup.folder(dbPath: config.dbPath), keep: config.backup.keep, logger: logger)
+        let backups = Backups(store: store, directory: config.backup.folder(dbPath: config.dbPath), keep: config.backup.keep, logger: logger)
         BackupAPI(backups: backups, auth: auth).register(on: router)
         KennisbankAPI(store: store, auth: auth, publicReads: !config.privateKennisbank, searchTimeout: config.rest.searchTimeout).register(on: router)
         Pages(webDir: URL(fileURLWithPath: config.webDir), host: host, registry: registry, publicURL: { base.get() }, codeLookups: codeLookups).register(on: router)
@@ -152,7 +152,9 @@ public enum HubServer {
             logger: logger
         )
         let hub = HubService(registry: registry, host: host, log: log, connections: connections, logger: logger)
-        var lifecycle: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: hub)]
+        let auditRetention = AuditRetention(store: store, keep: config.rest.auditRetention, logger: logger)
+        var lifecycle: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: hub),
+                                                                          .init(service: auditRetention, successTerminationBehavior: .ignore)]
         if let every = config.backup.every {
             lifecycle.append(.init(service: ScheduledBackups(backups: backups, every: every, logger: logger), successTerminationBehavior: .ignore))
         }

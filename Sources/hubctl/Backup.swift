@@ -21,6 +21,8 @@ struct BackupCommand: AsyncParsableCommand {
             }
             let bytes: Int64
             do { bytes = try DatabaseBackup.copy(databaseAt: db, to: out) } catch { throw Failure(message: "backup failed: \(error)") }
+            // The operator's copy, in the audit log of the database it copied (docs/PRIVACY.md).
+            try await SQLiteStore(path: db).audit(actor: nil, action: "backup", target: out, detail: nil)
             if json {
                 print(try JSONCoding.string(["file": JSONValue.string(out), "bytes": .int(bytes)] as JSONValue))
             } else {

@@ -102,6 +102,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-participants"), help: "Participants per session; a new participant's join beyond it gets `session_full` (default 10000).")
     var maxParticipants = 10_000
 
+    @Option(name: .customLong("audit-retention-days"), help: "Days the audit log keeps an entry; older ones are deleted at start and daily (default 365, at least 1).")
+    var auditRetentionDays: Double = 365
+
     @Option(name: .customLong("backup-dir"), help: "Folder the hub writes its backups into (POST /api/v1/admin/backup, --backup-every); default: `backups` next to --db.")
     var backupDir: String?
 
@@ -134,6 +137,7 @@ struct Serve: AsyncParsableCommand {
         if let h = backupEvery, !(h > 0 && h <= 24 * 366) { throw ValidationError("--backup-every must be more than 0 hours and at most a year") }
         guard backupKeep >= 1 else { throw ValidationError("--backup-keep must be at least 1") }
         guard maxParticipants > 0 else { throw ValidationError("--max-participants must be at least 1") }
+        guard auditRetentionDays >= 1, auditRetentionDays <= 36_600 else { throw ValidationError("--audit-retention-days must be 1 to 36600") }
         guard joinRate > 0, joinBurst >= 1 else { throw ValidationError("--join-rate must be more than 0 and --join-burst at least 1") }
         for p in trustedProxy where CIDR(p) == nil { throw ValidationError("--trusted-proxy \(p): not an address or CIDR such as 10.0.0.0/8") }
     }
@@ -168,6 +172,7 @@ struct Serve: AsyncParsableCommand {
         config.joinsPerSecondPerAddress = joinRate
         config.joinBurstPerAddress = joinBurst
         config.maxParticipants = maxParticipants
+        config.rest.auditRetention = Self.duration(auditRetentionDays * 86_400)
         config.connection.maxMessageBytes = maxMessageBytes
         config.connection.outboxFrames = outboxFrames
         config.backup.directory = backupDir

@@ -30,6 +30,9 @@ struct Gateway: Sendable {
     /// Rethrows what ended reading (e.g. the library's 1007 for invalid UTF-8, 1009 for a message that
     /// grew too large, 1002 for a protocol error), so that the library closes with that code.
     func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: HubRequestContext) async throws {
+        // The connection's id is its upgrade request's: the handshake's log lines and the connection's share it.
+        let logger = { var l = self.logger; l[metadataKey: "connection"] = .string(context.id); return l }()
+        logger.debug("websocket connected")
         await MaskedFramesOnly.install(on: context.channel)
         let outbox = Outbox(capacity: limits.outboxFrames)
         connections.attach(outbox, to: context.channel)
@@ -60,7 +63,7 @@ struct Gateway: Sendable {
                 return .writer
             }
             group.addTask {
-                let error = await self.read(inbound, outbox: outbox, state: state, context: context)
+                let error = await self.read(inbound, outbox: outbox, state: state, context: context, logger: logger)
                 // Reading ended (client closed, or too large): stop the writer too.
                 outbox.continuation.finish()
                 return .reader(error)
@@ -79,11 +82,12 @@ struct Gateway: Sendable {
             return readError
         }
         if let (session, conn) = await state.joined { await session.detach(conn) }
+        logger.debug("websocket closed", metadata: ["close": "\(outbox.requestedClose.map { "\($0.rawValue)" } ?? "by the client")"])
         if let readError, outbox.requestedClose == nil { throw readError }
     }
 
     /// Returns the error that ended reading, nil when the client closed.
-    private func read(_ inbound: WebSocketInboundStream, outbox: Outbox, state: ConnectionState, context: HubRequestContext) async -> (any Error)? {
+    private func read(_ inbound: WebSocketInboundStream, outbox: Outbox, state: ConnectionState, context: HubRequestContext, logger: Logger) async -> (any Error)? {
         let peer = context.peer
         var bucket = TokenBucket(rate: limits.messagesPerSecond, burst: limits.messageBurst)
         var protocolErrors = 0
@@ -132,7 +136,7 @@ struct Gateway: Sendable {
                         continue
                     }
                     let joinLang = req.lang ?? lang
-                    await join(req, outbox: outbox, state: state, channel: context.channel, reply: { e in
+                    await join(req, outbox: outbox, state: state, channel: context.channel, logger: logger, reply: { e in
                         outbox.send(ErrorMessage(id: nil, code: e.code.rawValue, message: e.message(joinLang), detail: e.detail))
                     })
                 case .success(.input(let req)):
@@ -164,7 +168,7 @@ struct Gateway: Sendable {
         }
     }
 
-    private func join(_ req: JoinRequest, outbox: Outbox, state: ConnectionState, channel: any Channel, reply: (HubError) -> Void) async {
+    private func join(_ req: JoinRequest, outbox: Outbox, state: ConnectionState, channel: any Channel, logger: Logger, reply: (HubError) -> Void) async {
         guard let session = try? await registry.session(req.code) else {
             reply(HubError(.sessionNotFound))
             return
@@ -184,9 +188,11 @@ struct Gateway: Sendable {
         switch result {
         case .success(let conn):
             await state.set(session, conn)
+            logger.debug("websocket joined", metadata: ["session": .string(session.id), "role": .string(conn.role.rawValue)])
             // Joined: no longer counts towards its address's cap on pending connections.
             connections.settle(channel)
         case .failure(let e):
+            logger.debug("websocket join refused", metadata: ["code": .string(e.code.rawValue)])
             reply(e)
             if e.code == .unauthorized && req.token != nil { outbox.close(.tokenInvalid) }
         }

@@ -63,6 +63,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object a line on stderr, with request and connection ids.")
+    var logFormat = "text"
+
     @Option(name: .customLong("header-timeout"), help: "Seconds a new connection may take to send its first request's headers (default 10).")
     var headerTimeout: Double = 10
 
@@ -125,6 +128,7 @@ struct Serve: AsyncParsableCommand {
         }
         guard joinCodeMisses >= 1, joinCodeMissRate > 0 else { throw ValidationError("--join-code-misses must be at least 1 and --join-code-miss-rate more than 0") }
         guard sessionIdleMinutes > 0 else { throw ValidationError("--session-idle-minutes must be more than 0") }
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         if let u = publicURL, URL(string: u)?.scheme == nil { throw ValidationError("--public-url must be a URL such as https://hub.example.org") }
         for (name, v) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout), ("--join-timeout", joinTimeout),
@@ -179,7 +183,13 @@ struct Serve: AsyncParsableCommand {
         config.backup.every = backupEvery.map { Self.duration($0 * 3600) }
         config.backup.keep = backupKeep
         let level = config.logLevel
+        let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
+            if json {
+                var h = JSONLogHandler(label: label)
+                h.logLevel = level
+                return h
+            }
             var h = StreamLogHandler.standardError(label: label)
             h.logLevel = level
             return h

@@ -1,0 +1,73 @@
+"""Issue 17, structured logs (docs/OPERATIONS.md "Logs"): with `--log-format json` every line the hub
+writes to stderr is one JSON object (level, timestamp, label, message), and the lines of an HTTP request
+carry its request id, those of a WebSocket connection its connection id."""
+import asyncio
+import json
+import re
+
+import pytest
+
+import agendas
+from hubclient import Client, run
+from hubprocess import finish, new_hub
+
+
+@pytest.fixture
+def json_hub():
+    hub = new_hub("test_logs.json", serve_args=["--log-format", "json", "--log-level", "debug"])
+    yield hub
+    finish(hub)
+
+
+def test_json_log_lines_parse_and_carry_request_and_connection_ids(json_hub):
+    hub = json_hub
+    session = hub.create_session(agendas.counter_only("Logs"))
+    assert hub.api("GET", "/api/v1/sessions/%s" % session["id"])[0] == 200
+    assert hub.api("GET", "/api/v1/sessions/no-such-session")[0] == 404
+
+    async def room():
+        fac = Client(hub.ws_url, "fac")
+        await fac.connect()
+        await fac.join(session["code"], auth=hub.token)
+        await fac.ok(fac.command("start"))
+        await fac.ok(fac.command("next"))
+        p = Client(hub.ws_url, "p")
+        await p.connect()
+        await p.join(session["code"], name="Lotte")
+        assert (await p.input("a1", "inc"))["t"] == "ack"
+        await p.close()
+        await fac.close()
+    run(room(), timeout=60)
+    finish(hub)
+
+    text = (hub.dir / "serve-1.stderr").read_text()
+    lines = [l for l in text.splitlines() if l.strip()]
+    assert lines, "the hub logged nothing"
+    records = []
+    for n, line in enumerate(lines, 1):
+        try:
+            records.append(json.loads(line))
+        except ValueError:
+            pytest.fail("stderr line %d is not JSON: %r" % (n, line[:300]))
+    for r in records:
+        assert isinstance(r, dict) and {"level", "timestamp", "label", "message"} <= set(r), r
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r["timestamp"]), r
+        assert r["level"] in ("trace", "debug", "info", "notice", "warning", "error", "critical"), r
+
+    requests = [r for r in records if r["message"] == "Request"]
+    paths = [r.get("metadata", {}).get("hb.request.path") for r in requests]
+    assert "/api/v1/login" in paths and "/api/v1/sessions/no-such-session" in paths, paths
+    assert all(r.get("request") for r in requests), [r for r in requests if not r.get("request")][:3]
+    assert len({r["request"] for r in requests}) == len(requests), "every request has its own id"
+
+    sockets = [r for r in records if r["message"].startswith("websocket")]
+    assert all(r.get("connection") for r in sockets), [r for r in sockets if not r.get("connection")][:3]
+    by_connection = {}
+    for r in sockets:
+        by_connection.setdefault(r["connection"], []).append(r["message"])
+    assert len(by_connection) >= 2, by_connection
+    for messages in by_connection.values():
+        assert messages[0] == "websocket connected" and messages[-1] == "websocket closed", messages
+        assert "websocket joined" in messages, messages
+    joined = [r for r in sockets if r["message"] == "websocket joined"]
+    assert {r.get("session") for r in joined} == {session["id"]}, joined

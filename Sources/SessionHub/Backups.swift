@@ -27,6 +27,10 @@ actor Backups {
     let directory: String
     let keep: Int
     let logger: Logger
+    /// The time of the newest name handed out (a copy under way has no file under its name yet): names
+    /// keep rising, and so sort by age for the rotation, even if the clock steps back.
+    private var lastStamp = Date.distantPast
+    private var lastName = ""
 
     init(store: SQLiteStore, directory: String, keep: Int, logger: Logger) {
         self.store = store
@@ -39,15 +43,26 @@ actor Backups {
     /// (`by`: the owner who asked; nil for a scheduled copy). Returns its name and size.
     func take(by actor: String?) async throws -> (name: String, bytes: Int64) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        var name = DatabaseBackup.generatedName()
-        while FileManager.default.fileExists(atPath: directory + "/" + name) {
-            name = DatabaseBackup.generatedName(Date().addingTimeInterval(0.001))
+        var stamp = max(Date(), lastStamp + 0.001)
+        var name = DatabaseBackup.generatedName(stamp)
+        while name <= lastName || FileManager.default.fileExists(atPath: directory + "/" + name) {
+            stamp += 0.001
+            name = DatabaseBackup.generatedName(stamp)
         }
-        let bytes = try DatabaseBackup.copy(store.pool, to: directory + "/" + name)
+        (lastStamp, lastName) = (stamp, name)
+        let (pool, path) = (store.pool, directory + "/" + name)
+        let bytes = try await Self.offCooperativePool { try DatabaseBackup.copy(pool, to: path) }
         let deleted = DatabaseBackup.rotate(directory, keep: keep)
         logger.info("backup written", metadata: ["file": "\(name)", "bytes": "\(bytes)", "rotated": "\(deleted.count)"])
         try await store.audit(actor: actor, action: "backup", target: name, detail: nil)
         return (name, bytes)
+    }
+
+    /// The copy blocks its thread while it reads the whole file: not one of the few threads every session shares.
+    static func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result(catching: work)) }
+        }
     }
 }
 

@@ -74,7 +74,7 @@ public enum HubServer {
         let host = PluginHost(directory: URL(fileURLWithPath: config.pluginsDir), binDir: URL(fileURLWithPath: config.binDir), logger: logger, limits: limits)
         await host.reload()
         let tokens = RejoinTokens(key: try await store.secret(named: "rejoin-token-key"))
-        let log = EventLog(store: store)
+        let log = EventLog(store: store, announce: { [logger] level, message in logger.log(level: Logger.Level(rawValue: level) ?? .critical, "\(message)") })
         let services = SessionServices(store: store, kennisbank: store, log: log, host: host, tokens: tokens, logger: logger, tick: config.tick, clock: SessionServices.now,
                                        maxParticipants: config.maxParticipants)
         let registry = SessionRegistry(services: services)

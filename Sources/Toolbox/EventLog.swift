@@ -45,6 +45,12 @@ public actor EventLog {
     /// Counts writes, so that a stall watch knows whether the write it watches is still the current one.
     private var writeNumber = 0
     private let problem = Mutex<String?>(nil)
+    /// Where the log's own trouble is told (level `critical` or `notice`, and the text): the hub's logger,
+    /// so that `--log-format json` holds for these lines too; plain stderr lines by default.
+    let announce: Report
+
+    public typealias Report = @Sendable (_ level: String, _ message: String) -> Void
+    public static let standardError: Report = { level, message in FileHandle.standardError.write(Data("\(level): \(message)\n".utf8)) }
 
     /// - Parameters:
     ///   - stallAfter: a write still unfinished after this long makes the log not durable (a lock held by
@@ -52,8 +58,9 @@ public actor EventLog {
     ///   - retryDelays: the pause before writing a failed batch again; it doubles from the lower bound up
     ///     to the upper one.
     public init(store: any HubStore, stallAfter: Duration = .seconds(2),
-                retryDelays: ClosedRange<Duration> = .milliseconds(50) ... .seconds(2)) {
+                retryDelays: ClosedRange<Duration> = .milliseconds(50) ... .seconds(2), announce: @escaping Report = EventLog.standardError) {
         self.store = store
+        self.announce = announce
         self.stallAfter = stallAfter
         self.retryDelays = retryDelays
     }
@@ -102,7 +109,7 @@ public actor EventLog {
                     let refused = try await store.append(batch.map { ($0.session, $0.event) })
                     watch.cancel()
                     if failures > 0 {
-                        FileHandle.standardError.write(Data("notice: event log durable again after \(failures) failed write(s)\n".utf8))
+                        announce("notice", "event log durable again after \(failures) failed write(s)")
                     }
                     failures = 0
                     problem.withLock { $0 = nil }
@@ -114,7 +121,7 @@ public actor EventLog {
                     let text = "event log write failed (\(failures) time(s), retrying): \(error)"
                     problem.withLock { $0 = text }
                     if failures == 1 || failures.isMultiple(of: 20) {
-                        FileHandle.standardError.write(Data("critical: \(text)\n".utf8))
+                        announce("critical", text)
                     }
                     if closing {
                         // Shutting down: these events were never acknowledged; their senders resend them.
@@ -161,7 +168,7 @@ public actor EventLog {
         }
         for (_, (sink, seq)) in latest { sink.durable(upTo: seq) }
         for (_, (sink, seq, reason)) in firstRefused {
-            FileHandle.standardError.write(Data("critical: the store refused a session's events from seq \(seq): \(reason)\n".utf8))
+            announce("critical", "the store refused a session's events from seq \(seq): \(reason)")
             sink.refused(from: seq, reason: reason)
         }
         settle(batch.count)
@@ -194,7 +201,7 @@ public actor EventLog {
         guard writing, writeNumber == number else { return }
         let text = "event log write has not finished after \(stallAfter)"
         problem.withLock { if $0 == nil { $0 = text } }
-        FileHandle.standardError.write(Data("critical: \(text)\n".utf8))
+        announce("critical", text)
     }
 
     private func retryDelay(after failures: Int) -> Duration {

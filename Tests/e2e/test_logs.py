@@ -4,6 +4,8 @@ carry its request id, those of a WebSocket connection its connection id."""
 import asyncio
 import json
 import re
+import sqlite3
+import time
 
 import pytest
 
@@ -17,6 +19,18 @@ def json_hub():
     hub = new_hub("test_logs.json", serve_args=["--log-format", "json", "--log-level", "debug"])
     yield hub
     finish(hub)
+
+
+def parsed_lines(hub):
+    """Every non-empty line of the hub's stderr, each parsed as JSON (a line that is not fails the test)."""
+    records = []
+    for n, line in enumerate((hub.dir / "serve-1.stderr").read_text().splitlines(), 1):
+        if line.strip():
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                pytest.fail("stderr line %d is not JSON: %r" % (n, line[:300]))
+    return records
 
 
 def test_json_log_lines_parse_and_carry_request_and_connection_ids(json_hub):
@@ -40,15 +54,8 @@ def test_json_log_lines_parse_and_carry_request_and_connection_ids(json_hub):
     run(room(), timeout=60)
     finish(hub)
 
-    text = (hub.dir / "serve-1.stderr").read_text()
-    lines = [l for l in text.splitlines() if l.strip()]
-    assert lines, "the hub logged nothing"
-    records = []
-    for n, line in enumerate(lines, 1):
-        try:
-            records.append(json.loads(line))
-        except ValueError:
-            pytest.fail("stderr line %d is not JSON: %r" % (n, line[:300]))
+    records = parsed_lines(hub)
+    assert records, "the hub logged nothing"
     for r in records:
         assert isinstance(r, dict) and {"level", "timestamp", "label", "message"} <= set(r), r
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", r["timestamp"]), r
@@ -71,3 +78,38 @@ def test_json_log_lines_parse_and_carry_request_and_connection_ids(json_hub):
         assert "websocket joined" in messages, messages
     joined = [r for r in sockets if r["message"] == "websocket joined"]
     assert {r.get("session") for r in joined} == {session["id"]}, joined
+
+
+STALL_HOLD = 4  # seconds the write lock is held: past the event log's 2 s stall limit, within SQLite's 10 s busy timeout
+
+
+def test_the_event_logs_own_trouble_is_a_json_line_too(json_hub):
+    """A stalled write of the event log is told through the hub's logger (it wrote plain `critical: …` lines)."""
+    hub = json_hub
+    session = hub.create_session(agendas.counter_only("Stall"))
+    holder = sqlite3.connect(str(hub.db), isolation_level=None, timeout=60, check_same_thread=False)
+
+    async def main():
+        fac = Client(hub.ws_url, "fac")
+        await fac.connect()
+        await fac.join(session["code"], auth=hub.token)
+        await fac.ok(fac.command("start"))
+        await fac.ok(fac.command("next"))
+        p = Client(hub.ws_url, "p")
+        await p.connect()
+        await p.join(session["code"], name="Stil")
+        await asyncio.to_thread(holder.execute, "BEGIN IMMEDIATE")
+        sent = await p.send_input("a1", "inc")
+        await asyncio.sleep(STALL_HOLD)
+        await asyncio.to_thread(holder.execute, "COMMIT")
+        await p.reply(sent, timeout=30)
+        await p.close()
+        await fac.close()
+    try:
+        run(main(), timeout=90)
+    finally:
+        holder.close()
+    finish(hub)
+    records = parsed_lines(hub)
+    stalls = [r for r in records if "has not finished" in r["message"]]
+    assert stalls and all(r["level"] == "critical" for r in stalls), [r["message"] for r in records][-15:]

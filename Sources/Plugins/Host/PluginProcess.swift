@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Model
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -85,6 +86,11 @@ actor PluginProcess {
     /// before it came. A message's answer time counts from here, not from its write: one queued behind
     /// others (a replay, a burst) has not had its turn yet, and blaming it for their time refused innocent inputs.
     private var headSince = ContinuousClock.now
+    /// Lines the reader thread took from the process's stdout, and lines this actor has handled: when the
+    /// first is ahead, the plugin has answered and the hub (its cooperative threads busy, as after a restart
+    /// with a room reconnecting) has not read the answer yet; that is no plugin's hang.
+    private let linesRead = LineCount()
+    private var linesHandled = 0
     private var nextSerial = 0
     private var failed: PluginFailure?
     private var terminating = false
@@ -226,6 +232,9 @@ actor PluginProcess {
         guard index == 0 else { return scheduleTimeout(serial, limit: limit, after: limit) }
         let deadline = headSince + limit
         guard deadline <= .now else { return scheduleTimeout(serial, limit: limit, after: deadline - .now) }
+        guard linesRead.value.load(ordering: .acquiring) == linesHandled else {
+            return scheduleTimeout(serial, limit: limit, after: .milliseconds(100))
+        }
         let what: String
         switch entry.expect {
         case .ready: what = "hello"
@@ -238,6 +247,7 @@ actor PluginProcess {
     private func startReading(_ handle: FileHandle) {
         let (stream, cont) = AsyncStream<String?>.makeStream()
         let maxLine = limits.maxLineBytes
+        let linesRead = self.linesRead
         Thread.detachNewThread {
             var buffer: [UInt8] = []
             while true {
@@ -246,6 +256,7 @@ actor PluginProcess {
                 buffer.append(contentsOf: chunk)
                 var start = 0
                 while let nl = buffer[start...].firstIndex(of: 0x0A) {
+                    linesRead.value.add(1, ordering: .releasing)
                     cont.yield(String(decoding: buffer[start..<nl], as: UTF8.self))
                     start = nl + 1
                 }
@@ -278,6 +289,7 @@ actor PluginProcess {
     }
 
     private func received(_ line: String) async {
+        linesHandled += 1
         if failed != nil { return }
         let now = ContinuousClock.now
         if now - secondStart > .seconds(1) {
@@ -372,4 +384,9 @@ actor PluginProcess {
             }
         }
     }
+}
+
+/// A count the stdout reader thread raises and the process actor reads.
+final class LineCount: Sendable {
+    let value = Atomic<Int>(0)
 }

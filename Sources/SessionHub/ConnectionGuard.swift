@@ -19,6 +19,9 @@ public struct ConnectionPolicy: Sendable {
     public var idleTimeout: Duration = .seconds(60)
     /// After the WebSocket upgrade a `join` must succeed within this, else close 1008.
     public var joinTimeout: Duration = .seconds(30)
+    /// How often a facilitator connection's token is checked again (also on every command): a dead one
+    /// (logged out, account removed, expired) gets `unauthorized` and the close 4003.
+    public var tokenCheckInterval: Duration = .seconds(10)
     /// A socket that accepts no writes this long (a client that stopped reading) is closed.
     public var writeTimeout: Duration = .seconds(30)
     /// WebSocket ping period; a connection that has not answered a ping by the next one is closed.

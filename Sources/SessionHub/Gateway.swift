@@ -45,6 +45,18 @@ struct Gateway: Sendable {
             if await state.joined == nil { outbox.close(.policy) }
         }
         defer { deadline.cancel() }
+        // A facilitator's token can die while the console is open (logout, account removed, expiry): the
+        // connection must not keep commanding the session or receiving names (docs/SECURITY.md).
+        let tokenWatch = Task { [period = connections.policy.tokenCheckInterval] in
+            while true {
+                try await Task.sleep(for: period)
+                if await !self.facilitatorTokenLives(state) {
+                    self.refuseDeadToken(outbox, lang: await state.joined?.1.lang ?? .nl, id: nil)
+                    return
+                }
+            }
+        }
+        defer { tokenWatch.cancel() }
         enum Side { case reader((any Error)?), writer }
         let readError: (any Error)? = await withTaskGroup(of: Side.self) { group in
             group.addTask {
@@ -146,6 +158,10 @@ struct Gateway: Sendable {
                 case .success(.command(let req)):
                     guard let (session, conn) = joined else { reply(HubError(.notJoined), id: req.id); continue }
                     guard conn.role == .facilitator, let f = conn.facilitator else { reply(HubError(.forbidden), id: req.id); continue }
+                    guard await facilitatorTokenLives(state) else {
+                        refuseDeadToken(outbox, lang: lang, id: req.id)
+                        return nil
+                    }
                     session.submit(.command(req, actor: f, target: .connection(conn, id: req.id), reply: conn))
                 }
             }
@@ -168,6 +184,20 @@ struct Gateway: Sendable {
         }
     }
 
+    /// Whether the token this connection joined with as a facilitator still names one (true for other roles).
+    private func facilitatorTokenLives(_ state: ConnectionState) async -> Bool {
+        guard let token = await state.facilitatorToken else { return true }
+        return await auth.facilitator(token: token) != nil
+    }
+
+    /// `unauthorized` (naming the command that found it, if any), then the close with 4003.
+    private func refuseDeadToken(_ outbox: Outbox, lang: Language, id: String?) {
+        let e = HubError(.unauthorized, LocalizedText(nl: "Je facilitatortoken is ongeldig of verlopen: log opnieuw in.",
+                                                   en: "Facilitator token invalid or expired: log in again."))
+        outbox.send(ErrorMessage(id: id, code: e.code.rawValue, message: e.message(lang), detail: e.detail))
+        outbox.close(.tokenInvalid)
+    }
+
     private func join(_ req: JoinRequest, outbox: Outbox, state: ConnectionState, channel: any Channel, logger: Logger, reply: (HubError) -> Void) async {
         guard let session = try? await registry.session(req.code) else {
             reply(HubError(.sessionNotFound))
@@ -187,7 +217,7 @@ struct Gateway: Sendable {
         }
         switch result {
         case .success(let conn):
-            await state.set(session, conn)
+            await state.set(session, conn, facilitatorToken: conn.role == .facilitator ? req.auth : nil)
             logger.debug("websocket joined", metadata: ["session": .string(session.id), "role": .string(conn.role.rawValue)])
             // Joined: no longer counts towards its address's cap on pending connections.
             connections.settle(channel)
@@ -202,5 +232,10 @@ struct Gateway: Sendable {
 /// What a connection has joined, shared between its reader and its cleanup.
 actor ConnectionState {
     private(set) var joined: (LiveSession, ClientConnection)?
-    func set(_ s: LiveSession, _ c: ClientConnection) { joined = (s, c) }
+    /// The token a facilitator joined with, checked again on each command and every `tokenCheckInterval`.
+    private(set) var facilitatorToken: String?
+    func set(_ s: LiveSession, _ c: ClientConnection, facilitatorToken: String?) {
+        joined = (s, c)
+        self.facilitatorToken = facilitatorToken
+    }
 }

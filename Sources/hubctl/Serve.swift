@@ -75,6 +75,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("join-timeout"), help: "Seconds after the WebSocket upgrade within which a `join` must succeed; then close 1008 (default 30).")
     var joinTimeout: Double = 30
 
+    @Option(name: .customLong("token-check-interval"), help: "Seconds between checks that a facilitator connection's token still lives (logout, removal, expiry also end it at its next command); a dead one is closed 4003 (default 10).")
+    var tokenCheckInterval: Double = 10
+
     @Option(name: .customLong("write-timeout"), help: "Seconds a socket may refuse writes (a client that stopped reading) before it is closed (default 30).")
     var writeTimeout: Double = 30
 
@@ -132,7 +135,7 @@ struct Serve: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         if let u = publicURL, URL(string: u)?.scheme == nil { throw ValidationError("--public-url must be a URL such as https://hub.example.org") }
         for (name, v) in [("--header-timeout", headerTimeout), ("--idle-timeout", idleTimeout), ("--join-timeout", joinTimeout),
-                          ("--write-timeout", writeTimeout), ("--ping-interval", pingInterval)] where !(v > 0 && v <= 3600) {
+                          ("--write-timeout", writeTimeout), ("--ping-interval", pingInterval), ("--token-check-interval", tokenCheckInterval)] where !(v > 0 && v <= 3600) {
             throw ValidationError("\(name) must be more than 0 and at most 3600 seconds")
         }
         guard maxConnections > 0, maxPendingPerAddress > 0 else { throw ValidationError("--max-connections and --max-pending-per-address must be at least 1") }
@@ -168,6 +171,7 @@ struct Serve: AsyncParsableCommand {
         config.connectionPolicy.headerTimeout = Self.duration(headerTimeout)
         config.connectionPolicy.idleTimeout = Self.duration(idleTimeout)
         config.connectionPolicy.joinTimeout = Self.duration(joinTimeout)
+        config.connectionPolicy.tokenCheckInterval = Self.duration(tokenCheckInterval)
         config.connectionPolicy.writeTimeout = Self.duration(writeTimeout)
         config.connectionPolicy.pingInterval = Self.duration(pingInterval)
         config.connectionPolicy.maxConnections = maxConnections

@@ -25,6 +25,8 @@ struct Gateway: Sendable {
     let limits: ConnectionLimits
     let addressLimiter: AddressLimiter
     let connections: ConnectionGuard
+    /// Join codes that name no session, per address: the same budget as `/api/v1/join/{code}` and the QR code.
+    let codeLookups: CodeLookupLimiter
     let logger: Logger
 
     /// Rethrows what ended reading (e.g. the library's 1007 for invalid UTF-8, 1009 for a message that
@@ -148,7 +150,7 @@ struct Gateway: Sendable {
                         continue
                     }
                     let joinLang = req.lang ?? lang
-                    await join(req, outbox: outbox, state: state, channel: context.channel, logger: logger, reply: { e in
+                    await join(req, outbox: outbox, state: state, peer: peer, channel: context.channel, logger: logger, reply: { e in
                         outbox.send(ErrorMessage(id: nil, code: e.code.rawValue, message: e.message(joinLang), detail: e.detail))
                     })
                 case .success(.input(let req)):
@@ -198,11 +200,18 @@ struct Gateway: Sendable {
         outbox.close(.tokenInvalid)
     }
 
-    private func join(_ req: JoinRequest, outbox: Outbox, state: ConnectionState, channel: any Channel, logger: Logger, reply: (HubError) -> Void) async {
+    private func join(_ req: JoinRequest, outbox: Outbox, state: ConnectionState, peer: String, channel: any Channel, logger: Logger,
+                      reply: (HubError) -> Void) async {
+        // Probing codes over the WebSocket costs the same misses as over REST; a code that names a session costs nothing.
+        if await codeLookups.admit(peer) != nil {
+            reply(HubError(.rateLimited))
+            return
+        }
         guard let session = try? await registry.session(req.code) else {
             reply(HubError(.sessionNotFound))
             return
         }
+        await codeLookups.found(peer)
         var facilitator: String?
         if let token = req.auth {
             guard let f = await auth.facilitator(token: token) else {

@@ -111,7 +111,7 @@ public enum HubServer {
 
         let gateway = Gateway(registry: registry, auth: auth, limits: config.connection,
                               addressLimiter: AddressLimiter(rate: config.joinsPerSecondPerAddress, burst: config.joinBurstPerAddress),
-                              connections: connections, logger: logger)
+                              connections: connections, codeLookups: codeLookups, logger: logger)
         let wsRouter = Router(context: HubRequestContext.self)
         wsRouter.add(middleware: SecurityHeadersMiddleware())
         wsRouter.add(middleware: ClientAddressMiddleware(connections: connections, settles: false))

@@ -291,6 +291,33 @@ def test_join_code_probes_are_limited_per_address(own_hub):
         assert isinstance(body, dict) and body["error"]["code"] == "rate_limited", body
 
 
+def test_join_code_probes_over_the_websocket_share_the_budget(own_hub):
+    """A `join` with a code that names no session costs the same miss as `/api/v1/join/{code}`: after 60
+    the address gets `rate_limited` over the WebSocket too (on 4f1cf66 it could probe without end); joins
+    with the right code never count."""
+    hub = own_hub
+    s = hub.create_session(agendas.counter_only())
+
+    async def main():
+        room = [Client(hub.ws_url, "p%d" % i) for i in range(30)]
+        for c in room:  # a room joining from one address spends nothing
+            await c.connect()
+            await c.join(s["code"], name="Deelnemer")
+        codes = []
+        for batch in range(7):  # ten joins a connection stays under its own message rate
+            prober = Client(hub.ws_url, "probe%d" % batch)
+            await prober.connect()
+            for n in range(10):
+                error = await prober.join("ZZZ%03d" % (batch * 10 + n), expect="error")
+                codes.append(error["code"])
+            await prober.close()
+        assert codes[:60] == ["session_not_found"] * 60 and codes[-1] == "rate_limited", codes
+        assert get(hub, "/api/v1/join/" + s["code"])[0] == 429, "the REST lookups share the same budget"
+        for c in room:
+            await c.close()
+    run(main(), timeout=120)
+
+
 def loaded_sessions(hub):
     text = get(hub, "/metrics")[2]
     values = [float(l.split()[-1]) for l in text.splitlines() if l.startswith("sessionhub_sessions_loaded")]

@@ -362,6 +362,22 @@ class Client:
         return [f for f in self.frames[start:] if f.get("t") == "error"]
 
 
+def open_session(hub, agenda_yaml):
+    """A session made from `agenda_yaml` on `hub`, started, with its first activity current; the facilitator
+    connection that did it is closed again. Returns the session (id, code, URLs)."""
+    session = hub.create_session(agenda_yaml)
+
+    async def prepare():
+        fac = Client(hub.ws_url, "fac")
+        await fac.connect()
+        await fac.join(session["code"], auth=hub.token)
+        await fac.ok(fac.command("start"))
+        await fac.ok(fac.command("next"))
+        await fac.close()
+    run(prepare())
+    return session
+
+
 async def join_many(ws_url, code, n, prefix="p", batch=25, **fields_for):
     """Connect and join `n` participants, `batch` at a time; returns the clients in order.
 

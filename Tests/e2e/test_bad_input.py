@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 import agendas
-from hubclient import Client, close_all, run
+from hubclient import Client, close_all, open_session, run
 
 KIB = 1024
 
@@ -23,17 +23,7 @@ KIB = 1024
 @pytest.fixture(scope="module")
 def room(hub):
     """One open session with a1 (counter) current, shared by the tests of this module."""
-    session = hub.create_session(agendas.standard("Bad input"))
-
-    async def prepare():
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(session["code"], auth=hub.token)
-        await fac.ok(fac.command("start"))
-        await fac.ok(fac.command("next"))
-        await fac.close()
-    run(prepare())
-    return session
+    return open_session(hub, agendas.standard("Bad input"))
 
 
 async def participant(hub, code, **fields):

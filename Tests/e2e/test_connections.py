@@ -15,6 +15,7 @@ import urllib.request
 import pytest
 
 import agendas
+import hubclient
 from hubclient import Client, close_all, run
 from hubprocess import HubFailed, finish, new_hub
 from rawws import Closed, RawWS, connect_tcp, handshake_bytes, read_http_head, socket_closed_by_peer
@@ -44,17 +45,7 @@ def hub_with(request):
 
 def open_session(hub, agenda=None):
     """An open session with its first activity current."""
-    session = hub.create_session(agenda or agendas.standard("Connections"))
-
-    async def prepare():
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(session["code"], auth=hub.token)
-        await fac.ok(fac.command("start"))
-        await fac.ok(fac.command("next"))
-        await fac.close()
-    run(prepare())
-    return session
+    return hubclient.open_session(hub, agenda or agendas.standard("Connections"))
 
 
 def join_participants(hub, code, n):

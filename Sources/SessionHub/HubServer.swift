@@ -92,11 +92,20 @@ public enum HubServer {
         router.add(middleware: RequestTargetLimitMiddleware(maxURLBytes: config.rest.maxURLBytes))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: FileMiddleware(config.webDir, searchForIndexHtml: true, logger: logger))
+        // 503 only when this node cannot store inputs (a load balancer then takes it out); what else is wrong
+        // (a plugin failed for every session) is a 200 with `problems`, since the node still serves the rest.
         router.get("healthz") { _, _ -> Response in
-            if let failure = await log.failure {
-                return JSONResponse.make(status: .serviceUnavailable, JSONValue.object(["status": "failing", "reason": .string(failure)]))
+            var problems: [JSONValue] = []
+            for status in await host.statuses() where status.state == .failed {
+                problems.append(["code": "plugin_failed", "plugin": .string(status.name), "detail": .string(status.error ?? "")])
             }
-            return JSONResponse.make(JSONValue.object(["status": "ok"]))
+            if let failure = await log.failure {
+                return JSONResponse.make(status: .serviceUnavailable, JSONValue.object([
+                    "status": "failing", "reason": .string(failure),
+                    "problems": .array([["code": "log_not_durable", "detail": .string(failure)]] + problems)]))
+            }
+            guard !problems.isEmpty else { return JSONResponse.make(JSONValue.object(["status": "ok"])) }
+            return JSONResponse.make(JSONValue.object(["status": "degraded", "problems": .array(problems)]))
         }
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: prometheus.emitToString())))

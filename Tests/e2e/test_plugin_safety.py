@@ -202,5 +202,7 @@ def test_an_input_that_crashes_its_plugin_is_refused_and_fails_only_its_session(
     for s in sessions:
         body = export_json(hub, s["id"])
         assert not [e for e in body["events"] if e.get("type") == "boom"], "a boom was logged"
+    # The node still stores inputs: 200, with the failed plugin named among its problems (issue 13, finding 11).
     status, body = hub.api("GET", "/healthz", token=None)
-    assert status == 200, body
+    assert status == 200 and body["status"] == "degraded", body
+    assert [p["plugin"] for p in body["problems"] if p["code"] == "plugin_failed"] == ["crasher"], body

@@ -22,6 +22,9 @@ public struct ConnectionPolicy: Sendable {
     /// How often a facilitator connection's token is checked again (also on every command): a dead one
     /// (logged out, account removed, expired) gets `unauthorized` and the close 4003.
     public var tokenCheckInterval: Duration = .seconds(10)
+    /// After the hub's close frame, how long it reads (and drops) what the client still sends while waiting
+    /// for its close frame, before it closes the socket anyway.
+    public var closeGrace: Duration = .seconds(2)
     /// A socket that accepts no writes this long (a client that stopped reading) is closed.
     public var writeTimeout: Duration = .seconds(30)
     /// WebSocket ping period; a connection that has not answered a ping by the next one is closed.

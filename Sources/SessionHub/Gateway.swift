@@ -59,7 +59,7 @@ struct Gateway: Sendable {
             }
         }
         defer { tokenWatch.cancel() }
-        enum Side { case reader((any Error)?), writer }
+        enum Side { case reader((any Error)?), writer, closeGrace }
         let readError: (any Error)? = await withTaskGroup(of: Side.self) { group in
             group.addTask {
                 for await frame in outbox.stream {
@@ -84,13 +84,28 @@ struct Gateway: Sendable {
             }
             // The writer must get to send the close code the reader asked for (1003, 1008, 4003, …);
             // cancelling it when the reader ends would race that frame and close with 1000. When the
-            // writer ends first (a close was asked for, or the socket died), the reader stops: a client
-            // that never answers the close frame must not keep the connection.
+            // writer ends first (a close was asked for, or the socket died), the reader keeps draining what
+            // the client still sends until its close frame answers ours, for `closeGrace` at most: closing
+            // a socket with unread data resets it, and the reset can overtake our close frame (the client
+            // then sees 1006, not the code). A client that never answers does not keep the connection.
             var readError: (any Error)?
+            var readerDone = false, writerDone = false
             while let side = await group.next() {
                 switch side {
-                case .writer: group.cancelAll()
-                case .reader(let e): readError = e
+                case .writer:
+                    writerDone = true
+                    if !readerDone {
+                        group.addTask { [grace = connections.policy.closeGrace] in
+                            try? await Task.sleep(for: grace)
+                            return .closeGrace
+                        }
+                    }
+                case .closeGrace: group.cancelAll()
+                case .reader(let e):
+                    readError = e
+                    readerDone = true
+                    // The writer done, only the grace period can still run: end it. Else the writer finishes its frames.
+                    if writerDone { group.cancelAll() }
                 }
             }
             return readError
@@ -107,7 +122,8 @@ struct Gateway: Sendable {
         var protocolErrors = 0
         do {
             for try await message in inbound.messages(maxSize: limits.maxMessageBytes) {
-                if outbox.requestedClose != nil { return nil }
+                // Closing: drop what still comes until the client's close frame ends the stream (see `handle`).
+                if outbox.requestedClose != nil { continue }
                 guard case .text(let text) = message else {
                     outbox.close(.unsupportedData)
                     return nil

@@ -362,18 +362,23 @@ class Client:
         return [f for f in self.frames[start:] if f.get("t") == "error"]
 
 
+async def started_console(hub, code):
+    """The owner's console joined to the session `code`, which it starts with its first activity current."""
+    fac = Client(hub.ws_url, "fac")
+    await fac.connect()
+    await fac.join(code, auth=hub.token)
+    await fac.ok(fac.command("start"))
+    await fac.ok(fac.command("next"))
+    return fac
+
+
 def open_session(hub, agenda_yaml):
     """A session made from `agenda_yaml` on `hub`, started, with its first activity current; the facilitator
     connection that did it is closed again. Returns the session (id, code, URLs)."""
     session = hub.create_session(agenda_yaml)
 
     async def prepare():
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(session["code"], auth=hub.token)
-        await fac.ok(fac.command("start"))
-        await fac.ok(fac.command("next"))
-        await fac.close()
+        await (await started_console(hub, session["code"])).close()
     run(prepare())
     return session
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 import agendas
-from hubclient import Client, close_all, join_many, run
+from hubclient import close_all, join_many, run, started_console
 from hubprocess import ARTIFACTS, Hub, HubFailed, finish, new_hub
 from test_durability import Sender, stored_inputs
 
@@ -49,11 +49,7 @@ def test_a_backup_taken_while_30_clients_send_restores_into_a_hub_that_resumes_t
     restored = Hub(hub.binary, target)
 
     async def main():
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(code, auth=hub.token)
-        await fac.ok(fac.command("start"))
-        await fac.ok(fac.command("next"))
+        fac = await started_console(hub, code)
         people = await join_many(hub.ws_url, code, ROOM)
         senders = [Sender(c, pace=0.05) for c in people]
         stop = asyncio.Event()

@@ -16,7 +16,7 @@ import random
 from websockets.exceptions import ConnectionClosed
 
 import agendas
-from hubclient import Client, close_all, join_many, run
+from hubclient import Client, close_all, join_many, run, started_console
 
 CLIENTS = 20
 PACE = 0.1  # seconds between one client's inputs: 10/s each, under the per-connection rate limit
@@ -72,11 +72,7 @@ def test_sigkill_under_load_loses_no_acknowledged_input(own_hub):
     code = session["code"]
 
     async def main():
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(code, auth=hub.token)
-        await fac.ok(fac.command("start"))
-        await fac.ok(fac.command("next"))
+        fac = await started_console(hub, code)
         people = await join_many(hub.ws_url, code, CLIENTS)
         logs = {c.label: {"acked": [], "pending": None} for c in people}
         total_acked = 0

@@ -18,7 +18,7 @@ import urllib.request
 import pytest
 
 import agendas
-from hubclient import Client, close_all, join_many, run
+from hubclient import Client, close_all, join_many, run, started_console
 
 LOCK_SECONDS = 12  # longer than the hub's 10 s busy timeout, so a write fails, not only waits
 
@@ -97,11 +97,7 @@ def test_a_write_lock_held_by_another_process_loses_no_acked_input(own_hub):
     holder = sqlite3.connect(str(hub.db), isolation_level=None, timeout=60, check_same_thread=False)
 
     async def main():
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(code, auth=hub.token)
-        await fac.ok(fac.command("start"))
-        await fac.ok(fac.command("next"))
+        fac = await started_console(hub, code)
         people = await join_many(hub.ws_url, code, 3)
         senders = [Sender(c) for c in people]
         stop = asyncio.Event()
@@ -213,11 +209,7 @@ def test_a_full_disk_loses_no_acked_input(own_hub, tmp_path):
         sid, code = session["id"], session["code"]
 
         async def main():
-            fac = Client(hub.ws_url, "fac")
-            await fac.connect()
-            await fac.join(code, auth=hub.token)
-            await fac.ok(fac.command("start"))
-            await fac.ok(fac.command("next"))
+            fac = await started_console(hub, code)
             people = await join_many(hub.ws_url, code, 3)
             senders = [Sender(c) for c in people]
             stop = asyncio.Event()

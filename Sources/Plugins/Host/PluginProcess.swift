@@ -273,6 +273,7 @@ actor PluginProcess {
                 guard let self else { return }
                 if let line { await self.received(line) } else { await self.fail(.protocolViolation("a line longer than \(maxLine) bytes")) }
             }
+            await self?.stdoutEnded()
         }
     }
 
@@ -336,6 +337,23 @@ actor PluginProcess {
         default:
             pending.insert(head, at: 0)
             await fail(.protocolViolation("answer out of order"))
+        }
+    }
+
+    /// Its stdout ended: the process is exiting. The termination handler normally reports how; now and then
+    /// (about one kill in ten under the crash loop) it came only after the answer timeout, which then blamed the
+    /// input in flight for an outside SIGKILL. So the exit is also read here, without reaping the process
+    /// (`WNOWAIT`: Foundation still collects it), for up to 2 s.
+    private func stdoutEnded() async {
+        guard let pid = process?.processIdentifier else { return }
+        for _ in 0..<40 {
+            if failed != nil || terminating { return }
+            var info = siginfo_t()
+            if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0, info._sifields._sigchld.si_pid == pid {
+                let killed = info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED
+                return await exited(info._sifields._sigchld.si_status, signalled: killed)
+            }
+            try? await Task.sleep(for: .milliseconds(50))
         }
     }
 

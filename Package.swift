@@ -46,6 +46,7 @@ let package = Package(
                 "Model",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             resources: [.copy("Resources/effectordening.json")]
         ),

@@ -70,6 +70,8 @@ actor Backups {
 struct ScheduledBackups: Service {
     let backups: Backups
     let every: Duration
+    /// What `/healthz` reads: whether the last copy failed.
+    let watch: BackupWatch
     let logger: Logger
 
     func run() async throws {
@@ -77,8 +79,12 @@ struct ScheduledBackups: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: every)
-                do { _ = try await backups.take(by: nil) } catch {
+                do {
+                    _ = try await backups.take(by: nil)
+                    watch.scheduled(failure: nil)
+                } catch {
                     logger.error("scheduled backup failed", metadata: ["error": "\(error)"])
+                    watch.scheduled(failure: "\(error)")
                 }
             }
         }

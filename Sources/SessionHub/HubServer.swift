@@ -43,6 +43,8 @@ public struct HubConfiguration: Sendable {
     public var rest = RESTLimits()
     /// Backups the hub makes itself (docs/OPERATIONS.md "Backup and restore").
     public var backup = BackupPolicy()
+    /// Free space on the database's file system below which `/healthz` reports `disk_nearly_full`; 0: never.
+    public var minFreeDiskBytes: Int64 = 512 << 20
 
     public init(binDir: String) {
         self.binDir = binDir
@@ -66,7 +68,7 @@ public enum HubServer {
         logger.logLevel = config.logLevel
 
         let prometheus = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: prometheus))
+        MetricsSystem.bootstrap(HubMetricsBuckets.factory(registry: prometheus))
 
         let store = try SQLiteStore(path: config.dbPath)
         var limits = PluginLimits()
@@ -92,21 +94,9 @@ public enum HubServer {
         router.add(middleware: RequestTargetLimitMiddleware(maxURLBytes: config.rest.maxURLBytes))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: FileMiddleware(config.webDir, searchForIndexHtml: true, logger: logger))
-        // 503 only when this node cannot store inputs (a load balancer then takes it out); what else is wrong
-        // (a plugin failed for every session) is a 200 with `problems`, since the node still serves the rest.
-        router.get("healthz") { _, _ -> Response in
-            var problems: [JSONValue] = []
-            for status in await host.statuses() where status.state == .failed {
-                problems.append(["code": "plugin_failed", "plugin": .string(status.name), "detail": .string(status.error ?? "")])
-            }
-            if let failure = await log.failure {
-                return JSONResponse.make(status: .serviceUnavailable, JSONValue.object([
-                    "status": "failing", "reason": .string(failure),
-                    "problems": .array([["code": "log_not_durable", "detail": .string(failure)]] + problems)]))
-            }
-            guard !problems.isEmpty else { return JSONResponse.make(JSONValue.object(["status": "ok"])) }
-            return JSONResponse.make(JSONValue.object(["status": "degraded", "problems": .array(problems)]))
-        }
+        let backupWatch = config.backup.every.map { BackupWatch(directory: config.backup.folder(dbPath: config.dbPath), every: $0) }
+        Health(host: host, log: log, disk: DiskWatch(databasePath: config.dbPath, minFreeBytes: config.minFreeDiskBytes), backups: backupWatch)
+            .register(on: router)
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: prometheus.emitToString())))
         }
@@ -164,8 +154,9 @@ public enum HubServer {
         let auditRetention = AuditRetention(store: store, keep: config.rest.auditRetention, logger: logger)
         var lifecycle: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: hub),
                                                                           .init(service: auditRetention, successTerminationBehavior: .ignore)]
-        if let every = config.backup.every {
-            lifecycle.append(.init(service: ScheduledBackups(backups: backups, every: every, logger: logger), successTerminationBehavior: .ignore))
+        if let every = config.backup.every, let backupWatch {
+            lifecycle.append(.init(service: ScheduledBackups(backups: backups, every: every, watch: backupWatch, logger: logger),
+                                   successTerminationBehavior: .ignore))
         }
         let group = ServiceGroup(configuration: .init(services: lifecycle,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -45,6 +45,7 @@ public actor EventLog {
     /// Counts writes, so that a stall watch knows whether the write it watches is still the current one.
     private var writeNumber = 0
     private let problem = Mutex<String?>(nil)
+    private let metrics = EventLogMetrics()
     /// Where the log's own trouble is told (level `critical` or `notice`, and the text): the hub's logger,
     /// so that `--log-format json` holds for these lines too; plain stderr lines by default.
     let announce: Report
@@ -75,6 +76,7 @@ public actor EventLog {
     /// Queues an event; its sink hears `durable(upTo:)` once it and everything before it are written.
     public func enqueue(session: String, event: LoggedEvent, sink: any DurabilitySink) {
         enqueued += 1
+        metrics.queueDepth.record(enqueued - settled)
         queue.append(Item(session: session, event: event, sink: sink))
         if !writing {
             writing = true
@@ -105,9 +107,12 @@ public actor EventLog {
             while !batch.isEmpty {
                 writeNumber += 1
                 let watch = watchForStall(writeNumber)
+                let started = ContinuousClock.now
                 do {
                     let refused = try await store.append(batch.map { ($0.session, $0.event) })
                     watch.cancel()
+                    metrics.commitTime.record(duration: ContinuousClock.now - started)
+                    metrics.batchSize.record(batch.count)
                     if failures > 0 {
                         announce("notice", "event log durable again after \(failures) failed write(s)")
                     }
@@ -118,6 +123,7 @@ public actor EventLog {
                 } catch {
                     watch.cancel()
                     failures += 1
+                    metrics.writeFailures.increment()
                     let text = "event log write failed (\(failures) time(s), retrying): \(error)"
                     problem.withLock { $0 = text }
                     if failures == 1 || failures.isMultiple(of: 20) {
@@ -176,6 +182,7 @@ public actor EventLog {
 
     private func settle(_ count: Int) {
         settled += count
+        metrics.queueDepth.record(enqueued - settled)
         resumeWaiters()
     }
 

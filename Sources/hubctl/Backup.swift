@@ -53,6 +53,9 @@ struct RestoreCommand: AsyncParsableCommand {
                 throw Failure(message: e.description)
             }
             for m in moved { print("Moved the old \(URL(fileURLWithPath: m).lastPathComponent) aside") }
+            // The operator's restore, in the audit log of the restored database (docs/PRIVACY.md): the copy's
+            // own log cannot know that it was brought back.
+            try await SQLiteStore(path: db).audit(actor: nil, action: "restore", target: URL(fileURLWithPath: from).lastPathComponent, detail: nil)
             print("Restored \(from) into \(db); start the hub on it")
         }
     }

@@ -120,6 +120,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("backup-keep"), help: "Backups kept in --backup-dir; older ones are deleted after each new one (default 7).")
     var backupKeep = 7
 
+    @Option(name: .customLong("min-free-disk-mb"), help: "Free space (MB) on the database's file system below which /healthz reports disk_nearly_full (default 512; 0: never).")
+    var minFreeDiskMB = 512
+
     func validate() throws {
         guard pluginTimeout > 0, pluginTimeout <= 300 else { throw ValidationError("--plugin-timeout must be more than 0 and at most 300 seconds") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
@@ -143,6 +146,7 @@ struct Serve: AsyncParsableCommand {
         guard (1 << 10...16 << 20).contains(maxMessageBytes) else { throw ValidationError("--max-message-bytes must be 1024 to 16777216") }
         if let h = backupEvery, !(h > 0 && h <= 24 * 366) { throw ValidationError("--backup-every must be more than 0 hours and at most a year") }
         guard backupKeep >= 1 else { throw ValidationError("--backup-keep must be at least 1") }
+        guard (0...1 << 30).contains(minFreeDiskMB) else { throw ValidationError("--min-free-disk-mb must be 0 to 1073741824") }
         guard maxParticipants > 0 else { throw ValidationError("--max-participants must be at least 1") }
         guard auditRetentionDays >= 1, auditRetentionDays <= 36_600 else { throw ValidationError("--audit-retention-days must be 1 to 36600") }
         guard joinRate > 0, joinBurst >= 1 else { throw ValidationError("--join-rate must be more than 0 and --join-burst at least 1") }
@@ -186,6 +190,7 @@ struct Serve: AsyncParsableCommand {
         config.backup.directory = backupDir
         config.backup.every = backupEvery.map { Self.duration($0 * 3600) }
         config.backup.keep = backupKeep
+        config.minFreeDiskBytes = Int64(minFreeDiskMB) << 20
         let level = config.logLevel
         let json = logFormat == "json"
         LoggingSystem.bootstrap { label in

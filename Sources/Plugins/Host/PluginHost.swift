@@ -95,7 +95,8 @@ public actor PluginHost {
     private var shutDown = false
     private var entries: [String: Entry] = [:]
     private(set) public var problems: [ManifestProblem] = []
-    private let restartCounter = Counter(label: "sessionhub_plugin_restarts_total")
+    /// Each plugin's series at /metrics, made on first use.
+    private var metrics: [String: PluginMetrics] = [:]
     /// Told whenever a plugin's state changes, so that facilitators see a restarting or failed activity.
     private var stateListener: (@Sendable (String, PluginState, String?) async -> Void)?
 
@@ -230,7 +231,7 @@ public actor PluginHost {
         // A failure during launch is reported by `launch` itself; a stale process's failure changes nothing.
         guard var e = entries[name], e.generation == generation || e.launching != nil else { return }
         logger.error("plugin process failed", metadata: ["plugin": "\(name)", "reason": "\(failure)", "instance": "\(culprit ?? "-")"])
-        restartCounter.increment()
+        metrics(name).failures.increment()
         let now = ContinuousClock.now
         let recent = { (times: [ContinuousClock.Instant]) in times.filter { now - $0 < self.failureWindow } }
         e.failures = recent(e.failures) + [now]
@@ -263,6 +264,7 @@ public actor PluginHost {
         }
         e.state = .restarting
         e.restarts += 1
+        metrics(name).restarts.increment()
         let delay = min(restartBackoff * (1 << min(e.failures.count - 1, 6)), max(restartBackoff, .seconds(5)))
         e.notBefore = now + delay
         entries[name] = e
@@ -303,14 +305,32 @@ public actor PluginHost {
         case .event(let i, let s, _, _, _, _): expect = .answer(instance: i, seq: s)
         case .stop(let i): expect = .stopped(instance: i)
         }
+        let started = ContinuousClock.now
         do {
-            return try await process.request(message, expect: expect)
+            let answer = try await process.request(message, expect: expect)
+            record(answer, to: message, of: name, since: started)
+            return answer
         } catch let fault as PluginFault {
             // The process reported the failure (`processFailed`) before it resumed this request.
             throw PluginInputFailed(failure: fault.failure, instanceFailed: entries[name]?.failedInstances[fault.instance] != nil)
         } catch let f as PluginFailure {
             throw HubError(.pluginUnavailable, LocalizedText(nl: "Plugin `\(name)` viel uit (\(f)).", en: "Plugin `\(name)` \(f)."))
         }
+    }
+
+    private func metrics(_ name: String) -> PluginMetrics {
+        if let m = metrics[name] { return m }
+        let m = PluginMetrics(plugin: name)
+        metrics[name] = m
+        return m
+    }
+
+    private func record(_ answer: PluginMessage, to message: HostMessage, of name: String, since started: ContinuousClock.Instant) {
+        let m = metrics(name)
+        m.answerTime.record(duration: ContinuousClock.now - started)
+        guard case .event = message else { return }
+        m.events.increment()
+        if case .reject = answer { m.rejects.increment() }
     }
 
     static func notLoaded(_ name: String) -> LocalizedText {

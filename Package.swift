@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "Plugins",
             dependencies: [
-                "Model",
+                "Model", "PluginSDK",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(name: "PluginsTests", dependencies: ["Plugins", "PluginSDK", "Model", "timer-plugin", "voting-plugin", "brainstorm-plugin", "case-review-plugin"]),
         .testTarget(name: "ToolboxTests", dependencies: ["Toolbox", "Model"]),
-        .testTarget(name: "SessionHubTests", dependencies: ["SessionHub", "Toolbox", "Model"]),
+        .testTarget(name: "SessionHubTests", dependencies: ["SessionHub", "Toolbox", "Model", "Plugins", "PluginSDK"]),
     ],
     swiftLanguageModes: [.v6]
 )

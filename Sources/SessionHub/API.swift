@@ -237,7 +237,7 @@ struct API {
         switch parser.parse(text) {
         case .failure(let p):
             throw APIError(status: .unprocessableContent, code: "invalid_agenda", message: "The agenda has \(p.problems.count) problem(s).",
-                           extra: ["errors": try LiveSession.json(p.problems)])
+                           extra: ["errors": try JSONCoding.value(p.problems)])
         case .success(let agenda):
             let s = try await registry.create(agenda, source: text, createdBy: ctx.facilitator?.id)
             return JSONResponse.make(status: .created, await summary(s))

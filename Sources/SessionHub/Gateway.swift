@@ -132,7 +132,7 @@ struct Gateway: Sendable {
                 let sender = joined?.1
                 let lang = sender?.lang ?? .nl
                 func reply(_ e: HubError, id: String? = nil) {
-                    outbox.send(ErrorMessage(id: id, code: e.code.rawValue, message: e.message(lang), detail: e.detail))
+                    outbox.send(.error(e, id: id, lang: lang))
                 }
                 let parsed = ClientMessageParser.parse(text)
                 guard bucket.take() else {
@@ -143,7 +143,7 @@ struct Gateway: Sendable {
                 switch parsed {
                 case .failure(let f):
                     if let joinLang = f.lang, joined == nil {
-                        outbox.send(ErrorMessage(id: f.id, code: f.error.code.rawValue, message: f.error.message(joinLang), detail: f.error.detail))
+                        outbox.send(.error(f.error, id: f.id, lang: joinLang))
                     } else {
                         reply(f.error, id: f.id)
                     }
@@ -155,7 +155,7 @@ struct Gateway: Sendable {
                         }
                     }
                 case .success(.ping):
-                    outbox.send(PongMessage())
+                    outbox.send(.pong)
                 case .success(.join(let req)):
                     guard joined == nil else {
                         reply(HubError(.badMessage, LocalizedText(nl: "Deze verbinding doet al mee.", en: "This connection has already joined.")))
@@ -167,7 +167,7 @@ struct Gateway: Sendable {
                     }
                     let joinLang = req.lang ?? lang
                     await join(req, outbox: outbox, state: state, peer: peer, channel: context.channel, logger: logger, reply: { e in
-                        outbox.send(ErrorMessage(id: nil, code: e.code.rawValue, message: e.message(joinLang), detail: e.detail))
+                        outbox.send(.error(e, lang: joinLang))
                     })
                 case .success(.input(let req)):
                     guard let (session, conn) = joined else { reply(HubError(.notJoined), id: req.id); continue }
@@ -212,7 +212,7 @@ struct Gateway: Sendable {
     private func refuseDeadToken(_ outbox: Outbox, lang: Language, id: String?) {
         let e = HubError(.unauthorized, LocalizedText(nl: "Je facilitatortoken is ongeldig of verlopen: log opnieuw in.",
                                                    en: "Facilitator token invalid or expired: log in again."))
-        outbox.send(ErrorMessage(id: id, code: e.code.rawValue, message: e.message(lang), detail: e.detail))
+        outbox.send(.error(e, id: id, lang: lang))
         outbox.close(.tokenInvalid)
     }
 

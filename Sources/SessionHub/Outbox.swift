@@ -31,10 +31,8 @@ public final class Outbox: Sendable {
     public func send(_ text: String) { send(ByteBuffer(string: text)) }
 
     /// A message that cannot be encoded is never sent as `null`: the client gets an `internal` error instead.
-    public func send<T: Encodable>(_ message: T) {
-        do { send(try JSONCoding.string(message)) } catch {
-            send(#"{"t":"error","code":"internal","message":"A message could not be encoded."}"#)
-        }
+    public func send(_ message: ServerMessage) {
+        do { send(try message.text()) } catch { send(ServerMessage.unencodable) }
     }
 
     /// Asks the writer to close with `code` as soon as it can; the first code asked for wins.
@@ -76,26 +74,6 @@ public final class ClientConnection: Sendable {
     public var actorId: String { participant ?? facilitator ?? "$anonymous" }
 
     public func sendError(_ error: HubError, id: String? = nil) {
-        outbox.send(ErrorMessage(id: id, code: error.code.rawValue, message: error.message(lang), detail: error.detail))
+        outbox.send(.error(error, id: id, lang: lang))
     }
-}
-
-// MARK: - Hub → client messages
-
-struct ErrorMessage: Encodable {
-    let t = "error"
-    var id: String?
-    var code: String
-    var message: String
-    var detail: String?
-}
-
-struct AckMessage: Encodable {
-    let t = "ack"
-    var id: String
-    var seq: Int64
-}
-
-struct PongMessage: Encodable {
-    let t = "pong"
 }

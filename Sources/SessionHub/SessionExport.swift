@@ -36,12 +36,12 @@ struct SessionExport {
                 "lang": .string(record.lang.rawValue), "status": .string(state.status.rawValue), "seq": .int(state.seq),
                 "createdAt": .int(record.createdAt),
             ],
-            "agenda": try LiveSession.json(state.agendaEntries),
-            "participants": try LiveSession.json(participants),
+            "agenda": try JSONCoding.value(state.agendaEntries),
+            "participants": try JSONCoding.value(participants),
             "groups": SessionState.encodeGroups(state.groups),
-            "events": .array(try events.map(LiveSession.json) + sealed.map(LiveSession.json)),
-            "views": try LiveSession.json(views),
-            "outputs": try LiveSession.json(outputs),
+            "events": .array(try events.map(JSONCoding.value) + sealed.map(JSONCoding.value)),
+            "views": try JSONCoding.value(views),
+            "outputs": try JSONCoding.value(outputs),
         ]
         var csv = "seq,at,kind,activity,actor,role,type,client_id,payload\n"
         for e in events {

@@ -249,6 +249,14 @@ class Hub:
         return json.loads(self.hubctl("session", "export", session, "--format", "json").stdout)
 
 
+class CheapHub(Hub):
+    """A hub whose passwords use bcrypt cost 4: suites that log in many times (a dozen accounts, a fuzzer's
+    logout examples) would spend seconds a login at the production cost in a debug build."""
+
+    def env(self, **extra):
+        return super().env(**{"SESSIONHUB_BCRYPT_COST": "4", **extra})
+
+
 def new_hub(name, plugins=PLUGINS, serve_args=()):
     """A bootstrapped, started and logged-in hub in test-artifacts/e2e/NAME (emptied first);
     `serve_args` are extra `hubctl serve` flags."""

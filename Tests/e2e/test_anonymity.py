@@ -20,7 +20,7 @@ import re
 import sqlite3
 
 from conftest import assert_no_pseudonym_key, db_files, scan_db, shipped_hub
-from hubclient import Client, close_all
+from hubclient import Client, close_all, started_console
 
 N = 10
 HOUR = 3_600_000
@@ -199,11 +199,7 @@ def test_anonymous_ballots_cannot_be_linked_to_their_voters():
         loop = asyncio.new_event_loop()
         try:
             async def before_close():
-                fac = Client(hub.ws_url, "fac")
-                await fac.connect()
-                await fac.join(code, auth=hub.token)
-                await fac.ok(fac.command("start"))
-                await fac.ok(fac.command("next"))
+                fac = await started_console(hub, code)
                 voters = await vote_one_by_one(hub, code)
                 assert all(v.participant.startswith("p_") and v.alias.startswith("x_") for v in voters)
                 await fac.ok(fac.command("reveal", activity="a1"))

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 import agendas
-from hubclient import Client, close_all, open_session, run
+from hubclient import Client, close_all, open_session, run, started_console
 
 KIB = 1024
 
@@ -325,11 +325,7 @@ def test_a_rate_limited_input_is_refused_with_its_id(hub):
     session = hub.create_session(agendas.standard("Snel"))
 
     async def main():
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(session["code"], auth=hub.token)
-        await fac.ok(fac.command("start"))
-        await fac.ok(fac.command("next"))
+        fac = await started_console(hub, session["code"])
         c = await participant(hub, session["code"])
         try:
             ids = [await c.send_input("a1", "inc") for _ in range(150)]
@@ -486,11 +482,7 @@ def test_hub_survives_10000_random_and_malformed_frames(hub):
                 await c.close()
 
     async def main():
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(fuzz["code"], auth=hub.token)
-        await fac.ok(fac.command("start"))
-        await fac.ok(fac.command("next"))
+        fac = await started_console(hub, fuzz["code"])
         await fac.close()
         await asyncio.gather(*(worker(n) for n in range(WORKERS)))
         print("fuzz: %s" % json.dumps(sent))
@@ -505,11 +497,7 @@ def test_hub_survives_10000_random_and_malformed_frames(hub):
             assert json.loads(r.read()) == {"status": "ok"}
 
         # A well-formed client still works, in a session the fuzz never touched.
-        fac = Client(hub.ws_url, "fac2")
-        await fac.connect()
-        await fac.join(clean["code"], auth=hub.token)
-        await fac.ok(fac.command("start"))
-        await fac.ok(fac.command("next"))
+        fac = await started_console(hub, clean["code"])
         good = Client(hub.ws_url, "good")
         await good.connect()
         await good.join(clean["code"], name="Goed")

@@ -81,6 +81,29 @@ def metric(hub, name):
     return float(m.group(1)) if m else 0.0
 
 
+async def flood_room(hub, code, done, pause, seconds=90):
+    """Four participants send 30 KB inputs to activity a2 (made current by a facilitator) until `done()`
+    or `seconds`; returns (senders, facilitator), still connected."""
+    senders = []
+    for i in range(4):
+        c = Client(hub.ws_url, "s%d" % i)
+        await c.connect()
+        await c.join(code, name="S%d" % i)
+        senders.append(c)
+    fac = Client(hub.ws_url, "fac")
+    await fac.connect()
+    await fac.join(code, auth=hub.token)
+    await fac.ok(fac.command("goto", activity="a2"))
+    big = "x" * 30_000
+    deadline = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < deadline and not done():
+        await asyncio.gather(*(c.input("a2", "say", {"text": "%d %s" % (n + i, big)}) for i, c in enumerate(senders)))
+        n += len(senders)
+        await asyncio.sleep(pause)
+    return senders, fac
+
+
 # ---- timeouts ---------------------------------------------------------------------------------------
 
 
@@ -132,27 +155,10 @@ def test_client_that_never_reads_is_closed(hub_with):
     before = metric(hub, "sessionhub_connections")
     stuck = RawWS(hub.url, rcvbuf=4096)
     stuck.join(code, name="Never reads")
-    big = "x" * 30_000
 
     async def flood():
-        senders = []
-        for i in range(4):
-            c = Client(hub.ws_url, "s%d" % i)
-            await c.connect()
-            await c.join(code, name="S%d" % i)
-            senders.append(c)
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(code, auth=hub.token)
-        await fac.ok(fac.command("goto", activity="a2"))
-        deadline = time.monotonic() + 90
-        n = 0
-        while time.monotonic() < deadline:
-            if metric(hub, "sessionhub_connections") <= before + 5:
-                break  # the stuck one is gone (4 senders and the facilitator remain)
-            await asyncio.gather(*(c.input("a2", "say", {"text": "%d %s" % (n + i, big)}) for i, c in enumerate(senders)))
-            n += len(senders)
-            await asyncio.sleep(0.2)
+        # Until the stuck one is gone (4 senders and the facilitator remain).
+        senders, fac = await flood_room(hub, code, lambda: metric(hub, "sessionhub_connections") <= before + 5, pause=0.2)
         gone = metric(hub, "sessionhub_connections") <= before + 5
         # The room still works: one more input is acked.
         await senders[0].input("a2", "say", {"text": "after"})
@@ -287,25 +293,9 @@ def test_a_reader_too_slow_for_its_outbox_gets_4004(hub_with):
     code = session["code"]
     slow = RawWS(hub.url, rcvbuf=4096, timeout=BOUND)
     slow.join(code, name="Slow")
-    big = "y" * 30_000
 
     async def flood():
-        senders = []
-        for i in range(4):
-            c = Client(hub.ws_url, "s%d" % i)
-            await c.connect()
-            await c.join(code, name="S%d" % i)
-            senders.append(c)
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(code, auth=hub.token)
-        await fac.ok(fac.command("goto", activity="a2"))
-        deadline = time.monotonic() + 90
-        n = 0
-        while time.monotonic() < deadline and metric(hub, "sessionhub_slow_consumers_total") < 1:
-            await asyncio.gather(*(c.input("a2", "say", {"text": "%d %s" % (n + i, big)}) for i, c in enumerate(senders)))
-            n += len(senders)
-            await asyncio.sleep(0.1)
+        senders, fac = await flood_room(hub, code, lambda: metric(hub, "sessionhub_slow_consumers_total") >= 1, pause=0.1)
         await close_all(senders + [fac])
         return metric(hub, "sessionhub_slow_consumers_total")
     assert run(flood(), timeout=150) >= 1, "no outbox overflowed"

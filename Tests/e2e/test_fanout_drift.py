@@ -9,7 +9,7 @@ import signal
 from pathlib import Path
 
 import agendas
-from hubclient import Client, close_all, run
+from hubclient import Client, close_all, run, started_console
 
 
 def test_a_participant_grouped_after_joining_gets_the_group_view(hub):
@@ -17,11 +17,7 @@ def test_a_participant_grouped_after_joining_gets_the_group_view(hub):
     code = session["code"]
 
     async def go():
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(code, auth=hub.token)
-        await fac.ok(fac.command("start"))
-        await fac.ok(fac.command("next"))
+        fac = await started_console(hub, code)
         early = Client(hub.ws_url, "early")
         await early.connect()
         await early.join(code, name="Early")
@@ -61,11 +57,7 @@ def test_plugin_health_session_reaches_connections_that_joined_at_the_current_se
     code = session["code"]
 
     async def go():
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(code, auth=hub.token)
-        await fac.ok(fac.command("start"))
-        await fac.ok(fac.command("next"))
+        fac = await started_console(hub, code)
         # The last event before the plugin dies: these connections' welcome.seq is the current seq.
         watcher = Client(hub.ws_url, "watcher")
         await watcher.connect()

@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 
 import agendas
-from hubclient import Client, run
+from hubclient import Client, run, started_console
 from hubprocess import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, REPO
 
 PHONE = "06-12345678"
@@ -344,11 +344,7 @@ def test_idle_sessions_unload_and_load_again_with_their_data(own_hub):
     s = hub.create_session(agendas.counter_only())
 
     async def first_visit():
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(s["code"], auth=hub.token)
-        await fac.ok(fac.command("start"))
-        await fac.ok(fac.command("next"))
+        fac = await started_console(hub, s["code"])
         c = Client(hub.ws_url)
         await c.connect()
         await c.join(s["code"], name="Ans")

@@ -10,7 +10,7 @@ import time
 import pytest
 
 import agendas
-from hubclient import Client, run
+from hubclient import Client, run, started_console
 from hubprocess import finish, new_hub
 
 
@@ -40,11 +40,7 @@ def test_json_log_lines_parse_and_carry_request_and_connection_ids(json_hub):
     assert hub.api("GET", "/api/v1/sessions/no-such-session")[0] == 404
 
     async def room():
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(session["code"], auth=hub.token)
-        await fac.ok(fac.command("start"))
-        await fac.ok(fac.command("next"))
+        fac = await started_console(hub, session["code"])
         p = Client(hub.ws_url, "p")
         await p.connect()
         await p.join(session["code"], name="Lotte")
@@ -90,11 +86,7 @@ def test_the_event_logs_own_trouble_is_a_json_line_too(json_hub):
     holder = sqlite3.connect(str(hub.db), isolation_level=None, timeout=60, check_same_thread=False)
 
     async def main():
-        fac = Client(hub.ws_url, "fac")
-        await fac.connect()
-        await fac.join(session["code"], auth=hub.token)
-        await fac.ok(fac.command("start"))
-        await fac.ok(fac.command("next"))
+        fac = await started_console(hub, session["code"])
         p = Client(hub.ws_url, "p")
         await p.connect()
         await p.join(session["code"], name="Stil")

@@ -5,7 +5,7 @@ import urllib.request
 from pathlib import Path
 
 import agendas
-from hubclient import Client, run
+from hubclient import Client, run, started_console
 
 REPO = Path(__file__).resolve().parents[2]
 OPERATIONS = (REPO / "docs" / "OPERATIONS.md").read_text()
@@ -23,11 +23,7 @@ def test_every_hub_metric_is_in_operations(hub):
     session = hub.create_session(agendas.standard("Metrieken"))
 
     async def main():
-        f = Client(hub.ws_url, "fac")
-        await f.connect()
-        await f.join(session["code"], auth=hub.token)
-        await f.ok(f.command("start"))
-        await f.ok(f.command("next"))
+        f = await started_console(hub, session["code"])
         p = Client(hub.ws_url, "p")
         await p.connect()
         await p.join(session["code"], name="Meter")

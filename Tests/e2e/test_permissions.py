@@ -24,7 +24,7 @@ from websockets.exceptions import ConnectionClosed
 
 import agendas
 from hubclient import Client
-from hubprocess import ARTIFACTS, FACILITATOR_PASSWORD, REPO, Hub, HubFailed, find_hubctl, finish
+from hubprocess import ARTIFACTS, CheapHub, FACILITATOR_PASSWORD, HubFailed, REPO, find_hubctl, finish
 
 STATUSES = ("draft", "open", "closed")
 
@@ -197,13 +197,6 @@ REST_TABLE = [
 CO_EMAIL, GONE_EMAIL = "co@example.org", "gone@example.org"
 
 
-class _CheapHub(Hub):
-    """The module's hub with bcrypt cost 4: a dozen logins at the production cost take seconds each in a debug build."""
-
-    def env(self, **extra):
-        return super().env(**{"SESSIONHUB_BCRYPT_COST": "4", **extra})
-
-
 @pytest.fixture(scope="module")
 def mhub():
     binary = find_hubctl()
@@ -211,7 +204,7 @@ def mhub():
         pytest.fail("no hubctl binary", pytrace=False)
     workdir = ARTIFACTS / "test_permissions"
     shutil.rmtree(workdir, ignore_errors=True)
-    h = _CheapHub(binary, workdir)
+    h = CheapHub(binary, workdir)
     try:
         h.bootstrap()
         h.bootstrap(email=CO_EMAIL, name="Co", role="co-facilitator")
@@ -245,7 +238,7 @@ class Expiring:
         flags = "--token-max-days %.9f --token-idle-hours %.9f" % (TOKEN_MAX_AGE / 86400, 0.9 * TOKEN_MAX_AGE / 3600)
         wrapper.write_text('#!/bin/sh\nif [ "$1" = serve ]; then exec "%s" "$@" %s; fi\nexec "%s" "$@"\n' % (binary, flags, binary))
         wrapper.chmod(0o755)
-        self.hub = _CheapHub(str(wrapper), workdir / "hub")
+        self.hub = CheapHub(str(wrapper), workdir / "hub")
         self.hub.bootstrap()
         self.hub.start()
         self.token = login(self.hub, "f@example.org")

@@ -6,7 +6,7 @@ The e2e `counter` plugin writes `counter stopped <instance>` to stderr on `stop`
 import time
 
 import agendas
-from hubclient import Client, run
+from hubclient import Client, run, started_console
 
 
 def hub_log(hub):
@@ -27,11 +27,7 @@ def test_stop_is_sent_when_a_session_closes_and_when_it_is_deleted(hub):
     counters = ["counter stopped %s/a1" % sid, "counter stopped %s/a3" % sid]
 
     async def main():
-        f = Client(hub.ws_url, "fac")
-        await f.connect()
-        await f.join(session["code"], auth=hub.token)
-        await f.ok(f.command("start"))
-        await f.ok(f.command("next"))
+        f = await started_console(hub, session["code"])
         assert not any(c in hub_log(hub) for c in counters), "stop before the close"
         await f.ok(f.command("close"))
         await f.close()
@@ -45,11 +41,7 @@ def test_stop_is_sent_when_an_open_session_is_deleted(hub):
     sid = session["id"]
 
     async def main():
-        f = Client(hub.ws_url, "fac")
-        await f.connect()
-        await f.join(session["code"], auth=hub.token)
-        await f.ok(f.command("start"))
-        await f.ok(f.command("next"))
+        f = await started_console(hub, session["code"])
         await f.close()
     run(main(), timeout=60)
     status, body = hub.api("DELETE", "/api/v1/sessions/%s" % sid)

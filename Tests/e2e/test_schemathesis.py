@@ -36,7 +36,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
                                                response_schema_conformance, status_code_conformance)
 
 import agendas
-from hubprocess import ARTIFACTS, FACILITATOR_EMAIL, FACILITATOR_PASSWORD, REPO, Hub, HubFailed, find_hubctl, finish
+from hubprocess import ARTIFACTS, CheapHub, FACILITATOR_EMAIL, FACILITATOR_PASSWORD, HubFailed, REPO, find_hubctl, finish
 
 SPEC_PATH = REPO / "web" / "openapi.json"
 # Hypothesis keeps caches in ./.hypothesis unless told otherwise: keep them with the other artifacts.
@@ -60,13 +60,6 @@ def _json_lines(ctx, value):
     return value.encode() if isinstance(value, str) else (json.dumps(value) + "\n").encode()
 
 
-class _CheapHub(Hub):
-    """bcrypt cost 4: logout examples log in afresh each time."""
-
-    def env(self, **extra):
-        return super().env(**{"SESSIONHUB_BCRYPT_COST": "4", **extra})
-
-
 @pytest.fixture(scope="module")
 def fuzz_hub():
     binary = find_hubctl()
@@ -74,7 +67,7 @@ def fuzz_hub():
         pytest.fail("no hubctl binary", pytrace=False)
     workdir = ARTIFACTS / "test_schemathesis"
     shutil.rmtree(workdir, ignore_errors=True)
-    h = _CheapHub(binary, workdir)
+    h = CheapHub(binary, workdir)
     try:
         h.bootstrap()
         h.start()

@@ -51,11 +51,17 @@ public actor LiveSession: DurabilitySink {
     let queue: JobQueue
     let instances: ActivityInstances
     let fanout: Fanout
-    /// Set when the session is being deleted: jobs still queued are refused.
-    private var retired = false
-    /// Why the store refused this session's events: from then on the session accepts nothing.
-    private var lost: String?
-    private var closedSnapshotSaved = false
+    private var life = Lifecycle()
+
+    /// Where the session is in its life in this process.
+    struct Lifecycle {
+        /// Set when the session is being deleted or unloaded: jobs still queued are refused.
+        var retired = false
+        /// Why the store refused this session's events: from then on the session accepts nothing.
+        var lost: String?
+        /// The closing views are stored (or being stored): the close's snapshot and seal run once.
+        var closedSnapshotSaved = false
+    }
 
     public nonisolated var id: String { record.id }
     public nonisolated var code: String { record.code }
@@ -96,7 +102,7 @@ public actor LiveSession: DurabilitySink {
             let stored = try await services.store.views(session: id)
             if !stored.isEmpty {
                 fanout.replaceViews(stored)
-                closedSnapshotSaved = true
+                life.closedSnapshotSaved = true
                 // Closed with its views stored but not sealed (the hub stopped in between): seal it now.
                 if instances.holdsAnonymousKeys { await sealLog() }
             } else {
@@ -117,8 +123,8 @@ public actor LiveSession: DurabilitySink {
     func run(_ job: Job) async {
         // What the job changed (views of a replay, a failed instance) goes out on the next tick.
         defer { if fanout.hasChanges { scheduleTick() } }
-        if retired || lost != nil {
-            refuse(job, retired ? HubError(.sessionNotFound) : HubError(.unavailable))
+        if life.retired || life.lost != nil {
+            refuse(job, life.retired ? HubError(.sessionNotFound) : HubError(.unavailable))
             return
         }
         switch job {
@@ -242,8 +248,8 @@ public actor LiveSession: DurabilitySink {
             for target in targets { sendAck(s, target) }
         }
         scheduleTick()
-        let closing = fanout.published.status == .closed && !closedSnapshotSaved
-        if closing { closedSnapshotSaved = true }
+        let closing = fanout.published.status == .closed && !life.closedSnapshotSaved
+        if closing { life.closedSnapshotSaved = true }
         if !outputs.isEmpty || closing { queue.submit(.stored(outputs: outputs, closing: closing)) }
     }
 
@@ -264,8 +270,8 @@ public actor LiveSession: DurabilitySink {
     /// constraint): they are not stored and never will be, so they are never acknowledged; their senders
     /// hear `unavailable`, and the session accepts nothing more (its state ran ahead of its log).
     private func lose(from seq: Int64, reason: String) {
-        guard lost == nil else { return }
-        lost = reason
+        guard life.lost == nil else { return }
+        life.lost = reason
         services.logger.critical("session events refused by the store; the session stops accepting",
                                  metadata: ["session": "\(id)", "from": "\(seq)", "reason": "\(reason)"])
         for target in ledger.drop(from: seq) { fail(target, HubError(.unavailable)) }
@@ -291,7 +297,7 @@ public actor LiveSession: DurabilitySink {
     /// anonymous activities lose the link to participants, confidential payloads are redacted. The views are
     /// kept as an export shows them (`SessionExport.sealed`).
     private func saveClosedSnapshot() async {
-        closedSnapshotSaved = true
+        life.closedSnapshotSaved = true
         let confidential = instances.confidentialInputs()
         let anonymous = Set(record.agenda.filter { $0.anonymity == .anonymous }.map(\.id))
         let stored = fanout.currentViews().compactMap { SessionExport.sealed($0, confidential: confidential, anonymous: anonymous, seq: fanout.published.seq) }
@@ -363,7 +369,7 @@ public actor LiveSession: DurabilitySink {
     /// queued are refused), everything it accepted is written, then its plugin instances stop. Its events
     /// can then no longer reach a batch of the log after its rows are gone.
     public func retire() async {
-        retired = true
+        life.retired = true
         await queue.finish()
         await services.log.flush()
         queue.finishNotes()

@@ -183,6 +183,32 @@ def test_config_errors_are_caught_when_the_session_is_created(hub):
     run(main())
 
 
+def test_an_anonymous_deck_shows_texts_by_content_and_its_checklist_names_no_input(hub):
+    """docs/CARD-DECK.md: in an anonymous activity neither the views nor the items tell the order of arrival."""
+    session = hub.create_session(agenda(DECK, anonymity="anonymous"), name="anon.yaml")
+    sid = session["id"]
+
+    async def main():
+        fac, people = await room(hub, session["code"], 3)
+        try:
+            for p, text in zip(people, ("Zeker wel", "Amper", "misschien")):
+                await p.ok(p.input("a1", "respond", {"card": "draagvlak", "applies": "yes", "text": text}))
+            await fac.ok(fac.command("reveal", activity="a1"))
+            view = await people[0].wait_view("a1", check=lambda v: v["current"].get("revealed"))
+            assert view["current"]["result"]["texts"] == ["Amper", "misschien", "Zeker wel"], view
+            assert "seq" not in json.dumps(view) and "seq" not in json.dumps(people[0].view("a1", "me")), view
+            await fac.ok(fac.command("phase", activity="a1", phase="vastleggen"))
+            return await fac.ok(fac.input("a1", "publish", {}))
+        finally:
+            await close_all([fac] + people)
+    publish = run(main())
+    (output,) = hub.export(sid)["outputs"]
+    assert "provenance" not in output["record"]
+    assert output["record"]["body"].endswith("Uit de zaal:\n- Amper\n- misschien\n- Zeker wel"), output["record"]["body"]
+    status, item = hub.api("GET", "/api/v1/toolkit/%s" % output["filed"].split("@")[0])
+    assert status == 200 and item["provenance"] == [{"session": sid, "activity": "a1", "seqs": [publish]}], item
+
+
 # ---- 2: replay ---------------------------------------------------------------------------------------------
 
 

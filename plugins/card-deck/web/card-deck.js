@@ -58,7 +58,13 @@ class HubPluginCardDeck extends HTMLElement {
     root.append(this.main);
   }
 
-  set views(v) { this.#views = v || {}; this.render(); }
+  set views(v) {
+    const before = (this.pub.current || {}).id;
+    this.#views = v || {};
+    // A new card: a participant's last status was about the previous one. (The facilitator's is about the move.)
+    if (this.#role === 'participant' && before && (this.pub.current || {}).id !== before) this.#status = null;
+    this.render();
+  }
   set role(r) { this.#role = r || 'beamer'; this.render(); }
   set lang(l) { this.#lang = TEXT[l] ? l : 'nl'; this.render(); }
   set phase(p) { if (p !== this.#phase) this.#status = null; this.#phase = p; this.render(); }

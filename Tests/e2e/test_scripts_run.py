@@ -114,9 +114,21 @@ def test_scripts_run_serves_a_demo_session_that_a_client_joins():
             assert len(welcome["state"]["agenda"]) >= 2
             with urllib.request.urlopen(beamer_url, timeout=10) as r:
                 assert r.status == 200
+            # The leerkring session (docs/examples/demo-leerkring.yaml) with the card deck, next to it.
+            leerkring = script.wait_for(r"^\s+\(code ([A-Z0-9]{6}): a lokale sessie").group(1)
+            codes.append(leerkring)
+
+            async def join_leerkring():
+                c = Client("ws://127.0.0.1:%d/ws" % port, "demo-leerkring")
+                await c.connect()
+                welcome = await c.join(leerkring, name="Gast", lang="nl")
+                await c.close()
+                return welcome
+            plugins = [a.get("plugin") for a in run(join_leerkring())["state"]["agenda"]]
+            assert "card-deck" in plugins, plugins
         finally:
             rc = script.stop()
         assert rc in (0, 143), "scripts/run exited %s after SIGTERM" % rc
         assert not port_open(port), "the hub must stop with the script"
         assert (workdir / "data" / "hub.sqlite").exists()
-    assert codes[0] == codes[1], "a second run reuses the demo session instead of making another"
+    assert codes[:2] == codes[2:], "a second run reuses the demo sessions instead of making others"

@@ -105,6 +105,7 @@ public enum HubServer {
             codeLookups: codeLookups).register(on: router)
         let backups = Backups(store: store, directory: config.backup.folder(dbPath: config.dbPath), keep: config.backup.keep, logger: logger)
         BackupAPI(backups: backups, auth: auth).register(on: router)
+        PersonalDataAPI(registry: registry, store: store, host: host, auth: auth).register(on: router)
         KennisbankAPI(store: store, auth: auth, publicReads: !config.privateKennisbank, searchTimeout: config.rest.searchTimeout).register(on: router)
         Pages(webDir: URL(fileURLWithPath: config.webDir), host: host, registry: registry, publicURL: { base.get() }, codeLookups: codeLookups).register(on: router)
 

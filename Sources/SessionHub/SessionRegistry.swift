@@ -125,6 +125,26 @@ public actor SessionRegistry {
         try await services.store.deleteSession(session.id, actor: actor)
     }
 
+    /// Runs `body` with the session out of memory (its viewers disconnected to come back): a lookup meanwhile
+    /// waits, then loads it again from the store. A participant's erasure rewrites a closed session's log and views.
+    func whileUnloaded<T: Sendable>(_ id: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        while let pending = unloading[id] { await pending.value }
+        let loaded = byId.removeValue(forKey: id)
+        lastUsed[id] = nil
+        let work = Task {
+            if let loaded {
+                await loaded.disconnectAll(.goingAway)
+                await loaded.retire()
+            }
+            return try await body()
+        }
+        unloading[id] = Task { _ = await work.result }
+        let result = await work.result
+        unloading[id] = nil
+        Metrics.sessionsLoaded.set(byId.count)
+        return try result.get()
+    }
+
     func pluginStateChanged(_ plugin: String, _ state: PluginState, _ error: String?) async {
         for s in byId.values { await s.pluginStateChanged(plugin, state, error) }
     }

@@ -8,7 +8,7 @@ struct FacilitatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facilitator",
         abstract: "Manage facilitator accounts in the database (offline: the operator's bootstrap).",
-        subcommands: [Add.self, List.self, Remove.self])
+        subcommands: [Add.self, List.self, Remove.self, Export.self, Erase.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a facilitator; the password is read from standard input.")

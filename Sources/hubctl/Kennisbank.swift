@@ -27,7 +27,7 @@ struct ChangedOptions: ParsableArguments {
 struct KennisbankCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kennisbank", abstract: "Import, export, search and show intervention descriptions; invite contributors.",
-        subcommands: [Import.self, Export.self, Search.self, Show.self, Invite.self])
+        subcommands: [Import.self, Export.self, Search.self, Show.self, Invite.self, Delete.self, EraseContributor.self])
 
     struct Invite: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -105,7 +105,7 @@ struct KennisbankCommand: AsyncParsableCommand {
 struct ToolkitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "toolkit", abstract: "Import, export, search and show gereedschapskist items.",
-        subcommands: [Import.self, Export.self, Search.self, Show.self])
+        subcommands: [Import.self, Export.self, Search.self, Show.self, Delete.self])
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Import a JSON Lines file; idempotent, and a file with a bad record imports nothing.")

@@ -189,6 +189,15 @@ REST_TABLE = [
     ("DELETE /api/v1/contributors/{id}",        "-",      "204", "204", F, U, U, U, U, U),
     # Owner-only reads (OWNER_READS): the audit log (docs/PRIVACY.md).
     ("GET /api/v1/audit",                       "-",      "200", F, U, U, U, U, U, U),
+    # A person's data (docs/PRIVACY.md "Answering a request", docs/ROLES.md): owners only; erasure needs a closed
+    # session (these sessions have no participant, so an owner's erasure or export of the close finds none).
+    ("GET /api/v1/participants",                "-",      "200", F, U, U, U, U, U, U),
+    ("GET /api/v1/sessions/{session}/participants/{participant}/export", "open", "404 participant_not_found", F, U, U, U, U, U, U),
+    ("POST /api/v1/sessions/{session}/participants/{participant}/erase", "open", "409 session_not_closed", F, U, U, U, U, U, U),
+    ("POST /api/v1/sessions/{session}/participants/{participant}/erase", "closed", "404 participant_not_found", F, U, U, U, U, U, U),
+    ("DELETE /api/v1/interventions/{id}",       "-",      "204", F, F, U, U, U, U, U),
+    ("DELETE /api/v1/toolkit/{id}",             "-",      "204", F, F, U, U, U, U, U),
+    ("POST /api/v1/contributors/{id}/erase",    "-",      "204", F, F, U, U, U, U, U),
 ]
 
 
@@ -608,7 +617,18 @@ def rest_request(hub, people, kb, route, role, status):
         return method, template, agendas.counter_only("Created by %s" % role), token
     if template.startswith("/api/v1/sessions/{session}"):
         s = session_in(hub, status, "REST %s %s" % (role, status))
-        return method, template.replace("{session}", s["id"]), None, token
+        return method, template.replace("{session}", s["id"]).replace("{participant}", "p_aaaaaaaaaaaa"), None, token
+    if template == "/api/v1/participants":
+        return method, template + "?name=Niemand", None, token
+    if method == "DELETE" and template in ("/api/v1/interventions/{id}", "/api/v1/toolkit/{id}"):
+        if "interventions" in template:
+            made = ok_api(hub, "POST", "/api/v1/interventions", dict(PRACTICE, title=kb.fresh("Weg")))
+        else:
+            made = ok_api(hub, "POST", "/api/v1/toolkit", {"kind": "tip", "title": kb.fresh("Weg"), "body": "Weg."})
+        return method, template.replace("{id}", made["id"]), None, token
+    if template == "/api/v1/contributors/{id}/erase":
+        made = ok_api(hub, "POST", "/api/v1/contributors", {"name": kb.fresh("Vergeten")})
+        return method, "/api/v1/contributors/%s/erase" % made["contributor"]["id"], None, token
     if template == "/api/v1/series":
         return method, template, {"title": kb.fresh("Reeks")}, token
     if template in ("/api/v1/plugins/reload", "/api/v1/audit"):
@@ -676,7 +696,7 @@ def _documented_writes():
 
 REST_ROUTES = list(dict.fromkeys((r[0], r[1]) for r in REST_TABLE))
 # Reads that only an owner may make: in the table too.
-OWNER_READS = {"GET /api/v1/audit"}
+OWNER_READS = {"GET /api/v1/audit", "GET /api/v1/participants", "GET /api/v1/sessions/{session}/participants/{participant}/export"}
 
 
 def test_the_rest_table_covers_every_documented_write():

@@ -30,7 +30,9 @@ struct PersonalDataAPI {
         }
         write.post("contributors/:id/erase") { _, ctx in
             try Self.ownerOnly(ctx, "erase a contributor")
-            let id = ctx.parameters.get("id") ?? ""
+            // An e-mail address arrives percent-encoded (`%40`): path parameters are not decoded.
+            let raw = ctx.parameters.get("id") ?? ""
+            let id = raw.removingPercentEncoding ?? raw
             guard id.count <= 200, try await store.eraseContributor(id, actor: ctx.facilitator?.id) != nil else {
                 throw APIError(status: .notFound, code: "not_found", message: "No contributor with that id or e-mail.")
             }

@@ -72,7 +72,7 @@ public protocol HubStore: Sendable {
 
     /// Appends to the audit log (docs/PRIVACY.md, "The audit log"): `actor` is a facilitator id, nil for the
     /// operator's `hubctl` on the database or the hub itself. There is no call that changes or removes an entry
-    /// other than `purgeAudit`, the retention.
+    /// other than `purgeAudit`, the retention, and a facilitator's erasure (`PersonalDataStore.eraseFacilitator`).
     func audit(actor: String?, action: String, target: String?, detail: String?) async throws
     /// Entries, oldest first: the newest `limit` of those that match.
     func auditEntries(_ query: AuditQuery) async throws -> [AuditEntry]

@@ -29,7 +29,8 @@ public struct AuditQuery: Sendable {
 
 /// The audit log is append-only: the store has no path that changes a row, and the database refuses an
 /// UPDATE outright. The only DELETE is the retention (`--audit-retention-days`), which removes whole rows
-/// older than its limit; the database refuses to delete a row younger than a day.
+/// older than its limit; the database refuses to delete a row younger than a day. One documented exception:
+/// a facilitator's erasure blanks their e-mail where entries hold it (SQLitePersonalData.swift).
 extension SQLiteStore {
     static func registerAudit(_ m: inout DatabaseMigrator) {
         m.registerMigration("v9-audit-target") { db in

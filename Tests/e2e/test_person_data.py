@@ -10,6 +10,8 @@ a text no one else writes in each. Then
   are there; the closed session's views (what a viewer gets) no longer show her cards or name;
 - a kennisbank record deleted with `hubctl kennisbank delete` (two versions) and a gereedschapskist item deleted
   over REST leave the file too, and only an owner may delete;
+- a contributor erased by e-mail, and on the stopped hub's file (`--db`) Bob erased by name (hubctl renders the
+  views with the plugins) and the facilitator exported and erased: their names and e-mail addresses leave the file;
 - each of these actions is one audit entry.
 """
 import asyncio
@@ -17,6 +19,7 @@ import json
 import time
 
 from conftest import db_bytes, shipped_hub
+from hubprocess import FACILITATOR_EMAIL
 from hubclient import Client, close_all, started_console
 
 ANNE = {"name": "Annemarie Zwaluwnest", "function": "Wijkcoach Kievitsbloem", "org": "Stichting Ooievaarsnest"}
@@ -167,3 +170,25 @@ def test_participant_export_and_erase_and_record_deletion():
             assert audit_count(hub, action) == n, (action, hub.hubctl_json("audit", "--action", action))
         entry = hub.hubctl_json("audit", "--action", "participant.erase")[0]
         assert entry["target"] == "%s/%s" % (sid, pid) and entry["actor"], entry
+
+        # A contributor, erased by e-mail (owner, over REST).
+        status, invited = hub.api("POST", "/api/v1/contributors", {"name": "Fenna Fuutenburg", "email": "fenna.fuut@example.org", "organisation": "Woonstad Futenhof"})
+        assert status == 201, invited
+        hub.hubctl("kennisbank", "erase-contributor", "fenna.fuut@example.org")
+
+        # The operator, on the stopped hub's file: Bob erased by name (hubctl starts the plugins to render the
+        # views), the facilitator's export and erasure.
+        hub.stop()
+        db = str(hub.db)
+        bob_erased = json.loads(hub.hubctl("participant", "erase", "--db", db, "--plugins", hub.plugins, "--name", BOB["name"], "--json").stdout)
+        assert bob_erased == {"session": sid, "participant": bob_pid, "erasedEvents": 3}, bob_erased
+        account = json.loads(hub.hubctl("facilitator", "export", FACILITATOR_EMAIL, "--db", db).stdout)
+        assert account["account"]["email"] == FACILITATOR_EMAIL and "passwordHash" not in account["account"], account["account"]
+        assert sid in [x["id"] for x in account["sessions"]] and "login" in [e["action"] for e in account["audit"]]
+        hub.hubctl("facilitator", "erase", FACILITATOR_EMAIL, "--db", db)
+        data = db_bytes(hub)
+        for gone in (CARDS["a1"][1], CARDS["a2"][1], BOB["name"], FACILITATOR_EMAIL, "Fenna Fuutenburg", "fenna.fuut@example.org", "Woonstad Futenhof"):
+            assert gone.encode() not in data, "%s is still in the database" % gone
+        assert CARDS["a3"][1].encode() in data, "the anonymous cards stay, sealed"
+        for action, n in (("participant.erase", 2), ("contributor.erase", 1), ("facilitator.export", 1), ("facilitator.erase", 1)):
+            assert len(hub.hubctl_json("audit", "--db", db, "--action", action)) == n, action

@@ -83,14 +83,15 @@ public struct SessionState: Codable, Sendable, Hashable {
             participants[id] = Participant(
                 id: id, name: p["name"]?.stringValue, function: p["function"]?.stringValue, org: p["org"]?.stringValue)
         case .command:
+            if let status = event.sessionStatus { self.status = status }
             applyCommand(event.type, event.payload)
         }
     }
 
     private mutating func applyCommand(_ type: String, _ p: JSONValue) {
         switch type {
-        case "start": status = .open
-        case "close": status = .closed
+        case "start", "close":
+            break // the status: `LoggedEvent.sessionStatus`
         case "goto", "next", "prev":
             current = p["activity"]?.stringValue
             if let formed = p["formed"], let g = Self.decodeGroups(formed) { groups = g }
@@ -155,6 +156,19 @@ public struct SessionState: Codable, Sendable, Hashable {
             default:
                 return []
             }
+        }
+    }
+}
+
+extension LoggedEvent {
+    /// The status this event moves its session to (`start` opens, `close` closes), nil when it keeps it: the one
+    /// rule for the folded state and for the store's `sessions.status` column.
+    public var sessionStatus: SessionStatus? {
+        guard kind == .command else { return nil }
+        switch type {
+        case "start": return .open
+        case "close": return .closed
+        default: return nil
         }
     }
 }

@@ -14,12 +14,7 @@ struct SessionExport {
         // While a session runs, its log still holds confidential payloads (sealing redacts them at close);
         // an export shows them as the sealed log will, and leaves out the group views that carry them.
         let confidential = await s.confidentialInputs()
-        let logged = try await store.events(session: s.id, after: 0).map { e -> LoggedEvent in
-            guard let activity = e.activity, confidential[activity]?.contains(e.type) == true else { return e }
-            var redacted = e
-            redacted.payload = ["redacted": true]
-            return redacted
-        }
+        let logged = try await store.events(session: s.id, after: 0).map { Redaction.sealed($0, confidential: confidential) }
         // Likewise the inputs of anonymous activities: under their pseudonyms, without resend ids, seq or exact
         // time, in the sealed order, after the log (docs/DECISIONS.md "Sealing anonymous activities").
         let anonymous = await s.anonymousAliases()

@@ -24,10 +24,10 @@ extension SQLiteStore {
             }
             for (activity, types) in confidential where !types.isEmpty {
                 let marks = types.map { _ in "?" }.joined(separator: ",")
-                try db.execute(sql: "UPDATE events SET payload = '{\"redacted\":true}' WHERE session_id = ? AND activity = ? AND type IN (\(marks))",
-                               arguments: StatementArguments([session, activity] + types))
-                try db.execute(sql: "UPDATE sealed_inputs SET payload = '{\"redacted\":true}' WHERE session_id = ? AND activity = ? AND type IN (\(marks))",
-                               arguments: StatementArguments([session, activity] + types))
+                try db.execute(sql: "UPDATE events SET payload = ? WHERE session_id = ? AND activity = ? AND type IN (\(marks))",
+                               arguments: StatementArguments([Redaction.payloadText, session, activity] + types))
+                try db.execute(sql: "UPDATE sealed_inputs SET payload = ? WHERE session_id = ? AND activity = ? AND type IN (\(marks))",
+                               arguments: StatementArguments([Redaction.payloadText, session, activity] + types))
             }
             try Self.audit(db, actor: nil, action: "session.seal", target: session)
         }

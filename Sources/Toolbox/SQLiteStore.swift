@@ -69,7 +69,8 @@ public final class SQLiteStore: HubStore {
         return m
     }
 
-    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+    /// The hub's one wall clock (Model), so that the store and the sessions stamp alike.
+    static func now() -> Int64 { WallClock.millis() }
 
     // MARK: settings
 
@@ -296,11 +297,8 @@ public final class SQLiteStore: HubStore {
         for e in events {
             let payload = try JSONCoding.string(e.payload)
             try insert.execute(arguments: [session, e.seq, e.kind.rawValue, e.activity, e.actor, e.role.rawValue, e.type, payload, e.clientId, e.at])
-            if e.kind == .command, e.type == "start" {
-                try db.execute(sql: "UPDATE sessions SET status = ? WHERE id = ?", arguments: [SessionStatus.open.rawValue, session])
-            }
-            if e.kind == .command, e.type == "close" {
-                try db.execute(sql: "UPDATE sessions SET status = ? WHERE id = ?", arguments: [SessionStatus.closed.rawValue, session])
+            if let status = e.sessionStatus {
+                try db.execute(sql: "UPDATE sessions SET status = ? WHERE id = ?", arguments: [status.rawValue, session])
             }
         }
         if let last = events.map(\.seq).max() {

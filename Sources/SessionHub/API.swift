@@ -21,6 +21,8 @@ struct SessionSummary: Codable {
     var beamerUrl: String
     var agenda: [AgendaEntry]?
     var current: CurrentActivity?
+    /// What the retention removed from the closed session, and when (docs/PRIVACY.md "Retention"); absent when nothing.
+    var purged: [PurgeMark]?
 }
 
 /// The REST API under /api/v1 (docs/DECISIONS.md).
@@ -95,11 +97,12 @@ struct API {
     func summary(_ s: LiveSession, detail: Bool = false) async -> SessionSummary {
         let base = publicURL()
         let state = await s.snapshot
+        let purged = detail ? (try? await (store as? any RetentionStore)?.purgeMarks(session: s.id)) ?? nil : nil
         return SessionSummary(
             id: s.id, code: s.code, title: s.record.title, status: state.status, series: s.record.seriesId, date: s.record.date,
             lang: s.record.lang, seq: state.seq, createdAt: s.record.createdAt, participants: await s.participantCount,
             participantUrl: "\(base)/s/\(s.code)", facilitatorUrl: "\(base)/facilitate/\(s.id)", beamerUrl: "\(base)/beamer/\(s.code)",
-            agenda: detail ? state.agendaEntries : nil, current: detail ? state.currentActivity : nil)
+            agenda: detail ? state.agendaEntries : nil, current: detail ? state.currentActivity : nil, purged: purged?.isEmpty == false ? purged : nil)
     }
 
     func summary(_ r: SessionRecord) -> SessionSummary {
@@ -232,10 +235,12 @@ struct API {
             throw APIError(status: .badRequest, code: "bad_message", message: "A series' `\(field)` has at most \(limit) characters.")
         }
         let id = v["id"]?.stringValue ?? Self.slug(title)
+        let retention = try SeriesRetention.rule(text, json: req.headers[.contentType]?.hasPrefix("application/json") == true)
         let record = SeriesRecord(id: id, title: title, kind: v["kind"]?.stringValue, description: v["description"]?.stringValue,
                                   createdAt: SessionServices.now())
         try await store.saveSeries(record)
-        return JSONResponse.make(status: .created, record)
+        try await (store as? any RetentionStore)?.setSeriesRetention(series: id, retention)
+        return JSONResponse.make(status: .created, SeriesRetention.Shown(record, retention))
     }
 
     /// The fields of a series and their longest length.
@@ -254,8 +259,13 @@ struct API {
             throw APIError(status: .notFound, code: "not_found", message: "No series `\(key.prefix(64))`.")
         }
         let sessions = try await store.sessions().filter { $0.seriesId == s.id }.map(summary)
-        struct Out: Encodable { var id: String; var title: String; var kind: String?; var description: String?; var createdAt: Int64; var sessions: [SessionSummary] }
-        return JSONResponse.make(Out(id: s.id, title: s.title, kind: s.kind, description: s.description, createdAt: s.createdAt, sessions: sessions))
+        struct Out: Encodable {
+            var id: String; var title: String; var kind: String?; var description: String?; var createdAt: Int64; var retention: RetentionRule?
+            var sessions: [SessionSummary]
+        }
+        let retention = try await (store as? any RetentionStore)?.seriesRetention(series: s.id)
+        return JSONResponse.make(Out(id: s.id, title: s.title, kind: s.kind, description: s.description, createdAt: s.createdAt, retention: retention,
+                                     sessions: sessions))
     }
 
     // MARK: audit

@@ -107,7 +107,7 @@ public struct AgendaParser: Sendable {
         self.manifests = manifests
     }
 
-    static let topKeys: Set<String> = ["series", "session", "title", "date", "lang", "agenda", "description"]
+    static let topKeys: Set<String> = ["series", "session", "title", "date", "lang", "agenda", "description", "retention"]
     static let itemKeys: Set<String> = ["plugin", "title", "config", "anonymity", "groups", "context"]
 
     public func parse(_ text: String) -> Result<ParsedAgenda, AgendaProblems> {
@@ -140,6 +140,7 @@ public struct AgendaParser: Sendable {
         if let l = top["lang"] {
             if let parsed = l.string.flatMap(Language.init(rawValue:)) { lang = parsed } else { problem(l, "lang", "must be `nl` or `en`") }
         }
+        if let r = top["retention"] { for p in AgendaRetention.problems(r) { problem(r, p.field, p.message) } }
         let series = top["series"]?.string
         let date = top["date"]?.string
         var items: [AgendaItem] = []

@@ -43,6 +43,8 @@ public struct HubConfiguration: Sendable {
     public var rest = RESTLimits()
     /// Backups the hub makes itself (docs/OPERATIONS.md "Backup and restore").
     public var backup = BackupPolicy()
+    /// How long closed sessions keep names and inputs (`--retain-names-days`, `--retain-inputs-days`; docs/PRIVACY.md "Retention").
+    public var retention = RetentionPolicy()
     /// Free space on the database's file system below which `/healthz` reports `disk_nearly_full`; 0: never.
     public var minFreeDiskBytes: Int64 = 512 << 20
 
@@ -105,6 +107,9 @@ public enum HubServer {
             codeLookups: codeLookups).register(on: router)
         let backups = Backups(store: store, directory: config.backup.folder(dbPath: config.dbPath), keep: config.backup.keep, logger: logger)
         BackupAPI(backups: backups, auth: auth).register(on: router)
+        let retention = RetentionRunner(defaults: config.retention, store: store, registry: registry,
+                                        backupDir: config.backup.folder(dbPath: config.dbPath), logger: logger)
+        PurgeAPI(runner: retention, auth: auth).register(on: router)
         PersonalDataAPI(registry: registry, store: store, host: host, auth: auth).register(on: router)
         KennisbankAPI(store: store, auth: auth, publicReads: !config.privateKennisbank, searchTimeout: config.rest.searchTimeout).register(on: router)
         Pages(webDir: URL(fileURLWithPath: config.webDir), host: host, registry: registry, publicURL: { base.get() }, codeLookups: codeLookups).register(on: router)
@@ -155,6 +160,7 @@ public enum HubServer {
         let auditRetention = AuditRetention(store: store, keep: config.rest.auditRetention, logger: logger)
         var lifecycle: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: hub),
                                                                           .init(service: auditRetention, successTerminationBehavior: .ignore)]
+        lifecycle.append(.init(service: RetentionService(runner: retention, logger: logger), successTerminationBehavior: .ignore))
         if let every = config.backup.every, let backupWatch {
             lifecycle.append(.init(service: ScheduledBackups(backups: backups, every: every, watch: backupWatch, logger: logger),
                                    successTerminationBehavior: .ignore))

@@ -66,6 +66,7 @@ public final class SQLiteStore: HubStore {
         registerSealing(&m)
         registerTokenUse(&m)
         registerAudit(&m)
+        registerRetention(&m)
         return m
     }
 

@@ -12,7 +12,7 @@ struct HubCtl: AsyncParsableCommand {
             on files alone. Exit codes: 0 success, 64 usage error, 69 hub unreachable, 1 any other failure.
             """,
         subcommands: [Serve.self, FacilitatorCommand.self, Login.self, SessionCommand.self, SeriesCommand.self, PluginsCommand.self,
-                      KennisbankCommand.self, ToolkitCommand.self, BackupCommand.self, RestoreCommand.self, AuditCommand.self,
+                      KennisbankCommand.self, ToolkitCommand.self, BackupCommand.self, RestoreCommand.self, AuditCommand.self, PurgeCommand.self,
                       ParticipantCommand.self]
     )
 }

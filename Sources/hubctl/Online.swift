@@ -100,6 +100,9 @@ struct SessionCommand: AsyncParsableCommand {
                 guard let s = a.json else { throw Failure(message: "unexpected answer") }
                 if json { printJSON(s); return }
                 print("\(s["title"]?.stringValue ?? "")  [\(s["status"]?.stringValue ?? "")]  code \(s["code"]?.stringValue ?? "")  seq \(s["seq"]?.intValue ?? 0)  participants \(s["participants"]?.intValue ?? 0)")
+                for m in s["purged"]?.arrayValue ?? [] {
+                    print("  purged: \(m["kind"]?.stringValue ?? "") at \(m["at"]?.intValue.map(AuditCommand.iso) ?? "?")")
+                }
                 let current = s["current"]?["activity"]?.stringValue
                 for item in s["agenda"]?.arrayValue ?? [] {
                     let id = item["id"]?.stringValue ?? ""

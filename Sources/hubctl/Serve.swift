@@ -111,6 +111,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("audit-retention-days"), help: "Days the audit log keeps an entry; older ones are deleted at start and daily (default 365, at least 1).")
     var auditRetentionDays: Double = 365
 
+    @Option(name: .customLong("retain-names-days"), help: "Days after a session's close at which its participants' names, functions and organisations are removed, or `never` (default 90; per series or agenda: `retention: {names: N}`).")
+    var retainNamesDays = RetentionPolicy.defaultNames
+
+    @Option(name: .customLong("retain-inputs-days"), help: "Days after a session's close at which its inputs are removed (published kennisbank and gereedschapskist records stay), or `never` (default 365; per series or agenda: `retention: {inputs: N}`).")
+    var retainInputsDays = RetentionPolicy.defaultInputs
+
     @Option(name: .customLong("backup-dir"), help: "Folder the hub writes its backups into (POST /api/v1/admin/backup, --backup-every); default: `backups` next to --db.")
     var backupDir: String?
 
@@ -185,6 +191,7 @@ struct Serve: AsyncParsableCommand {
         config.joinBurstPerAddress = joinBurst
         config.maxParticipants = maxParticipants
         config.rest.auditRetention = Self.duration(auditRetentionDays * 86_400)
+        config.retention = RetentionPolicy(names: retainNamesDays, inputs: retainInputsDays)
         config.connection.maxMessageBytes = maxMessageBytes
         config.connection.outboxFrames = outboxFrames
         config.backup.directory = backupDir

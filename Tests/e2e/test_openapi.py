@@ -40,6 +40,8 @@ METHODS = ("get", "put", "post", "delete", "patch")
 # Statuses documented but not provoked here: a failing event log; a path id that is not a valid record
 # id on GET routes is covered by the PUT ones (same check).
 NOT_PROVOKED = {("get", "/healthz", "503")}
+# Two purges at once (409 busy) need a purge slow enough to overlap: not provoked here.
+NOT_PROVOKED |= {("post", "/api/v1/admin/purge", "409")}
 # A search over its time budget (503) needs a hub with a tiny --search-timeout-ms: test_hardening_rest.py provokes it.
 NOT_PROVOKED |= {("get", p, "503") for p in ("/api/v1/interventions", "/api/v1/toolkit", "/api/v1/search")}
 # Failed-login throttling (429) would lock this module's account: test_hardening_rest.py provokes it on hubs of its own.
@@ -213,6 +215,17 @@ def test_backup(hub):
     hub.bootstrap(email="backup-co@example.org", password="another horse battery staple", name="Co", role="co-facilitator")
     co = ok(hub, "post", "/api/v1/login", body={"email": "backup-co@example.org", "password": "another horse battery staple"}, token=None).json
     call(hub, "post", "/api/v1/admin/backup", token=co["token"], expect=403)
+
+
+def test_purge(hub):
+    """POST /api/v1/admin/purge: owners only; a dry run lists what the retention would remove, changing nothing."""
+    report = call(hub, "post", "/api/v1/admin/purge", body={"dryRun": True, "namesDays": 0, "inputsDays": "never"}, expect=200).json
+    assert report["dryRun"] and report["override"] == {"names": 0, "inputs": "never"}, report
+    call(hub, "post", "/api/v1/admin/purge", body={"namesDays": -1}, expect=400)
+    call(hub, "post", "/api/v1/admin/purge", token=None, expect=401)
+    hub.bootstrap(email="purge-co@example.org", password="another horse battery staple", name="Co", role="co-facilitator")
+    co = ok(hub, "post", "/api/v1/login", body={"email": "purge-co@example.org", "password": "another horse battery staple"}, token=None).json
+    call(hub, "post", "/api/v1/admin/purge", body={"dryRun": True}, token=co["token"], expect=403)
 
 
 def test_login_logout(hub):

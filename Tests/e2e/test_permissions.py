@@ -170,6 +170,7 @@ REST_TABLE = [
     ("POST /api/v1/series",                     "-",      "201", "201", U, U, U, U, U, U),
     ("POST /api/v1/plugins/reload",             "-",      "200", "200", U, U, U, U, U, U),
     ("POST /api/v1/admin/backup",               "-",      "201", F, U, U, U, U, U, U),
+    ("POST /api/v1/admin/purge",                "-",      "200", F, U, U, U, U, U, U),
     # The kennisbank: contributors write and monitor their own practice descriptions only (KENNISBANK.md).
     ("POST /api/v1/interventions (praktijk)",   "-",      "201", "201", "201", U, U, U, U, U),
     ("POST /api/v1/interventions (archetype)",  "-",      "201", "201", F, U, U, U, U, U),
@@ -635,6 +636,8 @@ def rest_request(hub, people, kb, route, role, status):
         return method, template, None, token
     if template == "/api/v1/admin/backup":
         return method, template, None, token
+    if template == "/api/v1/admin/purge":
+        return method, template, {"dryRun": True}, token
     if template == "/api/v1/interventions":
         kind = "archetype" if "archetype" in route else "praktijk"
         return method, template, dict(PRACTICE, type=kind, title=kb.fresh("Nieuw")), token

@@ -12,6 +12,9 @@ public struct ErasureRefused: Error, CustomStringConvertible, Sendable {
     static func notClosed(_ id: String) -> ErasureRefused {
         ErasureRefused(code: "session_not_closed", message: "Session \(id) is not closed: a participant's data is erased only after the close.")
     }
+    static func sealing(_ id: String) -> ErasureRefused {
+        ErasureRefused(code: "session_not_closed", message: "Session \(id) is still being sealed after its close: try again in a moment.")
+    }
     static func noParticipant(_ p: String) -> ErasureRefused {
         ErasureRefused(code: "participant_not_found", message: "No participant \(p.prefix(64)) joined that session.")
     }
@@ -39,11 +42,15 @@ public struct ParticipantEraser: Sendable {
         let events = try await store.events(session: record.id, after: 0)
         guard ParticipantErasure.joined(events, participant: participant) else { throw ErasureRefused.noParticipant(participant) }
         let anonymous = Set(record.agenda.filter { $0.anonymity == .anonymous }.map(\.id))
+        // Until the seal (just after the close) an anonymous activity's inputs are still in the log and its
+        // final views not yet stored: rendering now would leave those activities without their results.
+        let keys = try await store.activityKeys(session: record.id)
+        guard !anonymous.contains(where: { keys[$0] != nil }) else { throw ErasureRefused.sealing(record.id) }
         let blanked = events.map { ParticipantErasure.blank($0, participant: participant, anonymous: anonymous) ?? $0 }
         let old = try await store.views(session: record.id)
         let views: [StoredView]
         do {
-            views = try await ClosedViewRenderer(host: host).render(record, events: blanked, keys: try await store.activityKeys(session: record.id), old: old)
+            views = try await ClosedViewRenderer(host: host).render(record, events: blanked, keys: keys, old: old)
         } catch {
             throw ErasureRefused.plugin(error)
         }

@@ -69,14 +69,16 @@ struct PersonalDataAPI {
         guard key.count <= 64, let live = try await registry.session(key), let record = try await store.session(live.id) else {
             throw APIError(status: .notFound, code: "session_not_found", message: "No session with id or code `\(key.prefix(64))`.")
         }
+        guard participant.count <= 64 else {
+            throw APIError(status: .notFound, code: "participant_not_found", message: "No participant `\(participant.prefix(64))` joined that session.")
+        }
         return (record, participant)
     }
 
     func exportParticipant(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         try Self.ownerOnly(ctx, "export a participant's data")
         let (record, participant) = try await target(ctx)
-        guard participant.count <= 64,
-              let data = ParticipantExport.build(record, events: try await store.events(session: record.id, after: 0), participant: participant) else {
+        guard let data = ParticipantExport.build(record, events: try await store.events(session: record.id, after: 0), participant: participant) else {
             throw APIError(status: .notFound, code: "participant_not_found", message: "No participant `\(participant.prefix(64))` joined that session.")
         }
         try await store.audit(actor: ctx.facilitator?.id, action: "participant.export", target: "\(record.id)/\(participant)")

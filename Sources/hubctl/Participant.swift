@@ -14,9 +14,9 @@ struct ParticipantCommand: AsyncParsableCommand {
         commandName: "participant",
         abstract: "Export or erase one participant's data (an access or erasure request).",
         discussion: """
-            Find the participant by --session and --participant (their id), or by --name (the name given at the join;
-            case-insensitive, every session). Only inputs to named and pseudonymous activities are attributable: inputs to
-            anonymous activities are not linkable to anyone and are never part of an export or an erasure.
+            Find the participant by --session and --participant (their id), or by --name (the name given at the join; \
+            case-insensitive, every session). Only inputs to named and pseudonymous activities are attributable: inputs to \
+            anonymous activities are not linkable to anyone and are never part of an export or an erasure. \
             Without --db it asks the running hub (an owner's token); with --db it works on the database file of a stopped hub.
             """,
         subcommands: [Export.self, Erase.self])
@@ -83,9 +83,9 @@ struct ParticipantCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Erase the participant's name, function, organisation and inputs to named and pseudonymous activities from a closed session.",
             discussion: """
-                The session must be closed. The events stay in the log, in their order, with their payloads blanked; the
-                session's stored views are rendered again by its plugins from the blanked log. By --name, exactly one
-                participant must match (else the matches are listed). An audit entry (participant.erase).
+                The session must be closed. The events stay in the log, in their order, with their payloads blanked; the \
+                session's stored views are rendered again by its plugins from the blanked log. By --name, exactly one \
+                participant must match (else the matches are listed). An audit entry (participant.erase). \
                 With --db the hub must be stopped; the plugins are started from --plugins.
                 """)
         @OptionGroup var server: ServerOptions

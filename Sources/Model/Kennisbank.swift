@@ -50,18 +50,23 @@ public struct ActiveIngredient: Codable, Sendable, Hashable {
     public var id: String
     public var statement: String
     public var why: String?
-    /// Practice examples that support it.
-    public var practices: [String]?
+    /// The kennisbank records (ids) the cards behind it cite as their sources (stored as `practices`).
+    public var sourceRecords: [String]?
     public var evidence: Evidence?
     /// Position in the session's ranking (1 = most essential), when it came from a session.
     public var rank: Int?
     public var votes: Int?
 
-    public init(id: String, statement: String, why: String? = nil, practices: [String]? = nil, evidence: Evidence? = nil, rank: Int? = nil, votes: Int? = nil) {
+    enum CodingKeys: String, CodingKey {
+        case id, statement, why, evidence, rank, votes
+        case sourceRecords = "practices"
+    }
+
+    public init(id: String, statement: String, why: String? = nil, sourceRecords: [String]? = nil, evidence: Evidence? = nil, rank: Int? = nil, votes: Int? = nil) {
         self.id = id
         self.statement = statement
         self.why = why
-        self.practices = practices
+        self.sourceRecords = sourceRecords
         self.evidence = evidence
         self.rank = rank
         self.votes = votes
@@ -152,14 +157,20 @@ public struct Intervention: Codable, Sendable, Hashable {
     public var partner: String?
     public var location: String?
     public var theoryOfChange: TheoryOfChange?
-    /// For archetypes: the praktijk descriptions they generalise.
-    public var practices: [String]?
+    /// For archetypes: the praktijk descriptions (ids) they generalise (stored as `practices`).
+    public var generalisedPractices: [String]?
     public var provenance: [Provenance]?
     public var author: String?
     public var createdAt: Int64?
     public var updatedAt: Int64?
     /// Set by the store: creation is version 1.
     public var version: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, kind, type, state, summary, problem, goals, targetGroups, approach, steps, activeIngredients, intendedEffect
+        case effects, otherEffects, needs, scale, themes, partner, location, theoryOfChange, provenance, author, createdAt, updatedAt, version
+        case generalisedPractices = "practices"
+    }
 
     public init(id: String, title: String, kind: String, type: InterventionType, state: PublicationState) {
         self.id = id

@@ -329,7 +329,7 @@ struct KennisbankAPI {
         var entries = try await store.monitoring(of: id)
         // An archetype's figures aggregate its practice descriptions' entries (published ones, for the public).
         if i.type == .archetype {
-            for p in i.practices ?? [] {
+            for p in i.generalisedPractices ?? [] {
                 if let practice = try await store.intervention(p, version: nil), try await visible(practice, ctx) { entries += try await store.monitoring(of: p) }
             }
         }

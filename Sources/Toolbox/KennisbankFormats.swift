@@ -84,7 +84,7 @@ public enum KennisbankFormats {
             if a.statement.trimmingCharacters(in: .whitespaces).isEmpty { p.append("activeIngredients[\(n)].statement: is required") }
             if !ingredientIds.insert(a.id).inserted { p.append("activeIngredients[\(n)].id: `\(a.id)` is used twice") }
         }
-        if i.type == .praktijk && !(i.practices ?? []).isEmpty { p.append("practices: only an archetype links to practice descriptions") }
+        if i.type == .praktijk && !(i.generalisedPractices ?? []).isEmpty { p.append("practices: only an archetype links to practice descriptions") }
         return p
     }
 

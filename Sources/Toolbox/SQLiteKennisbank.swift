@@ -85,7 +85,7 @@ extension SQLiteStore: KennisbankStore {
     static func searchText(_ i: Intervention) -> String {
         var parts: [String?] = [i.summary, i.problem, i.approach, i.intendedEffect, i.kind, i.partner, i.location]
         parts += (i.goals ?? []) + (i.targetGroups ?? []) + (i.steps ?? []) + (i.otherEffects ?? []) + (i.themes ?? [])
-        for a in i.activeIngredients ?? [] { parts += [a.statement, a.why] + (a.practices ?? []) + [a.evidence?.explanation] }
+        for a in i.activeIngredients ?? [] { parts += [a.statement, a.why] + (a.sourceRecords ?? []) + [a.evidence?.explanation] }
         return parts.compactMap { $0 }.joined(separator: "\n")
     }
 

@@ -52,14 +52,14 @@ func practice(_ id: String, _ title: String, kind: String = "buurtbeheerbedrijve
         var full = practice("kb-full", "Alles ingevuld")
         full.problem = "Verloedering"; full.goals = ["Schoon"]; full.targetGroups = ["Bewoners"]; full.approach = "Samen"; full.steps = ["1", "2"]
         full.intendedEffect = "Trots"; full.otherEffects = ["Minder zwerfvuil"]; full.needs = Needs(people: "2 fte", money: "€ 40.000", partners: "Gemeente", time: "2 jaar")
-        full.partner = "Woonstichting Delta"; full.location = "Zuidwijk"; full.practices = nil; full.provenance = [Provenance(session: "s_1", activity: "a2", seqs: [4, 9])]
+        full.partner = "Woonstichting Delta"; full.location = "Zuidwijk"; full.generalisedPractices = nil; full.provenance = [Provenance(session: "s_1", activity: "a2", seqs: [4, 9])]
         full.theoryOfChange = TheoryOfChange(activities: ["Werk"], intermediateEffects: ["Contact"], finalEffects: ["Cohesie"], assumptions: ["Bewoners willen"],
                                              links: [.init(from: "Werk", to: "Contact", ingredients: ["wb-1"])])
-        full.activeIngredients = [ActiveIngredient(id: "wb-1", statement: "Eigen buurt", why: "Trots", practices: ["kb-2"],
+        full.activeIngredients = [ActiveIngredient(id: "wb-1", statement: "Eigen buurt", why: "Trots", sourceRecords: ["kb-2"],
                                                    evidence: Evidence(level: .bewezen, explanation: "Twee studies", sources: [Source(title: "Studie", url: "https://example.org")]), rank: 1, votes: 12)]
         _ = try await a.save(full, author: "f_1")
         var arche = Intervention(id: "kb-arch", title: "Archetype", kind: "buurtbeheerbedrijven", type: .archetype, state: .published)
-        arche.practices = ["kb-full"]
+        arche.generalisedPractices = ["kb-full"]
         _ = try await a.save(arche, author: nil)
         let first = try KennisbankFormats.jsonLines(try await a.allInterventions())
         let b = try SQLiteStore(path: tempDB())

@@ -235,7 +235,7 @@ extension BrainstormPlugin {
             if !doubts.isEmpty { why.append("Twijfels: " + doubts.joined(separator: "; ")) }
             let sources = Array(Set(inCluster.flatMap(\.sources))).sorted()
             ingredients.append(ActiveIngredient(id: "wb-\(rank)", statement: c.name, why: why.isEmpty ? nil : why.joined(separator: "\n"),
-                                                practices: sources.isEmpty ? nil : sources, evidence: c.evidence, rank: rank, votes: dots))
+                                                sourceRecords: sources.isEmpty ? nil : sources, evidence: c.evidence, rank: rank, votes: dots))
         }
         r.activeIngredients = ingredients.isEmpty ? nil : ingredients
         // Archetypes link to the praktijk descriptions they generalise.

@@ -60,7 +60,8 @@ enum CaseReviewPlugin: ActivityPlugin {
         var members: [String]
         var chair: String?
         var notes: String?
-        var owner: String?
+        /// Who brought the case (the `inbrenger` role).
+        var inbrenger: String?
         /// 0 = intake, 1…n = the method's steps, n + 1 = leerpunten.
         var stage = 0
         var stageAt: Int64
@@ -72,7 +73,7 @@ enum CaseReviewPlugin: ActivityPlugin {
         var published = 0
 
         func role(of p: String) -> String {
-            if p == owner { return Roles.owner }
+            if p == inbrenger { return Roles.inbrenger }
             if p == chair { return Roles.chair }
             if p == notes { return Roles.notes }
             return Roles.adviser
@@ -81,7 +82,7 @@ enum CaseReviewPlugin: ActivityPlugin {
         var chosen: Proposal? { proposals.first { $0.id == caseId } }
 
         /// The first member who is neither the case owner nor `except`.
-        func firstFree(except: String? = nil) -> String? { members.first { $0 != owner && $0 != except } }
+        func firstFree(except: String? = nil) -> String? { members.first { $0 != inbrenger && $0 != except } }
     }
 
     struct State: Sendable {
@@ -221,7 +222,7 @@ enum CaseReviewPlugin: ActivityPlugin {
             guard g.cards.count < 500 else { throw reject("too_many", "Deze groep heeft genoeg kaartjes.", "This group has enough cards.") }
             g.cards.append(Card(id: "k\(event.seq)", step: step.id, kind: kind, text: t, role: role, by: who, useful: false))
         case "mark-useful":
-            guard who == g.owner else {
+            guard who == g.inbrenger else {
                 throw reject("not_case_owner", "Alleen de inbrenger markeert bruikbaar advies.", "Only the case owner marks useful advice.")
             }
             guard let id = p["card"]?.stringValue, let i = g.cards.firstIndex(where: { $0.id == id }) else {
@@ -257,7 +258,7 @@ enum CaseReviewPlugin: ActivityPlugin {
             g.leerpunten.append(Leerpunt(id: "l\(event.seq)", seq: event.seq, by: who, title: title, text: body, kind: kind,
                                          barriers: Barriers.all.filter(barriers.contains)))
         case "consent":
-            guard who == g.owner else {
+            guard who == g.inbrenger else {
                 throw reject("not_case_owner", "Alleen de inbrenger geeft toestemming om te delen.", "Only the case owner consents to sharing.")
             }
             guard let id = p["leerpunt"]?.stringValue, let i = g.leerpunten.firstIndex(where: { $0.id == id }) else {
@@ -268,7 +269,7 @@ enum CaseReviewPlugin: ActivityPlugin {
             g.leerpunten[i].shareCase = g.leerpunten[i].consent && p["shareCase"]?.boolValue == true
             g.leerpunten[i].consentSeq = event.seq
         case "publish":
-            guard who == g.chair || who == g.owner else {
+            guard who == g.chair || who == g.inbrenger else {
                 throw reject("not_chair", "Alleen de voorzitter of de inbrenger deelt de leerpunten.", "Only the chair or the case owner shares the lessons.")
             }
             let ready = g.leerpunten.indices.filter { g.leerpunten[$0].consent && !g.leerpunten[$0].published }
@@ -344,9 +345,9 @@ enum CaseReviewPlugin: ActivityPlugin {
 
     static func choose(_ g: inout Group, _ id: String) {
         g.caseId = id
-        g.owner = g.proposals.first { $0.id == id }?.by
-        if g.notes == g.owner { g.notes = nil }
-        if g.chair == g.owner { g.chair = g.firstFree(except: g.notes) ?? g.firstFree() }
+        g.inbrenger = g.proposals.first { $0.id == id }?.by
+        if g.notes == g.inbrenger { g.notes = nil }
+        if g.chair == g.inbrenger { g.chair = g.firstFree(except: g.notes) ?? g.firstFree() }
     }
 
     static func assign(_ g: inout Group, _ p: JSONValue) throws(Rejection) {
@@ -357,7 +358,7 @@ enum CaseReviewPlugin: ActivityPlugin {
         guard let m = p["participant"]?.stringValue, g.members.contains(m) else {
             throw reject("not_member", "Die deelnemer zit niet in deze groep.", "That participant is not in this group.")
         }
-        guard m != g.owner else { throw reject("owner_has_role", "De inbrenger houdt die rol.", "The case owner keeps that role.") }
+        guard m != g.inbrenger else { throw reject("owner_has_role", "De inbrenger houdt die rol.", "The case owner keeps that role.") }
         switch role {
         case Roles.chair:
             if g.notes == m { g.notes = nil }

@@ -24,11 +24,11 @@ struct Step: Sendable, Hashable, Encodable {
 }
 
 enum Roles {
-    static let owner = "inbrenger"
+    static let inbrenger = "inbrenger"
     static let chair = "voorzitter"
     static let notes = "notulist"
     static let adviser = "adviseur"
-    static let all = [owner, chair, notes, adviser]
+    static let all = [inbrenger, chair, notes, adviser]
     static let others = [chair, notes, adviser]
 }
 
@@ -55,7 +55,7 @@ private func step(_ id: String, _ title: LocalizedText, _ purpose: LocalizedText
     return Step(id: id, title: title, purpose: purpose, prompts: prompts, minutes: minutes, who: who, kinds: kinds)
 }
 
-private let ownerListens = LocalizedText("Luister en schrijf mee voor jezelf; je reageert later.", "Listen and take notes for yourself; you respond later.")
+private let inbrengerListens = LocalizedText("Luister en schrijf mee voor jezelf; je reageert later.", "Listen and take notes for yourself; you respond later.")
 private let othersListen = LocalizedText("Luister naar de inbrenger; je schrijft in deze stap niets.", "Listen to the case owner; you write nothing in this step.")
 
 enum BuiltInMethods {
@@ -72,14 +72,14 @@ enum BuiltInMethods {
         step("analyse", LocalizedText("Analyse", "Analysis"),
              LocalizedText("De groep analyseert de casus; de inbrenger luistert alleen.", "The group analyses the case; the case owner only listens."),
              minutes: 10, who: Roles.others, kinds: ["hypothesis", "note"],
-             write: LocalizedText("Wat speelt hier volgens jou? Schrijf een hypothese.", "What is going on here, in your view? Write a hypothesis."), listen: ownerListens),
+             write: LocalizedText("Wat speelt hier volgens jou? Schrijf een hypothese.", "What is going on here, in your view? Write a hypothesis."), listen: inbrengerListens),
         step("advies", LocalizedText("Adviesronde", "Advice round"),
              LocalizedText("Iedereen geeft advies; de inbrenger luistert en reageert nog niet.", "Everyone gives advice; the case owner listens and does not respond yet."),
              minutes: 10, who: Roles.others, kinds: ["advice"],
-             write: LocalizedText("Geef één concreet advies: wat zou jij doen?", "Give one concrete piece of advice: what would you do?"), listen: ownerListens),
+             write: LocalizedText("Geef één concreet advies: wat zou jij doen?", "Give one concrete piece of advice: what would you do?"), listen: inbrengerListens),
         step("reactie", LocalizedText("Reactie van de inbrenger", "The case owner responds"),
              LocalizedText("De inbrenger zegt welk advies bruikbaar is en wat hij of zij gaat doen.", "The case owner says which advice is useful and what they will do."),
-             minutes: 5, who: [Roles.owner], kinds: ["note"],
+             minutes: 5, who: [Roles.inbrenger], kinds: ["note"],
              write: LocalizedText("Markeer de bruikbare adviezen en schrijf wat je gaat doen.", "Mark the useful advice and write what you will do."),
              listen: LocalizedText("Luister naar de inbrenger.", "Listen to the case owner.")),
     ])
@@ -87,7 +87,7 @@ enum BuiltInMethods {
     static let roddel = Method(id: "roddel", title: LocalizedText("Roddelmethode", "Gossip method"), steps: [
         step("inbreng", LocalizedText("Casus toelichten", "Present the case"),
              LocalizedText("De inbrenger vertelt de casus en de vraag.", "The case owner tells the case and the question."),
-             minutes: 5, who: [Roles.owner], kinds: ["note"],
+             minutes: 5, who: [Roles.inbrenger], kinds: ["note"],
              write: LocalizedText("Vertel kort je casus en wat je van de groep wilt.", "Tell your case briefly and what you want from the group."), listen: othersListen),
         step("vragen", LocalizedText("Vragen", "Questions"),
              LocalizedText("De groep stelt verhelderende vragen.", "The group asks clarifying questions."),
@@ -101,7 +101,7 @@ enum BuiltInMethods {
              listen: LocalizedText("Draai je om en luister alleen.", "Turn your back and only listen.")),
         step("reactie", LocalizedText("Reactie", "Response"),
              LocalizedText("De inbrenger reageert op wat hij of zij hoorde.", "The case owner responds to what they heard."),
-             minutes: 5, who: [Roles.owner], kinds: ["note"],
+             minutes: 5, who: [Roles.inbrenger], kinds: ["note"],
              write: LocalizedText("Wat raakte je in wat je hoorde?", "What struck you in what you heard?"),
              listen: LocalizedText("Luister naar de inbrenger.", "Listen to the case owner.")),
         step("advies", LocalizedText("Schriftelijk advies", "Written advice"),
@@ -114,7 +114,7 @@ enum BuiltInMethods {
     static let vijfstappen = Method(id: "vijfstappen", title: LocalizedText("Vijfstappenmethode", "Five-step method"), steps: [
         step("introductie", LocalizedText("Vraagintroductie", "Introducing the question"),
              LocalizedText("De inbrenger introduceert de vraag.", "The case owner introduces the question."),
-             minutes: 5, who: [Roles.owner], kinds: ["note"],
+             minutes: 5, who: [Roles.inbrenger], kinds: ["note"],
              write: LocalizedText("Wat is je vraag aan de groep?", "What is your question to the group?"), listen: othersListen),
         step("verkennen", LocalizedText("Probleem verkennen", "Exploring the problem"),
              LocalizedText("De groep verkent het probleem met vragen.", "The group explores the problem with questions."),
@@ -128,7 +128,7 @@ enum BuiltInMethods {
         step("advies", LocalizedText("Adviesronde", "Advice round"),
              LocalizedText("Iedereen geeft advies bij de kern.", "Everyone gives advice on the core."),
              minutes: 10, who: Roles.others, kinds: ["advice"],
-             write: LocalizedText("Geef één concreet advies.", "Give one concrete piece of advice."), listen: ownerListens),
+             write: LocalizedText("Geef één concreet advies.", "Give one concrete piece of advice."), listen: inbrengerListens),
         step("evaluatie", LocalizedText("Evaluatie", "Evaluation"),
              LocalizedText("Wat heeft de inbrenger eraan, en hoe ging het gesprek?", "What did the case owner gain, and how did the conversation go?"),
              minutes: 5, who: Roles.all, kinds: ["note"],
@@ -138,15 +138,15 @@ enum BuiltInMethods {
     static let tienstappen = Method(id: "tienstappen", title: LocalizedText("Tienstappenmethode", "Ten-step method"), steps: [
         step("beschrijven", LocalizedText("Casus beschrijven", "Describing the case"),
              LocalizedText("De inbrenger beschrijft de casus.", "The case owner describes the case."),
-             minutes: 5, who: [Roles.owner], kinds: ["note"],
+             minutes: 5, who: [Roles.inbrenger], kinds: ["note"],
              write: LocalizedText("Beschrijf je casus.", "Describe your case."), listen: othersListen),
         step("verhelderen", LocalizedText("Verhelderende vragen", "Clarifying questions"),
              LocalizedText("De anderen stellen verhelderende vragen, nog zonder antwoord.", "The others ask clarifying questions, not answered yet."),
              minutes: 10, who: Roles.others, kinds: ["question"],
-             write: LocalizedText("Stel een verhelderende vraag.", "Ask a clarifying question."), listen: ownerListens),
+             write: LocalizedText("Stel een verhelderende vraag.", "Ask a clarifying question."), listen: inbrengerListens),
         step("waarderen", LocalizedText("Vragen waarderen en beantwoorden", "Valuing and answering the questions"),
              LocalizedText("De inbrenger zegt welke vragen het meest helpen en beantwoordt ze.", "The case owner says which questions help most and answers them."),
-             minutes: 5, who: [Roles.owner], kinds: ["note"],
+             minutes: 5, who: [Roles.inbrenger], kinds: ["note"],
              write: LocalizedText("Welke vragen helpen je het meest? Beantwoord ze.", "Which questions help you most? Answer them."), listen: othersListen),
         step("extra", LocalizedText("Extra vragenronde", "Extra round of questions"),
              LocalizedText("Een extra ronde vragen.", "An extra round of questions."),
@@ -156,15 +156,15 @@ enum BuiltInMethods {
         step("kern", LocalizedText("Kern definiëren", "Defining the core"),
              LocalizedText("De groep definieert de kern van het probleem.", "The group defines the core of the problem."),
              minutes: 10, who: Roles.others, kinds: ["hypothesis"],
-             write: LocalizedText("Wat is de kern van het probleem?", "What is the core of the problem?"), listen: ownerListens),
+             write: LocalizedText("Wat is de kern van het probleem?", "What is the core of the problem?"), listen: inbrengerListens),
         step("herdefinieren", LocalizedText("Probleem herdefiniëren", "Redefining the problem"),
              LocalizedText("De inbrenger herdefinieert het probleem.", "The case owner redefines the problem."),
-             minutes: 5, who: [Roles.owner], kinds: ["note"],
+             minutes: 5, who: [Roles.inbrenger], kinds: ["note"],
              write: LocalizedText("Hoe zie je je probleem nu?", "How do you see your problem now?"), listen: othersListen),
         step("aanpak", LocalizedText("Nieuwe aanpak", "New approach"),
              LocalizedText("De groep denkt mee over een nieuwe aanpak.", "The group thinks along about a new approach."),
              minutes: 10, who: Roles.others, kinds: ["advice"],
-             write: LocalizedText("Welke aanpak stel je voor?", "Which approach do you propose?"), listen: ownerListens),
+             write: LocalizedText("Welke aanpak stel je voor?", "Which approach do you propose?"), listen: inbrengerListens),
         step("tips", LocalizedText("Tips", "Tips"),
              LocalizedText("Korte, concrete tips voor de inbrenger.", "Short, concrete tips for the case owner."),
              minutes: 5, who: Roles.others, kinds: ["advice"],
@@ -201,7 +201,7 @@ enum Stages {
     static let leerpunten = Step(
         id: "leerpunten", title: LocalizedText("Leerpunten", "Lessons learned"),
         purpose: LocalizedText("Wat leren we? Schrijf leerpunten en tips, kies de belemmering; de inbrenger geeft toestemming om te delen.", "What do we learn? Write lessons and tips, choose the barrier; the case owner consents to sharing."),
-        prompts: Dictionary(uniqueKeysWithValues: Roles.all.map { ($0, $0 == Roles.owner
+        prompts: Dictionary(uniqueKeysWithValues: Roles.all.map { ($0, $0 == Roles.inbrenger
             ? LocalizedText("Geef per leerpunt toestemming om het te delen in de gereedschapskist.", "Give consent per lesson to share it in the toolkit.")
             : LocalizedText("Schrijf een leerpunt zonder vertrouwelijke details van de casus.", "Write a lesson without confidential details of the case.")) }),
         minutes: 10, who: Roles.all, kinds: [])

@@ -223,6 +223,11 @@ struct SeriesCommand: AsyncParsableCommand {
                 let s = try await server.client().expect("GET", "/api/v1/series/\(escape(series))").json ?? .null
                 if json { printJSON(s); return }
                 print("\(s["id"]?.stringValue ?? "")  \(s["title"]?.stringValue ?? "")")
+                if let r = s["retention"] {
+                    // Days after each session's close; a kind not named follows the hub's --retain-*-days.
+                    let days = { (k: String) in r[k].map { $0.intValue.map(String.init) ?? $0.stringValue ?? "?" } ?? "hub default" }
+                    print("  retention: names \(days("names")), inputs \(days("inputs"))")
+                }
                 for x in s["sessions"]?.arrayValue ?? [] {
                     print("  \(x["code"]?.stringValue ?? "")  \(x["status"]?.stringValue ?? "")  \(x["title"]?.stringValue ?? "")")
                 }

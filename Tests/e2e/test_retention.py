@@ -176,6 +176,7 @@ def test_series_and_agenda_retention_are_checked_and_shown(hub):
     assert status == 201 and series["retention"] == {"names": 0, "inputs": "never"}, series
     status, shown = hub.api("GET", "/api/v1/series/%s" % series["id"])
     assert status == 200 and shown["retention"] == {"names": 0, "inputs": "never"}, shown
+    assert "retention: names 0, inputs never" in hub.hubctl("series", "show", series["id"]).stdout
     status, wrong = hub.api("POST", "/api/v1/series", {"title": "Fout", "retention": {"names": "soon"}})
     assert status == 400 and "retention.names" in wrong["error"]["message"], wrong
 

@@ -9,6 +9,7 @@ the published kennisbank item is the same over REST, and the purged sessions sti
 import asyncio
 import json
 import sqlite3
+import time
 
 import pytest
 
@@ -196,3 +197,31 @@ def test_series_and_agenda_retention_are_checked_and_shown(hub):
     hub.hubctl("session", "close", own["id"])
     dry = hub.hubctl_json("purge", "--dry-run")
     assert [s["session"] for s in dry["sessions"]] == [made["id"]], dry
+
+
+def test_the_hub_applies_its_flags_at_start(hub):
+    """--retain-names-days 0: a restart purges the names of every closed session, and only the names."""
+    made = hub.create_session(agenda(CONFIG, title="Bij de start"), name="start.yaml")
+
+    async def main():
+        fac, clients = await room(hub, made["code"], PEOPLE["C"])
+        try:
+            await cards(fac, clients, ["Een kaart die blijft"])
+        finally:
+            await close_all(clients + [fac])
+    run(main(), timeout=30)
+    hub.hubctl("session", "close", made["id"])
+    hub.serve_args = ["--retain-names-days", "0", "--retain-inputs-days", "never"]
+    hub.restart()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        shown = hub.hubctl_json("session", "show", made["id"])
+        if shown.get("purged"):
+            break
+        time.sleep(0.2)
+    assert [m["kind"] for m in shown.get("purged", [])] == ["names"], shown
+    exported = hub.export(made["id"])
+    assert [p.get("name") for p in exported["participants"]] == [None]
+    assert any(e.get("payload", {}).get("text") == "Een kaart die blijft" for e in exported["events"]), "inputs stay: never"
+    [entry] = hub.hubctl_json("audit", "--action", "purge")
+    assert entry.get("actor") is None and entry["detail"].startswith("1 sessions (names 1, inputs 0)"), entry

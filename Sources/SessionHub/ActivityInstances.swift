@@ -254,7 +254,7 @@ final class ActivityInstances {
     /// A record the kennisbank refused stays with the session; the plugin's author learns why from the log.
     func reportFiling(_ saved: [StoredOutput]) {
         for o in saved {
-            switch o.filed.map(Filing.init(stored:)) {
+            switch o.filing {
             case .invalid(let reason):
                 services.logger.warning("output not filed", metadata: [
                     "session": "\(id)", "instance": "\(o.instance)", "seq": "\(o.seq)", "kind": "\(o.kind)", "reason": "\(reason.prefix(300))"])

@@ -55,9 +55,9 @@ public enum OutputFiling {
 }
 
 extension SQLiteStore {
-    /// Files one newly stored output; returns what it became (`kb-…@2`), why not (`invalid: …`), or nil
-    /// for kinds that stay with the session only.
-    func file(_ db: Database, _ output: StoredOutput, session: String) throws -> String? {
+    /// Files one newly stored output; returns what it became (a record version) or why not, or nil for kinds
+    /// that stay with the session only.
+    func file(_ db: Database, _ output: StoredOutput, session: String) throws -> Filing? {
         let activity = output.instance.split(separator: "/", maxSplits: 1).last.map(String.init) ?? output.instance
         let author = try String.fetchOne(db, sql: "SELECT created_by FROM sessions WHERE id = ?", arguments: [session])
         switch output.kind {
@@ -65,25 +65,25 @@ extension SQLiteStore {
             let record = OutputFiling.withId(output.record, OutputFiling.interventionId(instance: output.instance))
             var intervention: Intervention
             do { intervention = try JSONCoding.decode(Intervention.self, from: JSONCoding.encode(record)) } catch {
-                return "invalid: " + KennisbankFormats.describeError(error)
+                return .invalid(reason: KennisbankFormats.describeError(error))
             }
             intervention.provenance = OutputFiling.completeProvenance(intervention.provenance, session: session, activity: activity, seq: output.seq)
             let effects = Set(try Self.domains(db).keys)
             let problems = KennisbankFormats.validate(intervention, effects: effects)
-            if !problems.isEmpty { return "invalid: " + problems.joined(separator: "; ") }
+            if !problems.isEmpty { return .invalid(reason: problems.joined(separator: "; ")) }
             let (_, stored) = try put(db, intervention, author: author, keepBookkeeping: false)
-            return "\(stored.id)@\(stored.version ?? 1)"
+            return .filed(as: "\(stored.id)@\(stored.version ?? 1)")
         case OutputFiling.toolkitKind:
             let record = OutputFiling.withId(output.record, OutputFiling.toolkitId(instance: output.instance, seq: output.seq, index: output.index))
             var item: ToolkitItem
             do { item = try JSONCoding.decode(ToolkitItem.self, from: JSONCoding.encode(record)) } catch {
-                return "invalid: " + KennisbankFormats.describeError(error)
+                return .invalid(reason: KennisbankFormats.describeError(error))
             }
             item.provenance = OutputFiling.completeProvenance(item.provenance, session: session, activity: activity, seq: output.seq)
             let problems = KennisbankFormats.validate(item)
-            if !problems.isEmpty { return "invalid: " + problems.joined(separator: "; ") }
+            if !problems.isEmpty { return .invalid(reason: problems.joined(separator: "; ")) }
             let (_, stored) = try put(db, item, author: author, keepBookkeeping: false)
-            return "\(stored.id)@\(stored.version ?? 1)"
+            return .filed(as: "\(stored.id)@\(stored.version ?? 1)")
         default:
             return nil
         }

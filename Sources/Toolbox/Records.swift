@@ -113,8 +113,10 @@ public struct StoredOutput: Codable, Sendable, Hashable {
     public var kind: String
     public var record: JSONValue
     /// What the store filed it as (`kb-…@2`, `tk-…@1`), or why not (`invalid: …`); nil for kinds it keeps
-    /// only with the session.
+    /// only with the session. The stored column's text: read it as `filing`.
     public var filed: String?
+
+    public var filing: Filing? { filed.map(Filing.init(stored:)) }
 
     public init(instance: String, seq: Int64, index: Int, kind: String, record: JSONValue, filed: String? = nil) {
         self.instance = instance

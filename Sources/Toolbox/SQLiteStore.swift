@@ -372,7 +372,7 @@ public final class SQLiteStore: HubStore {
                 // Only a first store files: a replay that emits the output again adds no version.
                 guard db.changesCount > 0 else { continue }
                 var stored = o
-                stored.filed = try self.file(db, o, session: session)
+                stored.filed = try self.file(db, o, session: session)?.stored
                 if let filed = stored.filed {
                     try db.execute(sql: "UPDATE outputs SET filed = ? WHERE session_id = ? AND instance = ? AND seq = ? AND idx = ?",
                                    arguments: [filed, session, o.instance, o.seq, o.index])

@@ -29,9 +29,9 @@ public struct ErasureRefused: Error, CustomStringConvertible, Sendable {
 /// the new views: when a plugin cannot, nothing changes.
 public struct ParticipantEraser: Sendable {
     public let store: SQLiteStore
-    public let host: PluginHost
+    public let host: any PluginTransport
 
-    public init(store: SQLiteStore, host: PluginHost) {
+    public init(store: SQLiteStore, host: any PluginTransport) {
         self.store = store
         self.host = host
     }
@@ -64,7 +64,7 @@ public struct ParticipantEraser: Sendable {
 /// participant inputs left the log at the close, so a replay would lose their results, and their views hold
 /// nothing linkable to a participant.
 struct ClosedViewRenderer {
-    let host: PluginHost
+    let host: any PluginTransport
 
     func render(_ record: SessionRecord, events: [LoggedEvent], keys: [String: [UInt8]], old: [StoredView]) async throws -> [StoredView] {
         let manifests = await host.allManifests()

@@ -1,0 +1,256 @@
+"""The shared-agenda plugin (issue 19) in real Chromium.
+
+Acceptance 1: 20 participants over the wire protocol and a facilitator in Chromium who adds a point from the
+console, runs into a conflict with a participant and keeps theirs, moves to `vastleggen` and publishes; the beamer
+shows the board; the agenda item is read back over REST with its provenance. Acceptance 3: a participant on a 360 px
+phone adds a point and resolves a conflict by merging, with the keyboard alone (nl); a second phone reads the board
+in English; no window sees a CSP violation.
+
+The hub of these tests loads a copy of the repository's plugins/shared-agenda (browserkit.PLUGINS is pointed at it).
+"""
+import asyncio
+
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from browserkit import active_path, csp_problems, deep, screenshot, wait_for
+from test_brainstorm_browser import Crowd
+from test_shell import body, by_id, key, login, shown
+
+A = "a1"
+LANES = ["wonen", "werken", "leven"]
+
+
+def agenda(config="{}"):
+    return "\n".join(["series: e2e", "session: Leerkring wijkagenda", "lang: nl", "agenda:", "  - plugin: shared-agenda",
+                      "    title: Onze agenda voor de wijk", "    config: %s" % config]) + "\n"
+
+
+def plugin(d):
+    found = deep(d, "hub-plugin-shared-agenda")
+    return found[0] if found else None
+
+
+def inside(d, selector):
+    host = plugin(d)
+    return host.shadow_root.find_elements(By.CSS_SELECTOR, selector) if host else []
+
+
+def text(d):
+    host = plugin(d)
+    return d.execute_script("return arguments[0].shadowRoot.textContent.replace(/\\s+/g, ' ')", host) if host else ""
+
+
+def status(d):
+    return d.execute_script("""
+      const s = arguments[0].shadowRoot.querySelector('hub-status');
+      return s ? [s.getAttribute('state'), s.getAttribute('message') || ''] : null;
+    """, plugin(d))
+
+
+def confirmed(d, what, message=None):
+    def check():
+        s = status(d)
+        if s and s[0] == "error":
+            raise AssertionError("%s refused: %s" % (what, s[1]))
+        return s and s[0] == "confirmed" and (message is None or s[1] == message)
+    wait_for(check, message="%s confirmed" % what, detail=lambda: status(d))
+
+
+def click(d, selector):
+    for _ in range(5):
+        try:
+            e = wait_for(lambda: (lambda found: found[0] if found and found[0].is_displayed() else None)(inside(d, selector)), message=selector)
+            d.execute_script("arguments[0].scrollIntoView({block: 'center'})", e)
+            e.click()
+            return
+        except StaleElementReferenceException:
+            pass
+    raise AssertionError("%s kept being replaced" % selector)
+
+
+def field(d, name):
+    return wait_for(lambda: (lambda e: e[0] if e else None)(inside(d, "#f-%s" % name)), message="field %s" % name)
+
+
+def focused(d):
+    """data-k of the element focused inside the plugin, or None."""
+    return d.execute_script("const a = arguments[0].shadowRoot.activeElement; return a ? (a.dataset.k || a.id) : null;", plugin(d))
+
+
+def board(view):
+    return {it["id"]: {k: (f["value"], f["v"]) for k, f in it["fields"].items()} for lane in view["lanes"] for it in lane["items"]}
+
+
+def test_twenty_participants_and_a_chromium_facilitator_record_the_agenda(shipped_hub, browsers):
+    hub = shipped_hub("shared-agenda")
+    session = hub.create_session(agenda('{"themes": [wonen, werken, leven], "audience": [bestuurders]}'))
+    code, sid = session["code"], session["id"]
+    crowd = Crowd(hub)
+    people = crowd.join(code, 20)
+    try:
+        beamer = browsers(1280, 720, mobile=False)
+        beamer.get(session["beamerUrl"])
+        f = browsers(1280, 900, mobile=False)
+        login(f, hub.url, sid)
+        by_id(f, "btn-start").click()
+        wait_for(lambda: body(f, "status") == "open", message="session open")
+        by_id(f, "btn-next").click()
+        wait_for(lambda: inside(f, '[data-k="add-wonen"]'), message="the board in the console")
+
+        # The facilitator adds the first point from the console.
+        click(f, '[data-k="add-wonen"]')
+        field(f, "goal").send_keys("Samen één agenda voor Kanaleneiland")
+        field(f, "owner").send_keys("Gemeente")
+        field(f, "firstStep").send_keys("Partners uitnodigen")
+        click(f, '[data-k="save"]')
+        confirmed(f, "the new point", "Punt toegevoegd.")
+        wait_for(lambda: "Samen één agenda voor Kanaleneiland" in text(beamer), message="the point on the beamer")
+
+        # Twenty people add a point each and fill in its first step; all over the wire at once.
+        async def fill():
+            adds = await asyncio.gather(*(p.input(A, "add", {"lane": LANES[i % 3], "goal": "Punt van deelnemer %02d" % i,
+                                                             "owner": "Organisatie %02d" % i}) for i, p in enumerate(people)))
+            assert all(r["t"] == "ack" for r in adds), [r for r in adds if r["t"] != "ack"][:3]
+            view = await people[0].wait_view(A, check=lambda v: len(board(v)) == 21)
+            ids = {v["goal"][0]: i for i, v in board(view).items()}
+            edits = await asyncio.gather(*(p.input(A, "edit", {"item": ids["Punt van deelnemer %02d" % i], "field": "firstStep",
+                                                               "value": "Eerste stap %02d" % i, "base": 1}) for i, p in enumerate(people)))
+            assert all(r["t"] == "ack" for r in edits), [r for r in edits if r["t"] != "ack"][:3]
+        crowd.run(fill())
+        wait_for(lambda: "Punt van deelnemer 19" in text(beamer) and "Eerste stap 19" in text(beamer), message="every point on the beamer")
+        assert not inside(beamer, "button"), "controls on the beamer"
+
+        # A conflict in the console: the facilitator edits the owner while a participant changes it first.
+        click(f, '[data-k="edit-i1"]')
+        owner = field(f, "owner")
+        owner.clear()
+        owner.send_keys("Gemeente, team wijken")
+        crowd.run(people[0].ok(people[0].input(A, "edit", {"item": "i1", "field": "owner", "value": "Woonstichting De Linie", "base": 1})))
+        wait_for(lambda: "Intussen gewijzigd op het bord: Woonstichting De Linie" in text(f), message="the warning before saving")
+        click(f, '[data-k="save"]')
+        wait_for(lambda: inside(f, ".conflict"), message="the conflict")
+        conflict = inside(f, ".conflict")[0].text
+        assert "Gemeente, team wijken" in conflict and "Woonstichting De Linie" in conflict, conflict
+        screenshot(f, "shared-agenda-facilitator-conflict")
+        click(f, '[data-k="keep-mine-owner"]')
+        confirmed(f, "keep mine", "Bewaard.")
+        wait_for(lambda: "Gemeente, team wijken" in text(beamer), message="the kept value on the beamer")
+
+        f.find_element(By.CSS_SELECTOR, '#phases button[data-phase="vastleggen"]').click()
+        wait_for(lambda: body(f, "phase") == "vastleggen", message="phase vastleggen")
+        late = crowd.run(people[1].input(A, "edit", {"item": "i2", "field": "owner", "value": "Te laat", "base": 1}))
+        assert late["t"] == "error" and late["code"] == "phase_forbids", late
+        click(f, '[data-k="publish"]')
+        confirmed(f, "publish")
+        wait_for(lambda: "Vastgelegd in de gereedschapskist" in text(beamer), message="published on the beamer")
+        assert not inside(f, '[data-k="add-wonen"]'), "a published board still offers to add"
+        screenshot(f, "shared-agenda-facilitator-published")
+        screenshot(beamer, "shared-agenda-beamer")
+        assert csp_problems(f) == [] and csp_problems(beamer) == []
+    finally:
+        crowd.close()
+
+    status_, export = hub.api("GET", "/api/v1/sessions/%s/export?format=json" % sid)
+    assert status_ == 200
+    (output,) = export["outputs"]
+    status_, item = hub.api("GET", "/api/v1/toolkit/%s" % output["filed"].split("@")[0])
+    assert status_ == 200 and item["kind"] == "agenda" and item["title"] == "Gezamenlijke agenda voor de wijk", item
+    assert item["provenance"][0]["session"] == sid and item["provenance"][0]["activity"] == A and item["provenance"][0]["seqs"]
+    assert item["themes"] == LANES and item["audience"] == ["bestuurders"]
+    body_ = item["body"]
+    assert "21 punten over wonen, werken en leven." in body_ and "1. Samen één agenda voor Kanaleneiland\n   Trekker: Gemeente, team wijken" in body_
+    assert all("Punt van deelnemer %02d" % i in body_ and "Eerste stap: Eerste stap %02d" % i in body_ for i in range(20)), body_
+    status_, found = hub.api("GET", "/api/v1/toolkit?kind=agenda")
+    assert status_ == 200 and item["id"] in [h["id"] for h in found["hits"]]
+
+
+def test_a_phone_adds_and_merges_a_conflict_with_the_keyboard_alone_and_a_second_phone_reads_english(shipped_hub, browsers):
+    hub = shipped_hub("shared-agenda")
+    session = hub.create_session(agenda())
+    code = session["code"]
+    crowd = Crowd(hub)
+    try:
+        (other,) = crowd.join(code, 1)
+        d = browsers(360, 740)
+        d.get(session["participantUrl"])
+        wait_for(lambda: shown(d, "view-join"), message="join form")
+        by_id(d, "join-name").send_keys("Sanne de Vries", Keys.ENTER)
+        wait_for(lambda: body(d, "participant"), message="welcome")
+        en = browsers(360, 740, lang="en")
+        en.get(session["participantUrl"])
+        wait_for(lambda: shown(en, "view-join"), message="join form (en)")
+        by_id(en, "join-name").send_keys("Sam", Keys.ENTER)
+        wait_for(lambda: body(en, "participant"), message="welcome (en)")
+        hub.command(code, "start")
+        hub.command(code, "next")
+        crowd.run(other.ok(other.input(A, "add", {"lane": "wonen", "goal": "Meer sociale huur", "owner": "Woonstichting"})))
+        wait_for(lambda: inside(d, '[data-k="edit-i1"]'), message="the board on the phone")
+        assert d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"), "wider than 360 px"
+
+        # Tab to "+ Nieuw punt bij leven", Enter; type the goal, Tab, the owner, Enter saves.
+        d.execute_script("document.getElementById('main').focus()")
+        for _ in range(40):
+            key(d, Keys.TAB)
+            if focused(d) == "add-leven":
+                break
+        assert focused(d) == "add-leven", active_path(d)
+        key(d, Keys.ENTER)
+        wait_for(lambda: focused(d) == "f-goal", message="the focus in the new point's goal")
+        small = d.execute_script("""
+          return [...arguments[0].shadowRoot.querySelectorAll('button, input, textarea, select')]
+            .map((e) => e.getBoundingClientRect()).filter((r) => r.width < 44 || r.height < 44).length""", plugin(d))
+        assert small == 0, "touch targets under 44 px"
+        key(d, "Buurthuis elke dag open")
+        key(d, Keys.TAB)
+        assert focused(d) == "f-owner", active_path(d)
+        key(d, "Welzijn Kanaleneiland", Keys.ENTER)
+        confirmed(d, "the new point", "Punt toegevoegd.")
+        assert focused(d) == "add-leven", "the focus goes back where the person was"
+
+        # Edit the first point's owner; someone else changes it first; save: the conflict shows both; merge; save.
+        d.execute_script("document.getElementById('main').focus()")
+        for _ in range(40):
+            key(d, Keys.TAB)
+            if focused(d) == "edit-i1":
+                break
+        assert focused(d) == "edit-i1", active_path(d)
+        key(d, Keys.ENTER)
+        wait_for(lambda: focused(d) == "f-goal", message="the editor")
+        key(d, Keys.TAB)
+        assert focused(d) == "f-owner"
+        key(d, Keys.END, " en huurdersvereniging")
+        crowd.run(other.ok(other.input(A, "edit", {"item": "i1", "field": "owner", "value": "Gemeente", "base": 1})))
+        wait_for(lambda: "Intussen gewijzigd op het bord: Gemeente" in text(d), message="the board moved on")
+        key(d, Keys.ENTER)
+        wait_for(lambda: focused(d) == "keep-mine-owner", message="the focus on the conflict's first choice")
+        conflict = inside(d, ".conflict")[0].text
+        assert "Jouw versie" in conflict and "Woonstichting en huurdersvereniging" in conflict and "Nu op het bord" in conflict
+        assert "Gemeente" in conflict, conflict
+        assert d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"), "the conflict is wider than 360 px"
+        screenshot(d, "shared-agenda-phone-conflict")
+        key(d, Keys.TAB)
+        assert focused(d) == "keep-theirs-owner"
+        key(d, Keys.TAB)
+        assert focused(d) == "merge-owner"
+        key(d, Keys.ENTER)
+        wait_for(lambda: focused(d) == "f-owner", message="the merged field")
+        assert field(d, "owner").get_attribute("value") == "Gemeente / Woonstichting en huurdersvereniging"
+        key(d, Keys.ENTER)
+        confirmed(d, "the merged owner", "Bewaard.")
+        assert focused(d) == "edit-i1"
+
+        wait_for(lambda: plugin(en) and "Housing" in text(en) and "Welzijn Kanaleneiland" in text(en), message="the board in English",
+                 detail=lambda: text(en)[:300])
+        assert "New item for living" in text(en) and "Edit" in text(en) and "Wonen" not in text(en)
+        screenshot(en, "shared-agenda-phone-en")
+        events = [e for e in hub.events(session["id"]) if e.get("type") in ("add", "edit") and e.get("kind") != "system"]
+        assert [e["payload"] for e in events[1:]] == [
+            {"lane": "leven", "goal": "Buurthuis elke dag open", "owner": "Welzijn Kanaleneiland"},
+            {"item": "i1", "field": "owner", "value": "Gemeente", "base": 1},
+            {"item": "i1", "field": "owner", "value": "Gemeente / Woonstichting en huurdersvereniging", "base": 2},
+        ], events
+        assert csp_problems(d) == [] and csp_problems(en) == []
+    finally:
+        crowd.close()

@@ -31,6 +31,12 @@ public struct BackupPurge: Sendable, Codable {
     public var error: String?
 }
 
+/// A session the purge could not change.
+public struct PurgeFailure: Sendable, Codable {
+    public var session: String
+    public var error: String
+}
+
 /// What `hubctl purge`, `POST /api/v1/admin/purge` or the daily run did, or would do (`dryRun`).
 public struct PurgeReport: Sendable, Codable {
     public var dryRun: Bool
@@ -42,6 +48,8 @@ public struct PurgeReport: Sendable, Codable {
     public var backups: [BackupPurge]
     /// Whether the WAL was checkpointed and truncated afterwards (false: a reader held it; the next run tries again).
     public var scrubbed: Bool
+    /// Sessions of `sessions` that could not be purged, with why (the others were; the next run tries these again).
+    public var failures: [PurgeFailure]?
 
     /// One line for the audit log and the hub's log.
     public var summary: String {
@@ -49,7 +57,7 @@ public struct PurgeReport: Sendable, Codable {
         let inBackups = backups.reduce(PurgeCounts()) { $0 + $1.counts }
         return "\(sessions.count) sessions (names \(names), inputs \(inputs)): \(counts.joins) joins, \(counts.inputs) inputs, "
             + "\(counts.views) views, \(counts.outputs) outputs; \(backups.count) backups: \(backups.reduce(0) { $0 + $1.sessions.count }) sessions, "
-            + "\(inBackups.joins) joins, \(inBackups.inputs) inputs"
+            + "\(inBackups.joins) joins, \(inBackups.inputs) inputs" + (failures.map { "; \($0.count) failed" } ?? "")
     }
 }
 
@@ -69,7 +77,9 @@ public struct Purger: Sendable {
         let resolved = candidates.map { c -> RetentionCandidate in
             var r = c.candidate
             // Only a closed session needs its agenda read.
-            if r.status == .closed { r.sessionRule = AgendaRetention.rule(agendaSource: c.agendaSource) }
+            if r.status == .closed, r.closedAt != nil, r.purged.count < PurgeKind.allCases.count {
+                r.sessionRule = AgendaRetention.rule(agendaSource: c.agendaSource)
+            }
             return r
         }
         return RetentionPlanner.due(resolved, defaults: defaults, override: override, now: now)
@@ -84,9 +94,15 @@ public struct Purger: Sendable {
         let due = plan(try await store.retentionCandidates(), now: now)
         var counts = PurgeCounts()
         var scrubbed = true
+        var failures: [PurgeFailure] = []
         if !dryRun {
+            // One session that cannot be purged (its rows are damaged) does not keep the others.
             for d in due {
-                counts = counts + (try await around(d.session) { try await store.purge(session: d.session, kinds: d.kinds, at: now) })
+                do {
+                    counts = counts + (try await around(d.session) { try await store.purge(session: d.session, kinds: d.kinds, at: now) })
+                } catch {
+                    failures.append(PurgeFailure(session: d.session, error: "\(error)"))
+                }
             }
             scrubbed = try await store.scrub()
         }
@@ -98,7 +114,8 @@ public struct Purger: Sendable {
             }
         }
         let report = PurgeReport(dryRun: dryRun, at: now, defaults: defaults, override: override, sessions: due, counts: counts,
-                                 backups: backups.filter { !$0.sessions.isEmpty || $0.error != nil }, scrubbed: scrubbed)
+                                 backups: backups.filter { !$0.sessions.isEmpty || $0.error != nil }, scrubbed: scrubbed,
+                                 failures: failures.isEmpty ? nil : failures)
         let touched = !due.isEmpty || backups.contains { !$0.sessions.isEmpty }
         if !dryRun, touched || alwaysAudit {
             try await store.audit(actor: actor, action: "purge", target: nil, detail: report.summary)

@@ -42,6 +42,9 @@ actor RetentionRunner {
         if !dryRun, !report.sessions.isEmpty || !report.backups.isEmpty {
             logger.info("retention purge", metadata: ["summary": "\(report.summary)", "scrubbed": "\(report.scrubbed)"])
         }
+        for f in report.failures ?? [] {
+            logger.error("session not purged", metadata: ["session": "\(f.session)", "error": "\(f.error)"])
+        }
         for b in report.backups where b.error != nil {
             logger.error("backup not purged", metadata: ["file": "\(b.file)", "error": "\(b.error ?? "")"])
         }

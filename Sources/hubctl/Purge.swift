@@ -51,8 +51,9 @@ struct PurgeCommand: AsyncParsableCommand {
                 let a = try await server.client().expect("POST", "/api/v1/admin/purge", body: try JSONCoding.encode(JSONValue.object(body)))
                 report = a.json ?? .null
             }
-            if json { printJSON(report); return }
-            Self.print(report)
+            if json { printJSON(report) } else { Self.print(report) }
+            let failed = (report["failures"]?.arrayValue?.count ?? 0) + (report["backups"]?.arrayValue ?? []).filter { $0["error"] != nil }.count
+            if failed > 0 { throw Failure(message: "\(failed) session(s) or backup(s) could not be purged; see above") }
         }
     }
 
@@ -75,6 +76,9 @@ struct PurgeCommand: AsyncParsableCommand {
             } else {
                 Swift.print("Backup \(b["file"]?.stringValue ?? ""): \(dry ? "would purge" : "purged") \(n) session(s)")
             }
+        }
+        for f in r["failures"]?.arrayValue ?? [] {
+            Swift.print("Not purged: \(f["session"]?.stringValue ?? ""): \(f["error"]?.stringValue ?? "")")
         }
         if !dry, r["scrubbed"]?.boolValue == false {
             Swift.print("Note: a reader kept the WAL from being truncated; the next purge tries again.")

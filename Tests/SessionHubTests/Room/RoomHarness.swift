@@ -19,6 +19,9 @@ struct Room {
     let session: LiveSession
     let folder: URL
 
+    /// The room's rejoin tokens (a test may issue one).
+    static let tokens = RejoinTokens(key: Array(repeating: 7, count: 32))
+
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
@@ -49,7 +52,7 @@ struct Room {
         var logger = Logger(label: "room")
         logger.logLevel = .critical
         let services = SessionServices(store: store, kennisbank: store, log: EventLog(store: store, announce: { _, _ in }), host: plugins,
-                                       tokens: RejoinTokens(key: Array(repeating: 7, count: 32)), logger: logger, tick: .milliseconds(5),
+                                       tokens: Room.tokens, logger: logger, tick: .milliseconds(5),
                                        clock: SessionServices.now)
         let registry = SessionRegistry(services: services)
         let parsed = try AgendaParser(manifests: await plugins.allManifests()).parse(agenda).get()

@@ -86,8 +86,8 @@ final class ActivityInstances {
         var state = SessionState(agenda: record.agenda, firstPhase: { _ in "" })
         var lastSeq: [String: Int64] = [:]
         for e in events {
-            // A purged input (docs/PRIVACY.md "Retention") is replayed as never sent: its payload is gone.
-            for d in state.deliveries(for: e) where state.activities[d.activity]?.item.plugin == plugin && !skipped.contains(d.activity) && !e.isPurged {
+            // A purged or erased input (docs/PRIVACY.md "Retention", "Erasure, a participant") is replayed as never sent: its payload is gone.
+            for d in state.deliveries(for: e) where state.activities[d.activity]?.item.plugin == plugin && !skipped.contains(d.activity) && !e.isPurged && !e.isErased {
                 let answer = try await services.host.send(plugin, generation: generation, message(for: d, event: e, state: state))
                 switch answer {
                 case .views(_, _, let v, let outputs):

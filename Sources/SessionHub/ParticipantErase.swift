@@ -59,8 +59,8 @@ public struct ParticipantEraser: Sendable {
 }
 
 /// Renders a closed session's views again from its log: the plugins of its `named` and `pseudonymous`
-/// activities replay the log in fresh instances, as after a restart (LiveSession's replay; the messages are
-/// built by the same rules as its `message(for:)`). `anonymous` activities keep their stored views: their
+/// activities replay the log in fresh instances, as after a restart (ActivityInstances' replay: blanked inputs
+/// are not delivered; the messages are built by the same rules as its `message(for:)`). `anonymous` activities keep their stored views: their
 /// participant inputs left the log at the close, so a replay would lose their results, and their views hold
 /// nothing linkable to a participant.
 struct ClosedViewRenderer {
@@ -84,7 +84,8 @@ struct ClosedViewRenderer {
             }
             var state = SessionState(agenda: record.agenda, firstPhase: { _ in "" })
             for e in events {
-                for d in state.deliveries(for: e) where ids.contains(d.activity) {
+                // Purged and erased inputs are replayed as never sent, as the live session's replay does.
+                for d in state.deliveries(for: e) where ids.contains(d.activity) && !e.isPurged && !e.isErased {
                     let answer = try await host.send(plugin, generation: generation, Self.message(for: d, event: e, state: state, session: record.id, keys: keys))
                     if case .views(_, _, let v, _) = answer { latest[d.activity, default: [:]].merge(v) { $1 } }
                 }

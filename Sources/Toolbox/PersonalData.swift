@@ -71,6 +71,12 @@ public enum ParticipantErasure {
     }
 }
 
+extension LoggedEvent {
+    /// An input a participant's erasure blanked (`{"erased":true}`): replay skips it, as if never sent, like a
+    /// purged one (`isPurged`).
+    public var isErased: Bool { kind == .input && payload == ParticipantErasure.erasedPayload }
+}
+
 /// What `participant export` hands out: the participant's join (name, function, organisation) and their
 /// inputs to `named` and `pseudonymous` activities, from the session's log. Inputs to `anonymous` activities
 /// are left out: they are not linkable to a participant (after the close by anyone, before it not through

@@ -45,11 +45,10 @@ import Toolbox
 
         let after = try await room.store.views(session: room.session.id)
         let shown = try #require(after.first { $0.activity == "a1" && $0.audience == "public" }?.view)
-        #expect(shown["notes"] == ["Bobs notitie"], "the plugin refuses her blanked note: it is gone from the view")
-        // Her `inc` needs no content: the counter still counts it, at its default step, without her `by: 3`.
-        #expect(shown["count"]?.intValue == 3)
+        #expect(shown["notes"] == ["Bobs notitie"], "her note is gone from the view")
+        #expect(shown["count"]?.intValue == 2, "her blanked inputs are replayed as never sent: only Bob's counts")
         let byActor = after.first { $0.activity == "a1" && $0.audience == "facilitator" }?.view["byActor"]?.objectValue ?? [:]
-        #expect(byActor[pid] == 1)
+        #expect(byActor[pid] == nil && byActor.count == 1)
         #expect(after.filter { $0.activity == "a3" } == before.filter { $0.activity == "a3" }, "the anonymous activity keeps its sealed views")
         let events = try await room.store.events(session: room.session.id, after: 0)
         #expect(events.first { $0.clientId == "a" }?.payload == ParticipantErasure.erasedPayload)

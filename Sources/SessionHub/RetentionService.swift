@@ -53,10 +53,15 @@ actor RetentionRunner {
 
     /// A copy under way holds the database as it was when it started, maybe before the purge: it is waited
     /// for (its `.NAME.partial` file becomes NAME), so that the sweep of the folder purges it too.
+    /// A partial file nobody wrote to for 5 minutes is left over from a hub that died while copying: not waited for.
     static func copiesFinished(in folder: String) async {
         for _ in 0..<600 {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-            guard names.contains(where: { $0.hasPrefix(".hub-") && $0.hasSuffix(".partial") }) else { return }
+            let underWay = names.filter { $0.hasPrefix(".hub-") && $0.hasSuffix(".partial") }.contains { name in
+                let modified = (try? FileManager.default.attributesOfItem(atPath: folder + "/" + name))?[.modificationDate] as? Date
+                return modified.map { Date().timeIntervalSince($0) < 300 } ?? false
+            }
+            guard underWay else { return }
             try? await Task.sleep(for: .milliseconds(100))
         }
     }

@@ -241,6 +241,14 @@ def test_an_anonymous_agenda_names_no_input_and_bad_config_is_refused_at_creatio
         fac, (p0,) = await room(hub, session["code"], 1)
         try:
             await p0.ok(p0.input(A, "add", {"lane": "leven", "goal": "Samen eten", "partners": "Buurthuis, vrijwilligers"}))
+            await p0.ok(p0.input(A, "add", {"lane": "leven", "goal": "Avondwandeling"}))
+            await p0.ok(p0.input(A, "add", {"lane": "leven", "goal": "Avondwandeling"}))  # the same twice: two points
+            view = await p0.wait_view(A, check=lambda v: len(v["lanes"][2]["items"]) == 3)
+            # Neither the order nor the ids tell when a point was added.
+            leven = view["lanes"][2]["items"]
+            assert [it["fields"]["goal"]["value"] for it in leven] == ["Avondwandeling", "Avondwandeling", "Samen eten"], leven
+            assert all(re.fullmatch("i[0-9a-f]{10}", it["id"]) for it in leven) and len({it["id"] for it in leven}) == 3, leven
+            await p0.ok(p0.input(A, "remove", {"item": leven[0]["id"]}))
             await fac.ok(fac.command("phase", activity=A, phase="vastleggen"))
             return await fac.ok(fac.input(A, "publish", {}))
         finally:
@@ -249,7 +257,7 @@ def test_an_anonymous_agenda_names_no_input_and_bad_config_is_refused_at_creatio
     (output,) = hub.export(session["id"])["outputs"]
     assert "provenance" not in output["record"]
     assert output["record"]["title"] == "Agenda Kanaleneiland"
-    assert "1 item on housing, work and living." in output["record"]["body"] and "## Living" in output["record"]["body"]
+    assert "2 items on housing, work and living." in output["record"]["body"] and "## Living" in output["record"]["body"]
     assert "   Partners: Buurthuis, vrijwilligers" in output["record"]["body"], output["record"]["body"]
     status, item = hub.api("GET", "/api/v1/toolkit/%s" % output["filed"].split("@")[0])
     assert status == 200 and item["provenance"] == [{"session": session["id"], "activity": A, "seqs": [publish]}], item

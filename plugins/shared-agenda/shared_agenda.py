@@ -12,6 +12,7 @@ Python standard library only, against the JSON-lines plugin protocol (CONTRACTS.
 plugins/checkin and plugins/card-deck. A deterministic reducer: the same config and events give the same views
 and outputs, byte for byte (keys sorted, no clock but the events' own).
 """
+import hashlib
 import json
 import sys
 import unicodedata
@@ -185,14 +186,26 @@ class Instance:
         if self.live_in(lane) >= self.max_per_lane:
             raise Refusal("lane_full", "Deze lijn is vol: hooguit %d punten." % self.max_per_lane,
                           "This lane is full: at most %d items." % self.max_per_lane)
-        iid = "i%d" % self.next_id
-        self.next_id += 1
+        iid = self.new_id(lane, values["goal"])
         fields = {"lane": {"value": lane, "v": 1, "seq": seq}}
         for key, value in values.items():
             fields[key] = {"value": value, "v": 1, "seq": seq}
         self.items[iid] = {"fields": fields, "removed": False, "seq": seq}
         self.edits += 1
         return {"public", "facilitator"}
+
+    def new_id(self, lane, goal):
+        """`i1`, `i2`, … in the order points are added; in an anonymous activity an id from the point's lane and goal
+        instead, which does not tell when it was added (docs/PLUGINS.md, "What the hub seals at close")."""
+        if not self.anonymous:
+            self.next_id += 1
+            return "i%d" % (self.next_id - 1)
+        n = 0
+        while True:
+            iid = "i" + hashlib.sha256(("%s\0%s\0%d" % (lane, goal, n)).encode("utf-8")).hexdigest()[:10]
+            if iid not in self.items:
+                return iid
+            n += 1
 
     def edit(self, seq, actor, payload):
         if set(payload) - {"item", "field", "value", "base"}:
@@ -249,11 +262,14 @@ class Instance:
     # -- views and the record
 
     def board(self):
-        """The live items per lane, in the order they were added."""
+        """The live items per lane, in the order they were added; in an anonymous activity by goal."""
         lanes = {lane: [] for lane in LANES}
         for iid, item in self.items.items():
             if not item["removed"]:
                 lanes[item["fields"]["lane"]["value"]].append(iid)
+        if self.anonymous:
+            for ids in lanes.values():
+                ids.sort(key=lambda i: (self.items[i]["fields"]["goal"]["value"].casefold(), self.items[i]["fields"]["goal"]["value"], i))
         return lanes
 
     def views(self, audiences):

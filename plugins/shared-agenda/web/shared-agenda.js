@@ -121,7 +121,12 @@ class HubPluginSharedAgenda extends HTMLElement {
     if (this.#role === 'participant' && this.#phase !== 'bouwen' && !v.published) head.push(el('p', { class: 'hint', text: t.recordPhase }));
     if (v.published) head.push(el('p', { class: 'published', role: 'status', text: t.published }));
     this.head.replaceChildren(...head);
-    if (this.#editor && v.published) this.close();
+    if (this.#editor) {
+      // Published, or the phase, the mode or the groups no longer let this screen write there: the editor goes.
+      const it = this.#editor.item ? this.item(this.#editor.item) : null;
+      const lane = it ? it.fields.lane.value : this.#editor.lane;
+      if (v.published || (lane && !this.writable(lane))) this.close();
+    }
     this.syncEditor();
     this.renderBoard();
     this.renderFoot();

@@ -147,6 +147,21 @@ def test_twenty_participants_and_a_chromium_facilitator_record_the_agenda(shippe
         wait_for(lambda: "Vastgelegd in de gereedschapskist" in text(beamer), message="published on the beamer")
         assert not inside(f, '[data-k="add-wonen"]'), "a published board still offers to add"
         screenshot(f, "shared-agenda-facilitator-published")
+        # Afdrukken prints the board alone: the console around it and the board's own buttons stay off the paper.
+        f.execute_script("window.print = () => { window.printed = true; };")
+        click(f, '[data-k="print"]')
+        wait_for(lambda: f.execute_script("return window.printed === true"), message="print")
+        f.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        try:
+            seen = f.execute_script("""
+              const host = arguments[0], root = host.shadowRoot;
+              const visible = (e) => getComputedStyle(e).visibility === 'visible' && getComputedStyle(e).display !== 'none';
+              return [visible(document.getElementById('btn-start')), visible(root.querySelector('.item')),
+                      [...root.querySelectorAll('button')].some(visible)];""", plugin(f))
+            assert seen == [False, True, False], seen
+            screenshot(f, "shared-agenda-print")
+        finally:
+            f.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
         screenshot(beamer, "shared-agenda-beamer")
         assert csp_problems(f) == [] and csp_problems(beamer) == []
     finally:

@@ -190,7 +190,7 @@ class HubPluginSharedAgenda extends HTMLElement {
         row.append(publish);
       }
       const print = el('button', { type: 'button', 'data-k': 'print', text: t.print });
-      print.addEventListener('click', () => window.print());
+      print.addEventListener('click', () => this.print());
       row.append(print);
       parts.push(row);
     }
@@ -204,6 +204,16 @@ class HubPluginSharedAgenda extends HTMLElement {
     const focusKey = active && this.foot.contains(active) ? active.dataset.k : null;
     this.foot.replaceChildren(...parts);
     if (focusKey) { const again = this.foot.querySelector(`[data-k="${focusKey}"]`); if (again) again.focus(); }
+  }
+
+  /** Prints the board alone: a page stylesheet hides everything around this element while printing. */
+  print() {
+    const link = el('link', { rel: 'stylesheet', href: new URL('./shared-agenda-print.css', import.meta.url).href, 'data-print': 'shared-agenda' });
+    link.addEventListener('load', () => {
+      window.addEventListener('afterprint', () => link.remove(), { once: true });
+      window.print();
+    }, { once: true });
+    document.head.append(link);
   }
 
   submit(type, payload, done, after) {

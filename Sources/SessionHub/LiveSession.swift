@@ -363,8 +363,6 @@ public actor LiveSession: DurabilitySink {
 
     public func currentViews() -> [StoredView] { fanout.currentViews() }
 
-    func stopPluginInstances() async { await instances.stopAll() }
-
     /// Ends the session's life in this process, before its rows are deleted: the job loop stops (jobs still
     /// queued are refused), everything it accepted is written, then its plugin instances stop. Its events
     /// can then no longer reach a batch of the log after its rows are gone.

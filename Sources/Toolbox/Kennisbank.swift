@@ -120,8 +120,9 @@ public struct ToolkitResults: Codable, Sendable, Hashable {
     public var facets: [String: [FacetCount]]
 }
 
-/// The kennisbank and gereedschapskist, behind a protocol like the hub store (PostgreSQL can follow:
-/// its full-text search and GIN indexes cover what FTS5 does here).
+/// The kennisbank (intervention descriptions, their monitoring, the effectordening), behind a protocol like
+/// the hub store (PostgreSQL can follow: its full-text search and GIN indexes cover what FTS5 does here).
+/// The gereedschapskist is `ToolkitStore`; one SQLite file holds both (`SQLiteStore`).
 public protocol KennisbankStore: Sendable {
     /// Creates version 1, or a new version when the content differs from the latest; unchanged content
     /// stores nothing. Returns the stored record with its version.
@@ -141,12 +142,6 @@ public protocol KennisbankStore: Sendable {
     /// True when the entry existed under this intervention and is gone now.
     func deleteMonitoring(_ id: String, of intervention: String) async throws -> Bool
 
-    func save(_ item: ToolkitItem, author: String?) async throws -> ToolkitItem
-    func toolkitItem(_ id: String) async throws -> ToolkitItem?
-    func searchToolkit(_ query: ToolkitQuery) async throws -> ToolkitResults
-    func allToolkitItems() async throws -> [ToolkitItem]
-    func importToolkit(_ records: [(line: Int, record: ToolkitItem)], author: String?) async throws -> ImportSummary
-
     func effects() async throws -> [Effect]
     /// The effectordening as of a version (nil: the current one); every change makes a version.
     func effectordening(version: Int?) async throws -> Effectordening?
@@ -156,4 +151,15 @@ public protocol KennisbankStore: Sendable {
     func saveEffect(_ effect: Effect, author: String?) async throws -> Effectordening
     /// Removes an effect no description names; `StoreError.duplicate` names one that still does.
     func removeEffect(_ id: String, author: String?) async throws -> Effectordening?
+}
+
+/// The gereedschapskist (toolkit): reusable tools for participants, colleagues and directors, versioned like
+/// the kennisbank's descriptions.
+public protocol ToolkitStore: Sendable {
+    func save(_ item: ToolkitItem, author: String?) async throws -> ToolkitItem
+    func toolkitItem(_ id: String) async throws -> ToolkitItem?
+    func searchToolkit(_ query: ToolkitQuery) async throws -> ToolkitResults
+    func allToolkitItems() async throws -> [ToolkitItem]
+    /// All or nothing: one bad record and nothing is imported.
+    func importToolkit(_ records: [(line: Int, record: ToolkitItem)], author: String?) async throws -> ImportSummary
 }

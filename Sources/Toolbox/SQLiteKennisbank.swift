@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Model
 
-extension SQLiteStore: KennisbankStore {
+extension SQLiteStore: KennisbankStore, ToolkitStore {
     static let interventions = FacetedIndex(table: "interventions", versions: "intervention_versions", facets: "intervention_facets", fts: "interventions_fts")
     static let toolkit = FacetedIndex(table: "toolkit_items", versions: "toolkit_versions", facets: "toolkit_facets", fts: "toolkit_fts")
 

@@ -109,44 +109,11 @@ final class ActivityInstances {
         services.logger.info("plugin instances replayed", metadata: ["session": "\(id)", "plugin": "\(plugin)", "events": "\(events.count)"])
     }
 
-    /// The message a plugin gets for one delivery, with identities as the activity's anonymity allows.
+    /// The message a plugin gets for one delivery (`PluginMessages`), noting each pseudonym it hands out.
     private func message(for d: PluginDelivery, event e: LoggedEvent, state: SessionState) -> HostMessage {
-        guard let item = state.activities[d.activity]?.item else {
-            return .event(instance: instanceId(d.activity), seq: e.seq, at: e.at, actor: PluginActor(id: SystemActor.id, role: .system), type: d.type, payload: d.payload)
+        PluginMessages.event(for: d, event: e, state: state, instance: instanceId(d.activity), key: keys[d.activity] ?? []) { participant, alias in
+            aliases[d.activity, default: [:]][alias] = participant
         }
-        let named = item.anonymity == .named
-        let key = keys[d.activity] ?? []
-        func alias(_ p: String) -> String {
-            if named { return p }
-            let a = Identifiers.pseudonym(participant: p, key: key)
-            aliases[d.activity, default: [:]][a] = p
-            return a
-        }
-        let actor: PluginActor
-        switch d.role {
-        case .participant:
-            let who = state.participants[d.actor]
-            actor = PluginActor(id: alias(d.actor), role: .participant, group: state.group(of: d.actor),
-                                name: named ? who?.name : nil, function: named ? who?.function : nil, org: named ? who?.org : nil)
-        case .facilitator:
-            actor = PluginActor(id: d.actor, role: .facilitator)
-        case .beamer, .system:
-            actor = PluginActor(id: SystemActor.id, role: .system)
-        }
-        var payload = d.payload
-        switch d.type {
-        case "$join":
-            let p = d.payload["participant"]?.stringValue ?? ""
-            payload = named ? d.payload : ["participant": .string(alias(p))]
-        case "$leave":
-            payload = ["participant": .string(alias(d.payload["participant"]?.stringValue ?? ""))]
-        case "$groups":
-            let groups = SessionState.decodeGroups(d.payload["groups"] ?? [:]) ?? [:]
-            payload = ["groups": SessionState.encodeGroups(groups.mapValues { $0.map(alias) })]
-        default:
-            break
-        }
-        return .event(instance: instanceId(d.activity), seq: e.seq, at: e.at, actor: actor, type: d.type, payload: payload)
     }
 
     // MARK: - Deliveries

@@ -60,7 +60,7 @@ public struct ParticipantEraser: Sendable {
 
 /// Renders a closed session's views again from its log: the plugins of its `named` and `pseudonymous`
 /// activities replay the log in fresh instances, as after a restart (ActivityInstances' replay: blanked inputs
-/// are not delivered; the messages are built by the same rules as its `message(for:)`). `anonymous` activities keep their stored views: their
+/// are not delivered; the same messages, `PluginMessages`). `anonymous` activities keep their stored views: their
 /// participant inputs left the log at the close, so a replay would lose their results, and their views hold
 /// nothing linkable to a participant.
 struct ClosedViewRenderer {
@@ -86,7 +86,7 @@ struct ClosedViewRenderer {
             for e in events {
                 // Purged and erased inputs are replayed as never sent, as the live session's replay does.
                 for d in state.deliveries(for: e) where ids.contains(d.activity) && !e.isPurged && !e.isErased {
-                    let answer = try await host.send(plugin, generation: generation, Self.message(for: d, event: e, state: state, session: record.id, keys: keys))
+                    let answer = try await host.send(plugin, generation: generation, PluginMessages.event(for: d, event: e, state: state, instance: "\(record.id)/\(d.activity)", key: keys[d.activity] ?? []))
                     if case .views(_, _, let v, _) = answer { latest[d.activity, default: [:]].merge(v) { $1 } }
                 }
                 state.apply(e)
@@ -103,41 +103,5 @@ struct ClosedViewRenderer {
             }
         }
         return views.sorted { ($0.activity, $0.audience) < ($1.activity, $1.audience) }
-    }
-
-    /// The message a plugin gets for one delivery, with identities as the activity's anonymity allows
-    /// (the same rules as LiveSession's `message(for:)`).
-    static func message(for d: PluginDelivery, event e: LoggedEvent, state: SessionState, session: String, keys: [String: [UInt8]]) -> HostMessage {
-        let instance = "\(session)/\(d.activity)"
-        guard let item = state.activities[d.activity]?.item else {
-            return .event(instance: instance, seq: e.seq, at: e.at, actor: PluginActor(id: SystemActor.id, role: .system), type: d.type, payload: d.payload)
-        }
-        let named = item.anonymity == .named
-        let key = keys[d.activity] ?? []
-        func alias(_ p: String) -> String { named ? p : Identifiers.pseudonym(participant: p, key: key) }
-        let actor: PluginActor
-        switch d.role {
-        case .participant:
-            let who = state.participants[d.actor]
-            actor = PluginActor(id: alias(d.actor), role: .participant, group: state.group(of: d.actor),
-                                name: named ? who?.name : nil, function: named ? who?.function : nil, org: named ? who?.org : nil)
-        case .facilitator:
-            actor = PluginActor(id: d.actor, role: .facilitator)
-        case .beamer, .system:
-            actor = PluginActor(id: SystemActor.id, role: .system)
-        }
-        var payload = d.payload
-        switch d.type {
-        case "$join":
-            payload = named ? d.payload : ["participant": .string(alias(d.payload["participant"]?.stringValue ?? ""))]
-        case "$leave":
-            payload = ["participant": .string(alias(d.payload["participant"]?.stringValue ?? ""))]
-        case "$groups":
-            let groups = SessionState.decodeGroups(d.payload["groups"] ?? [:]) ?? [:]
-            payload = ["groups": SessionState.encodeGroups(groups.mapValues { $0.map(alias) })]
-        default:
-            break
-        }
-        return .event(instance: instance, seq: e.seq, at: e.at, actor: actor, type: d.type, payload: payload)
     }
 }

@@ -52,13 +52,16 @@ struct ParticipantCommand: AsyncParsableCommand {
                 var result: JSONValue
                 if let name = who.name {
                     var matches: [JSONValue] = []
-                    for m in try await find(name, store) { matches.append(try await export(m.session, m.participant, store)) }
+                    for m in try await ParticipantCommand.find(name, store, server) { matches.append(try await export(m.session, m.participant, store)) }
                     result = ["name": .string(name), "matches": .array(matches)]
                 } else {
                     result = try await export(who.session ?? "", who.participant ?? "", store)
                 }
                 let text = try JSONCoding.string(result)
-                if let out { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: out)) } else { print(text) }
+                guard let out else { print(text); return }
+                do { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: out)) } catch {
+                    throw Failure(message: "cannot write \(out): \(error.localizedDescription)")
+                }
             }
         }
 
@@ -72,10 +75,6 @@ struct ParticipantCommand: AsyncParsableCommand {
             }
             try await store.audit(actor: nil, action: "participant.export", target: "\(record.id)/\(participant)")
             return data
-        }
-
-        func find(_ name: String, _ store: SQLiteStore?) async throws -> [(session: String, participant: String)] {
-            try await ParticipantCommand.find(name, store, server)
         }
     }
 

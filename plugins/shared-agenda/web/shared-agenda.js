@@ -341,7 +341,8 @@ class HubPluginSharedAgenda extends HTMLElement {
       field.touched = false;
       this.syncEditor();
       field.input.focus();
-      this.setStatus('confirmed', t.saved);
+      this.#status = null; // nothing was sent: no "confirmed" for it (shared/UI.md, "Honest state")
+      this.renderFoot();
     });
     const actions = el('div', { class: 'actions' }, keep, take);
     if (key !== 'lane') {

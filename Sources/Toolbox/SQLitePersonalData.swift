@@ -3,8 +3,8 @@ import GRDB
 import Model
 
 /// A person's data in the SQLite store (docs/PRIVACY.md "Answering a request"). Every erasure and deletion
-/// overwrites the old bytes: `secure_delete` zeroes freed cells and pages, and a WAL checkpoint (TRUNCATE)
-/// takes the old page images out of the WAL.
+/// overwrites the old bytes: `secure_delete` zeroes freed cells and pages, and a WAL checkpoint (TRUNCATE,
+/// `scrub`) takes the old page images out of the WAL.
 extension SQLiteStore: PersonalDataStore {
     public func participants(named name: String) async throws -> [ParticipantMatch] {
         let wanted = name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -48,9 +48,10 @@ extension SQLiteStore: PersonalDataStore {
         return blanked
     }
 
-    /// Takes the old page images out of the WAL, after a write that erased something.
+    /// Takes the old page images out of the main file and the WAL after a write that erased something: the
+    /// retention's `scrub` (a truncating checkpoint, retried while a reader holds the WAL).
     func checkpoint() async throws {
-        try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try await scrub()
     }
 
     // MARK: facilitators and contributors

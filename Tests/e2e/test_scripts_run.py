@@ -114,7 +114,7 @@ def test_scripts_run_serves_a_demo_session_that_a_client_joins():
             assert len(welcome["state"]["agenda"]) >= 2
             with urllib.request.urlopen(beamer_url, timeout=10) as r:
                 assert r.status == 200
-            # The leerkring session (docs/examples/demo-leerkring.yaml) with the card deck, next to it.
+            # The leerkring session (docs/examples/demo-leerkring.yaml) with the card deck and shared goals, next to it.
             leerkring = script.wait_for(r"^\s+\(code ([A-Z0-9]{6}): a lokale sessie").group(1)
             codes.append(leerkring)
 
@@ -125,7 +125,7 @@ def test_scripts_run_serves_a_demo_session_that_a_client_joins():
                 await c.close()
                 return welcome
             plugins = [a.get("plugin") for a in run(join_leerkring())["state"]["agenda"]]
-            assert "card-deck" in plugins, plugins
+            assert "card-deck" in plugins and "shared-goals" in plugins, plugins
         finally:
             rc = script.stop()
         assert rc in (0, 143), "scripts/run exited %s after SIGTERM" % rc

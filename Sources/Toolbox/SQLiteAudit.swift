@@ -77,7 +77,7 @@ extension SQLiteStore {
             return db.changesCount
         }
         if removed > 0 {
-            try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            try await scrub()
         }
         return removed
     }

@@ -44,14 +44,8 @@ extension SQLiteStore: PersonalDataStore {
             try Self.audit(db, actor: actor, action: "participant.erase", target: "\(session)/\(participant)", detail: "\(n) events")
             return n
         }
-        try await checkpoint()
-        return blanked
-    }
-
-    /// Takes the old page images out of the main file and the WAL after a write that erased something: the
-    /// retention's `scrub` (a truncating checkpoint, retried while a reader holds the WAL).
-    func checkpoint() async throws {
         try await scrub()
+        return blanked
     }
 
     // MARK: facilitators and contributors
@@ -97,7 +91,7 @@ extension SQLiteStore: PersonalDataStore {
             try Self.audit(db, actor: actor, action: "facilitator.erase", target: id)
             return true
         }
-        if erased { try await checkpoint() }
+        if erased { try await scrub() }
         return erased
     }
 
@@ -110,7 +104,7 @@ extension SQLiteStore: PersonalDataStore {
             try Self.audit(db, actor: actor, action: "contributor.erase", target: c.id)
             return c
         }
-        if gone != nil { try await checkpoint() }
+        if gone != nil { try await scrub() }
         return gone
     }
 
@@ -123,7 +117,7 @@ extension SQLiteStore: PersonalDataStore {
             try Self.audit(db, actor: actor, action: "kennisbank.delete", target: id)
             return true
         }
-        if deleted { try await checkpoint() }
+        if deleted { try await scrub() }
         return deleted
     }
 
@@ -133,7 +127,7 @@ extension SQLiteStore: PersonalDataStore {
             try Self.audit(db, actor: actor, action: "toolkit.delete", target: id)
             return true
         }
-        if deleted { try await checkpoint() }
+        if deleted { try await scrub() }
         return deleted
     }
 }

@@ -134,6 +134,7 @@ extension SQLiteStore: RetentionStore {
         return counts
     }
 
+    /// The one way every write that erases (seal, purge, erase, delete, audit retention) makes it gone from the files.
     @discardableResult
     public func scrub() async throws -> Bool {
         // `secure_delete` overwrote the freed bytes in the pages; their old copies are in the main file (until

@@ -32,7 +32,7 @@ extension SQLiteStore {
             try Self.audit(db, actor: nil, action: "session.seal", target: session)
         }
         // The deleted rows' pages were overwritten (`secure_delete`); the checkpoint takes their old copies out of the WAL.
-        try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try await scrub()
     }
 
     /// Moves the activity's participant inputs out of the log into `sealed_inputs`, under their pseudonyms, in

@@ -257,7 +257,7 @@ public final class SQLiteStore: HubStore {
             try Self.audit(db, actor: actor, action: "session.delete", target: id)
         }
         // Push deleted pages out of the WAL into the (secure-deleted) main file.
-        try await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try await scrub()
     }
 
     // MARK: event log

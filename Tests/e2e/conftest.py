@@ -107,11 +107,14 @@ def shipped_hub(name, plugins=("voting",)):
     for plugin in plugins:
         shutil.copytree(SHIPPED / plugin, folder / plugin)
     h = Hub(binary, workdir, plugins=folder)
-    h.bootstrap()
-    h.start()
-    h.login()
-    yield h
-    _finish(h)
+    try:
+        h.bootstrap()
+        h.start()
+        h.login()
+        yield h
+    finally:
+        # Also when a test fails: a hub left running would hold its port and plugins into the next suites.
+        _finish(h)
 
 
 # ---- anonymity after close: byte scans of the database -------------------------------------------------

@@ -191,7 +191,7 @@ def test_every_refusal_has_its_code_and_nothing_refused_reaches_the_log(hub):
     assert record["title"] == "Gedeelde doelen: gedeelde doelen en afspraken"
     body = record["body"]
     assert body.startswith("Verkennend gesprek met 3 partijen: Bewoner, Woningcorporatie (Woon stad), Welzijn (Swel)"), body
-    assert "1. Meer groen (wens)\n   Gedragen door 2 partijen: Bewoner, Woningcorporatie (Woon stad)" in body, body
+    assert "1. Meer groen (wens)\n   Gedragen door 2 partijen (1 informeel, 1 formeel): Bewoner, Woningcorporatie (Woon stad)" in body, body
     assert "2. Schone straten (doel)" in body and "Afspraken:\n- Eén gezin, één plan, één regisseur.\n- Elk kwartaal een wijkschouw met bewoners" in body
     assert "Ook genoemd (minder dan 2 partijen):\n- Minder eenzaamheid (Welzijn (Swel))" in body
     seqs = record["provenance"][0]["seqs"]
@@ -274,7 +274,7 @@ def test_named_parties_take_the_join_organisation_and_anonymous_ones_give_none(h
     publish = run(without_names())
     (output,) = hub.export(anon["id"])["outputs"]
     assert "provenance" not in output["record"]
-    assert "1. Amper (doel)\n   Gedragen door 3 partijen: Bewoner, Gemeente, Welzijn" in output["record"]["body"], output["record"]["body"]
+    assert "1. Amper (doel)\n   Gedragen door 3 partijen (1 informeel, 2 formeel): Bewoner, Gemeente, Welzijn" in output["record"]["body"], output["record"]["body"]
     status, item = hub.api("GET", "/api/v1/toolkit/%s" % output["filed"].split("@")[0])
     assert status == 200 and item["provenance"] == [{"session": anon["id"], "activity": "a1", "seqs": [publish]}], item
 

@@ -488,17 +488,21 @@ class Instance:
         lines += ["", ("Gedeelde doelen (gedeeld door minstens %d partijen):" if nl else "Common goals (shared by at least %d parties):") % n]
         if not common:
             lines.append("- geen" if nl else "- none")
-        for i, g in enumerate(common, start=1):
-            lines.append("%d. %s (%s)" % (i, g["text"], kind_word[g["kind"]][0 if nl else 1]))
-            lines.append(("   Gedragen door %d partijen: %s" if nl else "   Supported by %d parties: %s") % (
-                len(g["parties"]), ", ".join(self.label(ordered[i], lang) for i in g["parties"])))
+        for number, g in enumerate(common, start=1):
+            lines.append("%d. %s (%s)" % (number, g["text"], kind_word[g["kind"]][0 if nl else 1]))
+            # Formal and informal partners counted apart: a goal only the professionals share reads differently.
+            sides = [self.roles[ordered[k]["role"]]["side"] for k in g["parties"]]
+            lines.append(("   Gedragen door %d partijen (%d informeel, %d formeel): %s" if nl else
+                          "   Supported by %d parties (%d informal, %d formal): %s") % (
+                len(g["parties"]), sides.count("informal"), sides.count("formal"),
+                ", ".join(self.label(ordered[k], lang) for k in g["parties"])))
         if self.agreements:
             lines += ["", "Afspraken:" if nl else "Agreements:"]
             lines += ["- %s" % self.agreement_view(a)["text"][lang] for a in self.agreements]
         if rest:
             lines += ["", ("Ook genoemd (minder dan %d partijen):" if nl else "Also named (fewer than %d parties):") % n]
             for g in rest:
-                lines.append("- %s (%s)" % (g["text"], ", ".join(self.label(ordered[i], lang) for i in g["parties"])))
+                lines.append("- %s (%s)" % (g["text"], ", ".join(self.label(ordered[k], lang) for k in g["parties"])))
         record = {"kind": self.cfg["kind"], "title": "%s: %s" % (self.cfg["title"][lang], "gedeelde doelen en afspraken" if nl else "common goals and agreements"),
                   "body": "\n".join(lines)}
         if self.cfg["themes"]:

@@ -19,7 +19,7 @@ const TEXT = {
     shareIntro: (n) => `Welke doelen van andere partijen deel jij? Een doel dat ${n} partijen delen, wordt een gedeeld doel.`,
     share: 'Dit deel ik ook', shared: 'Gedeeld', unshare: 'Niet meer delen', marked: 'Genoteerd.',
     yourGoal: 'jouw doel', yourParty: 'van jouw partij', parties: (n) => `${n} ${n === 1 ? 'partij' : 'partijen'}`,
-    people: (n) => `${n} ${n === 1 ? 'persoon' : 'mensen'}`, common: 'Gedeelde doelen', commonHint: (n) => `Gedeeld door minstens ${n} partijen.`,
+    people: (n) => `${n} ${n === 1 ? 'persoon' : 'mensen'}`, sides: (i, f) => `${i} informeel, ${f} formeel`, common: 'Gedeelde doelen', commonHint: (n) => `Gedeeld door minstens ${n} partijen.`,
     noCommon: 'Nog geen gedeelde doelen.', supportedBy: 'Gedragen door', agreements: 'Afspraken', noAgreements: 'Nog geen afspraken.',
     agreementText: 'Nieuwe afspraak', addAgreement: 'Voeg afspraak toe', principles: 'Uitgangspunten om toe te voegen',
     remove: 'Verwijder', removed: 'Verwijderd.', publish: 'Leg vast in de gereedschapskist', publishing: 'Vastgelegd.',
@@ -40,7 +40,7 @@ const TEXT = {
     shareIntro: (n) => `Which goals of other parties do you share? A goal that ${n} parties share becomes a common goal.`,
     share: 'I share this too', shared: 'Shared', unshare: 'Stop sharing', marked: 'Noted.',
     yourGoal: 'your goal', yourParty: 'from your party', parties: (n) => `${n} ${n === 1 ? 'party' : 'parties'}`,
-    people: (n) => `${n} ${n === 1 ? 'person' : 'people'}`, common: 'Common goals', commonHint: (n) => `Shared by at least ${n} parties.`,
+    people: (n) => `${n} ${n === 1 ? 'person' : 'people'}`, sides: (i, f) => `${i} informal, ${f} formal`, common: 'Common goals', commonHint: (n) => `Shared by at least ${n} parties.`,
     noCommon: 'No common goals yet.', supportedBy: 'Supported by', agreements: 'Agreements', noAgreements: 'No agreements yet.',
     agreementText: 'New agreement', addAgreement: 'Add agreement', principles: 'Principles to add',
     remove: 'Remove', removed: 'Removed.', publish: 'Record in the gereedschapskist', publishing: 'Recorded.',
@@ -92,6 +92,12 @@ class HubPluginSharedGoals extends HTMLElement {
   /** The party at index i of the public view's table (goals name their parties by index). */
   partyAt(i) { return (this.pub.parties || [])[i] || { role: '?', org: '' }; }
   authorOf(g) { return this.label(this.partyAt(g.party)); }
+  /** "2 informeel, 3 formeel": the sides of the parties behind a goal, from their roles. */
+  sides(g) {
+    const side = (i) => ((this.pub.roles || []).find((r) => r.id === this.partyAt(i).role) || {}).side;
+    const informal = g.parties.filter((i) => side(i) === 'informal').length;
+    return this.t.sides(informal, g.parties.length - informal);
+  }
 
   /** Sends one input; the status line says pending, then the confirmation or the hub's words. */
   submit(type, payload, done, after) {
@@ -115,7 +121,7 @@ class HubPluginSharedGoals extends HTMLElement {
     this.main.className = `goals role-${this.#role} phase-${this.#phase}`;
     if (v.error) { this.main.replaceChildren(el('p', { class: 'error', role: 'alert', text: this.tr(v.error) || this.t.broken })); return; }
     if (!v.roles) { this.main.replaceChildren(); return; }
-    const parts = [el('h2', { class: 'title', text: this.tr(v.title) })];
+    const parts = [el('p', { class: 'title', text: this.tr(v.title) })];
     if (this.isFac) parts.push(...this.facilitator(v, drafts));
     else if (this.isParticipant) parts.push(...this.participantView(v, drafts));
     else parts.push(...this.beamer(v));
@@ -276,7 +282,7 @@ class HubPluginSharedGoals extends HTMLElement {
     if (!common.length) { box.append(el('p', { class: 'hint', text: t.noCommon })); return box; }
     box.append(el('ol', { class: 'list common' }, ...common.map((g) => el('li', { 'data-goal': g.id },
       el('span', { class: 'text', text: g.text }),
-      el('span', { class: 'meta', text: ` · ${t.parties(g.parties.length)} · ${t.people(g.people)}` }),
+      el('span', { class: 'meta', text: ` · ${t.parties(g.parties.length)} (${this.sides(g)}) · ${t.people(g.people)}` }),
       el('span', { class: 'support' }, `${t.supportedBy}: `, ...g.parties.map((i) => el('span', { class: 'chip', text: this.label(this.partyAt(i)) })))))));
     return box;
   }

@@ -9,6 +9,7 @@ in browser/test_shared_goals_browser.py.
 """
 import asyncio
 import json
+import re
 import shutil
 import subprocess
 
@@ -263,6 +264,7 @@ def test_named_parties_take_the_join_organisation_and_anonymous_ones_give_none(h
                 await p.ok(p.input("a1", "goal", {"text": text}))
             view = await people[0].wait_view("a1", check=lambda v: len(v["goals"]) == 3)
             assert [g["text"] for g in view["goals"]] == ["Amper", "misschien", "Zeker wel"] and not view["askOrg"], view
+            assert all(re.fullmatch(r"g[0-9a-f]{12}", g["id"]) for g in view["goals"]), view["goals"]  # no counter
             await phase(fac, "delen")
             ids = {g["text"]: g["id"] for g in view["goals"]}
             await people[0].ok(people[0].input("a1", "mark", {"goal": ids["Amper"]}))
@@ -348,24 +350,28 @@ def test_a_recorded_session_replays_byte_for_byte_and_a_restart_gives_the_room_i
             await fac.ok(fac.input("a1", "publish", {}))
             await fac.wait_view("a1", check=lambda v: v["published"])
             await fac.ping()
-            return dict(fac.views), dict(people[3].views)
+            return dict(fac.views), people[3]
         finally:
             await close_all(people + [fac])
-    before, mine = run(main())
+    before, p3 = run(main())
+    mine, token = dict(p3.views), p3.token
     exported = hub.export(sid)
 
     hub.restart()
 
     async def again():
-        fac = Client(hub.ws_url, "fac-again")
+        fac, p3 = Client(hub.ws_url, "fac-again"), Client(hub.ws_url, "p03-again")
         await fac.connect()
         await fac.join(code, auth=hub.token)
         try:
             refused(await fac.input("a1", "publish", {}), "already_published")  # a use that needs the plugin
             await fac.ping()
+            await p3.connect()
+            await p3.join(code, token=token)  # the participant's own view comes back too
+            assert p3.view("a1", "me") == mine[("a1", "me")] and p3.view("a1", "me")["marks"], p3.views
             return dict(fac.views)
         finally:
-            await fac.close()
+            await close_all([fac, p3])
     after = run(again())
     assert after[("a1", "public")] == before[("a1", "public")]
     assert after[("a1", "facilitator")] == before[("a1", "facilitator")]

@@ -8,6 +8,7 @@ Python standard library only, against the JSON-lines plugin protocol (CONTRACTS.
 plugins/checkin and plugins/card-deck. A deterministic reducer: the same config and events always give the same
 views and outputs; every line it writes has sorted keys, so two runs compare byte for byte.
 """
+import hashlib
 import json
 import re
 import sys
@@ -292,11 +293,23 @@ class Instance:
         if len(self.goals) >= MAX_GOALS_TOTAL:
             raise Refusal("room_full", "Er staan al %d doelen; meer passen er niet." % MAX_GOALS_TOTAL,
                           "There are already %d goals; no more fit." % MAX_GOALS_TOTAL)
-        self.counter += 1
-        gid = "g%d" % self.counter
+        gid = self.new_goal_id(pid, text)
         self.goals[gid] = {"id": gid, "author": pid, "role": party["role"], "org": party["org"], "kind": kind,
                            "text": text, "seq": seq, "marks": {}}
         return {"public", "facilitator", "participant:" + pid}
+
+    def new_goal_id(self, pid, text):
+        """`g1`, `g2`, … in the order written; in an anonymous activity a digest of author and text instead, so
+        that no view tells in which order the goals came in (docs/SHARED-GOALS.md)."""
+        if not self.anonymous:
+            self.counter += 1
+            return "g%d" % self.counter
+        digest = hashlib.sha256(("%s\n%s" % (pid, text)).encode("utf-8")).hexdigest()
+        gid, n = "g" + digest[:12], 1
+        while gid in self.goals:  # the same digest twice: practically never, but ids must differ
+            n += 1
+            gid = "g%s-%d" % (digest[:12], n)
+        return gid
 
     def goal(self, payload):
         gid = ref(payload, "goal", *UNKNOWN_GOAL)

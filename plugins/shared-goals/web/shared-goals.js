@@ -61,6 +61,7 @@ class HubPluginSharedGoals extends HTMLElement {
   #status = null;
   #editParty = false;
   #kind = 'goal';
+  #partyDraft = null; // the role picked but not sent yet: views arriving meanwhile must not reset it
 
   constructor() {
     super();
@@ -184,15 +185,15 @@ class HubPluginSharedGoals extends HTMLElement {
   partyForm(v, me, drafts) {
     const t = this.t;
     const current = me.party || {};
-    let chosen = current.role || null;
+    const chosen = () => this.#partyDraft || current.role || null;
     const form = el('form', { class: 'party' }, el('h3', { text: t.party }));
     for (const side of ['informal', 'formal']) {
       const roles = v.roles.filter((r) => r.side === side);
       if (!roles.length) continue;
       const fs = el('fieldset', { class: 'roles' }, el('legend', { text: side === 'formal' ? t.formal : t.informal }));
       for (const r of roles) {
-        const input = el('input', { type: 'radio', name: 'role', value: r.id, id: `r-${r.id}`, checked: chosen === r.id, 'data-k': `role-${r.id}` });
-        input.addEventListener('change', () => { chosen = r.id; });
+        const input = el('input', { type: 'radio', name: 'role', value: r.id, id: `r-${r.id}`, checked: chosen() === r.id, 'data-k': `role-${r.id}` });
+        input.addEventListener('change', () => { this.#partyDraft = r.id; });
         fs.append(el('label', { class: 'choice', for: `r-${r.id}` }, input, el('span', { text: this.tr(r.title) })));
       }
       form.append(fs);
@@ -206,10 +207,10 @@ class HubPluginSharedGoals extends HTMLElement {
     form.append(el('button', { type: 'submit', class: 'primary', 'data-k': 'set-party', text: t.setParty }));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      if (!chosen) { this.#status = { state: 'error', message: t.chooseParty }; this.render(); return; }
-      const payload = { role: chosen };
+      if (!chosen()) { this.#status = { state: 'error', message: t.chooseParty }; this.render(); return; }
+      const payload = { role: chosen() };
       if (org && org.value.trim()) payload.org = org.value;
-      this.submit('party', payload, t.partySet, () => { this.#editParty = false; });
+      this.submit('party', payload, t.partySet, () => { this.#editParty = false; this.#partyDraft = null; });
     });
     return form;
   }

@@ -30,7 +30,8 @@ let package = Package(
         .target(name: "Model", path: "Sources/Model"),
         // What a plugin executable links: the JSON-lines loop and a reducer protocol. No Hummingbird, no GRDB.
         .target(name: "PluginSDK", dependencies: ["Model"], path: "Sources/Plugins/SDK"),
-        // Manifests, config schemas and the supervised plugin processes.
+        // Manifests, config schemas, the supervised plugin processes and PluginTransport: a session reaches its plugins
+        // through the processes (PluginHost) or, in tests, through PluginEngines in this process (InProcessPlugins).
         .target(
             name: "Plugins",
             dependencies: [

@@ -242,6 +242,15 @@ def test_a_phone_takes_part_with_the_keyboard_alone_and_a_second_phone_reads_eng
     assert "input#org" in active_path(d), active_path(d)
     key(d, "Buurtvereniging Oost", Keys.ENTER)
     wait_for(lambda: "Je zit hier als Vrijwilliger (Buurtvereniging Oost)." in text(d), message="the party set", detail=lambda: text(d)[:300])
+    # Until something is written the party can change: open the choice again and cancel, by keyboard.
+    d.execute_script("document.getElementById('main').focus()")
+    tab_to(d, lambda: focused(d) == "change-party", "Andere partij kiezen")
+    key(d, Keys.ENTER)
+    wait_for(lambda: inside(d, '[data-k="cancel-party"]'), message="the party form again")
+    assert d.execute_script("return arguments[0].shadowRoot.querySelector('#r-vrijwilliger').checked", plugin(d))
+    tab_to(d, lambda: focused(d) == "cancel-party", "Annuleer")
+    key(d, Keys.ENTER)
+    wait_for(lambda: inside(d, "#goal-text") and not inside(d, '[data-k="cancel-party"]'), message="back to writing")
 
     # A wish: Tab to the kind, arrow to "Wens", Tab to the text, type, Tab to the button, Enter.
     d.execute_script("document.getElementById('main').focus()")

@@ -14,6 +14,7 @@ const TEXT = {
     partySet: 'Je partij staat.', youAre: (p) => `Je zit hier als ${p}.`, changeParty: 'Andere partij kiezen',
     kind: 'Wat schrijf je op?', kinds: { goal: 'Doel', wish: 'Wens' }, goalText: 'Jouw doel of wens',
     goalHint: (n, m) => `Hooguit ${n} tekens; ${m} doelen en wensen per persoon.`, add: 'Voeg toe', added: 'Toegevoegd.',
+    full: (n) => `Je hebt je ${n} doelen en wensen opgeschreven. Trek er een in om een ander op te schrijven.`, cancel: 'Annuleer',
     mine: 'Jouw doelen en wensen', withdraw: 'Trek in', withdrawn: 'Ingetrokken.', none: 'Nog niets.',
     others: 'Wat anderen opschreven', goals: (n) => `${n} ${n === 1 ? 'doel' : 'doelen en wensen'}`,
     shareIntro: (n) => `Welke doelen van andere partijen deel jij? Een doel dat ${n} partijen delen, wordt een gedeeld doel.`,
@@ -35,6 +36,7 @@ const TEXT = {
     partySet: 'Your party is set.', youAre: (p) => `You are here as ${p}.`, changeParty: 'Choose another party',
     kind: 'What are you writing down?', kinds: { goal: 'Goal', wish: 'Wish' }, goalText: 'Your goal or wish',
     goalHint: (n, m) => `At most ${n} characters; ${m} goals and wishes per person.`, add: 'Add', added: 'Added.',
+    full: (n) => `You have written your ${n} goals and wishes. Withdraw one to write another.`, cancel: 'Cancel',
     mine: 'Your goals and wishes', withdraw: 'Withdraw', withdrawn: 'Withdrawn.', none: 'Nothing yet.',
     others: 'What others wrote', goals: (n) => `${n} ${n === 1 ? 'goal' : 'goals and wishes'}`,
     shareIntro: (n) => `Which goals of other parties do you share? A goal that ${n} parties share becomes a common goal.`,
@@ -167,6 +169,7 @@ class HubPluginSharedGoals extends HTMLElement {
     if (this.#phase === 'doelen') {
       out.push(el('p', { class: 'prompt', text: this.tr(v.prompt) }));
       if ((me.goals || []).length < v.maxGoals) out.push(this.goalForm(v, drafts));
+      else out.push(el('p', { class: 'hint', role: 'status', text: t.full(v.maxGoals) }));
       out.push(this.myGoals(v, me));
       const others = v.goals.filter((g) => !(me.goals || []).includes(g.id));
       if (others.length) {
@@ -204,7 +207,13 @@ class HubPluginSharedGoals extends HTMLElement {
       org.value = drafts.org !== undefined ? drafts.org : (current.org || '');
       form.append(el('label', { for: 'org', class: 'label', text: t.org }), org, el('p', { id: 'org-hint', class: 'hint', text: t.orgHint }));
     }
-    form.append(el('button', { type: 'submit', class: 'primary', 'data-k': 'set-party', text: t.setParty }));
+    const buttons = el('div', { class: 'buttons' }, el('button', { type: 'submit', class: 'primary', 'data-k': 'set-party', text: t.setParty }));
+    if (me.party) {
+      const cancel = el('button', { type: 'button', 'data-k': 'cancel-party', text: t.cancel });
+      cancel.addEventListener('click', () => { this.#editParty = false; this.#partyDraft = null; this.render(); });
+      buttons.append(cancel);
+    }
+    form.append(buttons);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       if (!chosen()) { this.#status = { state: 'error', message: t.chooseParty }; this.render(); return; }

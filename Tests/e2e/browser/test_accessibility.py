@@ -1,0 +1,343 @@
+"""Accessibility audit (issue 20): axe-core in real Chromium over every page type and every shipped plugin's
+participant, facilitator and beamer views; 0 serious or critical violations, in the light and the dark theme.
+
+One hub loads every shipped plugin; one session has one activity per plugin. Simulated participants
+(hubclient, over the wire protocol) and a facilitator connection give each view content before it is audited.
+Three Chromium windows of 1280 × 720 (participant, facilitator console, beamer) follow the session through
+every activity; each page is audited with axe-core (from the selenium-axe-python wheel, which ships
+axe.min.js) in the light theme, then its colour contrast again under `prefers-color-scheme: dark`.
+Screenshots of each page and view land in test-artifacts/accessibility/, with axe-report.json (every
+violation of any impact). docs/ACCESSIBILITY.md says what is audited and what was fixed.
+
+The contrast of the design tokens themselves (web/tokens.css) is checked without a browser by
+`test_token_pairs_meet_wcag_aa_in_every_theme`.
+"""
+import asyncio
+import json
+import re
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import hubclient
+from browserkit import ARTIFACTS, REPO, deep, wait_for
+from test_shell import body, by_id, login, shown
+
+OUT = ARTIFACTS / "accessibility"
+PLUGINS = ["checkin", "voting", "brainstorm", "case-review", "timer", "card-deck", "shared-agenda", "shared-goals"]
+AGENDA = """\
+session: Toegankelijk in de wijk
+lang: nl
+agenda:
+  - plugin: checkin
+    title: Hoe kom je binnen?
+    config: {question: "Hoe gaat het met je?", mode: both}
+  - plugin: voting
+    title: Wat werkt het best?
+    config: {kind: single, question: "Wat werkt het best in jouw wijk?", options: [Schoonmaakploeg, Buurtconciërge, Huiskamer]}
+  - plugin: brainstorm
+    title: Werkzame bestanddelen
+  - plugin: case-review
+    title: Intervisie
+    groups: {mode: random, size: 3}
+    config: {method: incident}
+  - plugin: timer
+    title: Pauze
+    config: {minutes: 5}
+  - plugin: card-deck
+    title: Inbedden in je organisatie
+    config: {deck: implementatie, select: [draagvlak, eigenaarschap, middelen]}
+  - plugin: shared-agenda
+    title: Onze agenda voor de wijk
+  - plugin: shared-goals
+    title: Wat willen we samen?
+    config: {threshold: 2}
+"""
+PEOPLE = ["Sanne", "Joost", "Ayse", "Kees"]
+
+# What the simulated room sends in each activity, so that each view has content: (who, type, payload).
+# `who` is "p" (every simulated participant, payload formatted with its index i) or "f" (the facilitator).
+CONTENT = {
+    "checkin": [("p", "checkin", lambda i: {"mood": 1 + i % 5, "word": ["moe", "blij", "nieuwsgierig", "druk"][i % 4]})],
+    "voting": [("p", "ballot", lambda i: {"choice": i % 3})],
+    "brainstorm": [("p", "card", lambda i: {"question": ["doelen", "aanpak"][i % 2], "text": "Idee %d van de wijk" % i})],
+    "case-review": [("p", "propose", lambda i: {"title": "Casus %d" % i, "description": "Een gezin met schulden", "question": "Wat doe ik?"})],
+    "timer": [("f", "start", lambda i: {})],
+    "card-deck": [("f", "show", lambda i: {"card": "draagvlak"}),
+                  ("p", "respond", lambda i: {"card": "draagvlak", "applies": ["yes", "no", "partly"][i % 3]})],
+    "shared-agenda": [("p", "add", lambda i: {"lane": ["wonen", "werken", "leven"][i % 3], "goal": "Doel %d voor de wijk" % i})],
+    "shared-goals": [("p", "party", lambda i: {"role": ["bewoner", "gemeente", "corporatie", "welzijn"][i % 4]}),
+                     ("p", "goal", lambda i: {"text": "Een schone straat %d" % i})],
+}
+
+AXE_JS = None
+
+
+def axe_source():
+    global AXE_JS
+    if AXE_JS is None:
+        import selenium_axe_python
+        path = Path(selenium_axe_python.__file__).parent / "axe-core" / "axe.min.js"
+        AXE_JS = path.read_text(encoding="utf-8")
+        assert "axe.run" in AXE_JS or "runVirtualRule" in AXE_JS, path
+    return AXE_JS
+
+
+RUN_AXE = """
+const done = arguments[arguments.length - 1];
+const only = arguments[0];
+const options = only ? { runOnly: { type: 'rule', values: only } } : { resultTypes: ['violations'] };
+axe.run(document, options).then((r) => done(r.violations.map((v) => ({
+  id: v.id, impact: v.impact, help: v.help,
+  nodes: v.nodes.map((n) => ({ target: n.target.map((t) => Array.isArray(t) ? t.join(' >> ') : t).join(' >> '),
+                               impact: n.impact, summary: (n.failureSummary || '').slice(0, 300) })),
+})))).catch((e) => done({ error: String(e) }));
+"""
+
+
+class Audit:
+    """Every axe violation, per page; the serious and critical ones fail the test."""
+
+    def __init__(self):
+        self.found = []
+        self.pages = []
+        OUT.mkdir(parents=True, exist_ok=True)
+
+    def run(self, d, page, theme="light"):
+        if not d.execute_script("return !!window.axe"):
+            d.execute_script(axe_source())
+        only = ["color-contrast"] if theme == "dark" else None
+        if theme == "dark":
+            d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+            time.sleep(0.2)  # transitions of the theme's colours (at most 200 ms)
+        try:
+            result = d.execute_async_script(RUN_AXE, only)
+        finally:
+            if theme == "dark":
+                d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+        assert not isinstance(result, dict), "axe failed on %s: %s" % (page, result)
+        self.pages.append("%s (%s)" % (page, theme))
+        for v in result:
+            self.found.append(dict(v, page=page, theme=theme))
+        self.save()  # after every page, so that a test that stops halfway still leaves its report
+        return result
+
+    def page(self, d, name, dark=True):
+        """Audit one page in both themes and take its screenshot."""
+        d.save_screenshot(str(OUT / ("%s.png" % name)))
+        self.run(d, name)
+        if dark:
+            self.run(d, name, "dark")
+
+    def serious(self):
+        return [v for v in self.found if v["impact"] in ("serious", "critical")]
+
+    def report(self, violations):
+        lines = []
+        for v in violations:
+            for n in v["nodes"][:6]:
+                lines.append("%s [%s] %s on %s (%s): %s — %s" % (v["impact"], v["theme"], v["id"], v["page"], v["help"],
+                                                              n["target"], n["summary"].replace("\n", " ")))
+            if len(v["nodes"]) > 6:
+                lines.append("   … and %d more nodes" % (len(v["nodes"]) - 6))
+        return "\n".join(lines)
+
+    def save(self):
+        (OUT / "axe-report.json").write_text(json.dumps({"pages": self.pages, "violations": self.found}, indent=1, ensure_ascii=False))
+
+
+class Room:
+    """The simulated participants and a facilitator connection, on an asyncio loop of their own."""
+
+    def __init__(self, hub, code):
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        self.ws = hub.url.replace("http://", "ws://") + "/ws"
+        self.code = code
+        self.hub = hub
+        self.people = []
+        self.fac = None
+
+    def call(self, coro, timeout=30):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def open(self):
+        async def go():
+            self.fac = hubclient.Client(self.ws, "fac")
+            await self.fac.connect()
+            await self.fac.join(self.code, auth=self.hub.token)
+            self.people = await hubclient.join_many(self.ws, self.code, len(PEOPLE), fields=lambda i: {"name": PEOPLE[i]})
+        self.call(go())
+
+    def command(self, type_, **fields):
+        return self.call(self.fac.ok(self.fac.command(type_, **fields)))
+
+    def fill(self, activity, plugin):
+        async def go():
+            for who, type_, payload in CONTENT[plugin]:
+                senders = [self.fac] if who == "f" else self.people
+                # Refusals are fine here (the views only need some content); the answers are awaited in order.
+                await asyncio.gather(*(c.input(activity, type_, payload(i)) for i, c in enumerate(senders)))
+        self.call(go())
+
+    def close(self):
+        try:
+            self.call(hubclient.close_all(self.people + [self.fac]), timeout=10)
+        except Exception:  # noqa: BLE001 - the hub may already be gone
+            pass
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+def plugin_ready(d, plugin):
+    """The plugin element of `plugin` is there and has drawn something."""
+    return d.execute_script("""
+      const deep = (root, sel) => { for (const n of root.querySelectorAll('*')) { if (n.matches(sel)) return n;
+        if (n.shadowRoot) { const f = deep(n.shadowRoot, sel); if (f) return f; } } return null; };
+      const host = deep(document, arguments[0]);
+      return !!(host && host.shadowRoot && host.shadowRoot.textContent.trim().length > 0);
+    """, "hub-plugin-" + plugin)
+
+
+def window(browsers):
+    """A Chromium window whose page is exactly 1280 × 720 CSS pixels (the screenshots' size)."""
+    d = browsers(1280, 720, mobile=False)
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False})
+    return d
+
+
+def test_every_page_and_plugin_view_has_no_serious_axe_violation_in_both_themes(shipped_hub, browsers):
+    t0 = time.monotonic()
+    hub = shipped_hub(*PLUGINS)
+    session = hub.create_session(AGENDA)
+    code = session["code"]
+    hub.run("kennisbank", "import", REPO / "docs" / "examples" / "kennisbank.jsonl")
+    hub.run("toolkit", "import", REPO / "docs" / "examples" / "gereedschapskist.jsonl")
+    audit = Audit()
+
+    p, f, b = (window(browsers) for _ in range(3))
+
+    # Before the session starts: the join page, the login page, the beamer's join screen.
+    p.get(session["participantUrl"])
+    wait_for(lambda: shown(p, "view-join"), message="join form")
+    audit.page(p, "join")
+    f.get("%s/facilitate/%s" % (hub.url, session["id"]))
+    wait_for(lambda: shown(f, "view-login"), message="login form")
+    audit.page(f, "login")
+    b.get(session["beamerUrl"])
+    wait_for(lambda: body(b, "connection") == "open", message="beamer connected")
+    audit.page(b, "beamer-lobby", dark=False)  # the beamer has one theme of its own
+
+    by_id(p, "join-name").send_keys("Fatima")
+    by_id(p, "join-submit").click()
+    wait_for(lambda: body(p, "participant"), message="welcome")
+    audit.page(p, "participant-lobby")
+    login(f, hub.url, session["id"])
+    audit.page(f, "console-draft")
+
+    room = Room(hub, code)
+    try:
+        room.open()
+        room.command("start")
+        for n, plugin in enumerate(PLUGINS, start=1):
+            activity = "a%d" % n
+            room.command("next")
+            room.fill(activity, plugin)
+            if plugin == "voting":
+                room.command("reveal", activity=activity)
+            for d, who in ((p, "participant"), (f, "console"), (b, "beamer")):
+                wait_for(lambda: plugin_ready(d, plugin), message="%s view of %s" % (who, plugin))
+            time.sleep(0.3)  # the last views of the inputs above
+            audit.page(p, "participant-%s" % plugin)
+            audit.page(f, "console-%s" % plugin)
+            audit.page(b, "beamer-%s" % plugin, dark=False)
+    finally:
+        room.close()
+
+    # The kennisbank and the gereedschapskist, read by the logged-in facilitator (the token is in this tab).
+    status, found = hub.api("GET", "/api/v1/interventions")
+    assert status == 200, (status, found)
+    first = found["hits"][0]["id"]
+    for name, path, ready in (
+            ("kennisbank-search", "index.html", "#hits > li"),
+            ("gereedschapskist", "index.html?tab=toolkit", "#hits > li"),
+            ("kennisbank-intervention", "intervention.html?id=%s" % first, "h1"),
+            ("kennisbank-edit", "edit.html?id=%s" % first, "form, #login-host:not([hidden])"),
+            ("kennisbank-wizard", "wizard.html", "#main h1")):
+        f.get(hub.url + "/web/kennisbank/" + path)
+        wait_for(lambda: f.execute_script("return [...document.querySelectorAll(arguments[0])].some((e) => e.checkVisibility())", ready),
+                 message="%s ready" % name)
+        time.sleep(0.3)
+        audit.page(f, name)
+
+    audit.save()
+    took = time.monotonic() - t0
+    print("axe audited %d page views in %.1f s; %d violations of any impact (test-artifacts/accessibility/axe-report.json)"
+          % (len(audit.pages), took, len(audit.found)))
+    bad = audit.serious()
+    assert not bad, "serious or critical axe violations:\n" + audit.report(bad)
+
+
+# ---- the tokens themselves ------------------------------------------------------------------------------
+
+def _luminance(hex_):
+    h = hex_.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    rgb = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a, b):
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def themes():
+    """{theme: {token: colour}} of web/tokens.css: light (:root), dark (light overridden by the media block), beamer."""
+    css = re.sub(r"/\*.*?\*/", "", (REPO / "web" / "tokens.css").read_text(), flags=re.S)
+    blocks = {}
+    for m in re.finditer(r"([^{}]*)\{([^{}]*)\}", css):
+        selector = m.group(1).strip()
+        decls = dict(re.findall(r"--(color-[\w-]+):\s*(#[0-9a-fA-F]{3,6})", m.group(2)))
+        if decls:
+            blocks[selector] = decls
+    light = blocks[":root"]
+    dark = dict(light, **blocks[":root:not(.beamer)"])
+    beamer = dict(light, **blocks[":root.beamer"])
+    return {"light": light, "dark": dark, "beamer": beamer}
+
+
+# (foreground, background, minimum): text pairs need 4.5:1; borders, focus rings, chart bars (non-text) and the
+# accent, which is text only in the timer's large clock (WCAG large text), 3:1.
+PAIRS = [
+    ("text", "bg", 4.5), ("text", "surface", 4.5), ("muted", "bg", 4.5), ("muted", "surface", 4.5),
+    ("primary", "surface", 4.5), ("primary", "bg", 4.5), ("on-primary", "primary", 4.5), ("on-header", "header", 4.5),
+    ("on-accent", "accent", 4.5), ("accent", "surface", 3.0), ("accent", "bg", 3.0),
+    ("ok", "surface", 4.5), ("warn", "surface", 4.5), ("error", "surface", 4.5),
+    ("ok", "ok-bg", 4.5), ("warn", "warn-bg", 4.5), ("error", "error-bg", 4.5),
+    ("text", "ok-bg", 4.5), ("text", "warn-bg", 4.5), ("text", "error-bg", 4.5),
+    ("border", "surface", 3.0), ("border", "bg", 3.0), ("focus", "surface", 3.0), ("focus", "bg", 3.0),
+    ("chart", "surface", 3.0), ("chart-2", "surface", 3.0),
+]
+
+
+def token_table():
+    rows = []
+    for theme, colours in themes().items():
+        for fg, bg, minimum in PAIRS:
+            a, b = colours["color-" + fg], colours["color-" + bg]
+            rows.append((theme, fg, bg, a, b, contrast(a, b), minimum))
+    return rows
+
+
+def test_token_pairs_meet_wcag_aa_in_every_theme():
+    rows = token_table()
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "token-contrast.md").write_text("| theme | foreground | background | ratio | needs |\n|---|---|---|---|---|\n" + "".join(
+        "| %s | `--color-%s` %s | `--color-%s` %s | %.2f | %.1f |\n" % (t, fg, a, bg, b, r, m) for t, fg, bg, a, b, r, m in rows))
+    low = ["%s: --color-%s %s on --color-%s %s is %.2f:1, needs %.1f:1" % (t, fg, a, bg, b, r, m)
+           for t, fg, bg, a, b, r, m in rows if r < m]
+    assert not low, "\n".join(low)

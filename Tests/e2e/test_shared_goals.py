@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -299,6 +300,65 @@ def test_at_most_60_parties_sit_at_the_table(hub):
         finally:
             await close_all([fac] + people)
     run(main())
+
+
+def test_limits_that_take_many_inputs_checked_on_the_reducer_itself():
+    """300 goals fill the room (room_full), 30 agreements are the most (too_many_agreements); the public view of a
+    full room with 60 parties, long texts and goals that every party shares stays bounded, and the item too.
+    Runs the plugin's reducer in this process (views only at the end): the hub adds nothing to these checks, and
+    a view per input would make this test slow without testing more."""
+    sys.path.insert(0, str(REPO / "plugins" / "shared-goals"))
+    try:
+        import shared_goals
+    finally:
+        sys.path.pop(0)
+    inst = shared_goals.Instance({"maxLength": 500, "maxGoals": 5}, "pseudonymous")
+    codes, seq = [], 0
+
+    def event(actor, role, type_, payload):
+        nonlocal seq
+        try:
+            inst.reduce(seq + 1, {"id": actor, "role": role}, type_, payload)
+            seq += 1
+        except shared_goals.Refusal as r:
+            assert r.nl and r.en
+            codes.append(r.code)
+    for i in range(60):
+        event("p%02d" % i, "participant", "party", {"role": "gemeente", "org": "Afdeling %02d " % i + "x" * 66})
+    for k in range(5):
+        for i in range(60):
+            event("p%02d" % i, "participant", "goal", {"text": ("Doel %d van %02d " % (k, i)) + "y" * 480})
+    event("p00", "participant", "party", {"role": "bewoner"})  # locked
+    event("p60", "participant", "party", {"role": "bewoner"})  # a 61st party
+    event("p59", "participant", "goal", {"text": "Nog eentje"})  # over maxGoals
+    event("p60", "participant", "goal", {"text": "Nog eentje"})  # no party
+    for g in range(1, 301):
+        for i in range(60):
+            if g % 60 != (i + 1) % 60:  # every goal, by everyone but its author
+                event("p%02d" % i, "participant", "mark", {"goal": "g%d" % g})
+    for n in range(31):
+        event("f", "facilitator", "agreement", {"text": "Afspraak %d " % n + "z" * 280})
+    event("f", "facilitator", "twirl", {})
+    event("f", "facilitator", "agreement", [1, 2])
+    event("f", "facilitator", "publish", {})
+    assert codes == ["party_locked", "too_many_parties", "too_many_goals", "no_party", "too_many_agreements", "unknown_input", "bad_payload"], codes
+    answer = shared_goals.answer_for({"s/a1": inst}, {"t": "event", "instance": "s/a1", "seq": seq, "actor": {"role": "system"}, "type": "$reveal"})
+    views = inst.views({"public", "facilitator"})
+    public = views["public"]
+    assert len(public["goals"]) == 300 and len(public["parties"]) == 60 and len(public["agreements"]) == 30
+    assert all(len(g["parties"]) == 60 and g["people"] == 60 and g["common"] for g in public["goals"])
+    line = json.dumps(dict(answer, views=views, outputs=inst.outputs()), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert len(json.dumps(public, ensure_ascii=False)) < 300_000, len(json.dumps(public))
+    assert len(line.encode()) < 2_500_000, len(line)  # the worst case stays well below the hub's 4 MiB line limit
+    # A goal's room-full refusal: a fresh activity with 300 goals from 60 people takes no 301st.
+    full = shared_goals.Instance({"maxGoals": 20}, "pseudonymous")
+    for i in range(16):
+        full.reduce(i + 1, {"id": "q%d" % i, "role": "participant"}, "party", {"role": "bewoner"})
+    for n in range(300):
+        full.reduce(100 + n, {"id": "q%d" % (n % 16), "role": "participant"}, "goal", {"text": "Doel %d" % n})
+    with pytest.raises(shared_goals.Refusal) as refusal:
+        full.reduce(999, {"id": "q15", "role": "participant"}, "goal", {"text": "Doel 301"})
+    assert refusal.value.code == "room_full"
 
 
 # ---- 2: replay ---------------------------------------------------------------------------------------------

@@ -288,14 +288,14 @@ class Instance:
         if len(mine) >= self.cfg["maxGoals"]:
             raise Refusal("too_many_goals", "Je hebt al %d doelen en wensen opgeschreven." % self.cfg["maxGoals"],
                           "You have already written %d goals and wishes." % self.cfg["maxGoals"])
-        if any(g["text"].casefold() == text.casefold() for g in mine):
+        if any(g["fold"] == text.casefold() for g in mine):
             raise Refusal("duplicate_goal", "Dat doel heb je al opgeschreven.", "You have already written that goal.")
         if len(self.goals) >= MAX_GOALS_TOTAL:
             raise Refusal("room_full", "Er staan al %d doelen; meer passen er niet." % MAX_GOALS_TOTAL,
                           "There are already %d goals; no more fit." % MAX_GOALS_TOTAL)
         gid = self.new_goal_id(pid, text)
         self.goals[gid] = {"id": gid, "author": pid, "role": party["role"], "org": party["org"], "kind": kind,
-                           "text": text, "seq": seq, "marks": {}}
+                           "text": text, "fold": text.casefold(), "seq": seq, "marks": {}}
         return {"public", "facilitator", "participant:" + pid}
 
     def new_goal_id(self, pid, text):
@@ -434,8 +434,9 @@ class Instance:
     def ordered_goals(self, index):
         """Most parties first, then most people, then by text: never by arrival (an anonymous room must not be
         able to tell who wrote what from the order)."""
-        views = [self.goal_view(g, index) for g in self.goals.values()]
-        return sorted(views, key=lambda v: (-len(v["parties"]), -v["people"], v["text"].casefold(), v["text"], v["id"]))
+        views = [(self.goal_view(g, index), g["fold"]) for g in self.goals.values()]
+        views.sort(key=lambda vf: (-len(vf[0]["parties"]), -vf[0]["people"], vf[1], vf[0]["text"], vf[0]["id"]))
+        return [v for v, _ in views]
 
     def agreement_view(self, a):
         text = self.principles[a["principle"]]["text"] if "principle" in a else {"nl": a["text"], "en": a["text"]}

@@ -125,7 +125,7 @@ def test_scripts_run_serves_a_demo_session_that_a_client_joins():
                 await c.close()
                 return welcome
             plugins = [a.get("plugin") for a in run(join_leerkring())["state"]["agenda"]]
-            assert "card-deck" in plugins and "shared-goals" in plugins, plugins
+            assert {"card-deck", "shared-goals", "shared-agenda"} <= set(plugins), plugins
         finally:
             rc = script.stop()
         assert rc in (0, 143), "scripts/run exited %s after SIGTERM" % rc

@@ -16,6 +16,11 @@ const TEXT = {
     answer: 'Jouw antwoord', propose: 'Stel een optie voor', proposeSend: 'Voorstellen', notOpen: 'Wacht tot de facilitator het stemmen opent.',
     mode: { named: 'Je naam staat bij je stem.', pseudonymous: 'Je stem is zonder naam; de hub houdt wel bij dat jij hebt gestemd.', anonymous: 'Je stem is anoniem: na afloop is niet meer te zien wie wat stemde.' },
     results: 'Uitslag', mean: 'Gemiddelde', median: 'Mediaan', turnout: 'Opkomst per groep', reveal: 'Toon de uitslag met R of de knop Onthul.',
+    controls: 'Bediening van de stemming', proposals: 'Voorstellen uit de zaal', noProposals: 'Nog geen voorstellen.',
+    approve: 'Neem op', dismiss: 'Wijs af', status: { pending: 'wacht', approved: 'opgenomen', dismissed: 'afgewezen' },
+    openVoting: 'Open het stemmen', openHint: 'Neem voorstellen op of wijs ze af en open dan het stemmen.',
+    addOption: 'Nieuwe optie', addOptionSend: 'Voeg de optie toe', minutes: 'Stemmen sluit over (minuten)', setDeadline: 'Zet de sluitingstijd',
+    save: 'Bewaar in de gereedschapskist', saved: (n) => `${n} keer bewaard in de gereedschapskist.`, done: 'Gelukt.',
   },
   en: {
     send: 'Vote', change: 'Change your vote', voted: 'Your vote is in.', final: 'Your vote is final.', voters: (n) => `${n} ${n === 1 ? 'vote' : 'votes'}`,
@@ -25,6 +30,11 @@ const TEXT = {
     answer: 'Your answer', propose: 'Propose an option', proposeSend: 'Propose', notOpen: 'Wait until the facilitator opens the vote.',
     mode: { named: 'Your name is shown with your vote.', pseudonymous: 'Your vote carries no name; the hub does record that you voted.', anonymous: 'Your vote is anonymous: afterwards nobody can see who voted what.' },
     results: 'Results', mean: 'Mean', median: 'Median', turnout: 'Turnout by group', reveal: 'Show the results with R or the Reveal button.',
+    controls: 'Vote controls', proposals: 'Proposals from the room', noProposals: 'No proposals yet.',
+    approve: 'Accept', dismiss: 'Dismiss', status: { pending: 'waiting', approved: 'accepted', dismissed: 'dismissed' },
+    openVoting: 'Open voting', openHint: 'Accept or dismiss proposals, then open voting.',
+    addOption: 'New option', addOptionSend: 'Add the option', minutes: 'Voting closes in (minutes)', setDeadline: 'Set the closing time',
+    save: 'Save to the gereedschapskist', saved: (n) => `Saved ${n} ${n === 1 ? 'time' : 'times'} to the gereedschapskist.`, done: 'Done.',
   },
 };
 
@@ -37,6 +47,7 @@ class HubPluginVoting extends HTMLElement {
   #draft = null;
   #status = null;
   #anonymity = 'pseudonymous';
+  #typed = {}; // the facilitator's half-typed fields (by data-k), kept across re-renders
 
   constructor() {
     super();
@@ -59,12 +70,12 @@ class HubPluginVoting extends HTMLElement {
   get pub() { return this.#views.public || {}; }
   get mine() { return (this.#views.me || {}).ballot; }
 
-  submit(type, payload) {
+  submit(type, payload, done = this.t.voted, after = null) {
     if (!this.#send) return;
     this.#status = { state: 'pending' };
     this.render();
     this.#send(type, payload).then(
-      () => { this.#status = { state: 'confirmed', message: this.t.voted }; this.#draft = null; this.render(); },
+      () => { this.#status = { state: 'confirmed', message: done }; this.#draft = null; if (after) after(); this.render(); },
       (err) => { this.#status = { state: 'error', message: (err && err.message) || String(err) }; this.render(); },
     );
   }
@@ -86,8 +97,62 @@ class HubPluginVoting extends HTMLElement {
       const turnout = Object.entries(f.turnoutByGroup || {});
       if (turnout.length) parts.push(el('p', { class: 'facts', text: `${this.t.turnout}: ${turnout.map(([g, n]) => `${g} ${n}`).join(', ')}` }));
       if (!v.revealed) parts.push(el('p', { class: 'hidden-note', text: this.t.reveal }));
+      if (this.#send) parts.push(this.controls(v, f));
     }
+    // Views arrive while the facilitator types or tabs: keep the focus on the control it was on.
+    const active = this.shadowRoot.activeElement;
+    const focusKey = active && active.dataset ? active.dataset.k : null;
     this.main.replaceChildren(...parts);
+    if (focusKey) this.shadowRoot.querySelector(`[data-k="${CSS.escape(focusKey)}"]`)?.focus();
+  }
+
+  /** The facilitator's inputs (plugin.json): proposals, open-voting, add-option, deadline, save; each marked data-input. */
+  controls(v, f) {
+    const t = this.t;
+    const box = el('section', { class: 'controls', 'aria-label': t.controls });
+    if (this.#phase === 'vote') {
+      if (v.proposals !== undefined) {
+        const list = (f.proposals || []).map((p) => el('li', { 'data-proposal': p.id },
+          el('span', { text: p.text }), el('span', { class: 'facts', text: t.status[p.status] || p.status }),
+          p.status === 'pending' && !v.votingOpen ? [
+            el('button', { type: 'button', class: 'small', 'data-k': `approve-${p.id}`, 'data-input': 'approve', 'aria-label': `${t.approve}: ${p.text}`, text: t.approve,
+              on: { click: () => this.submit('approve', { proposal: p.id }, t.done) } }),
+            el('button', { type: 'button', class: 'small', 'data-k': `dismiss-${p.id}`, 'data-input': 'dismiss', 'aria-label': `${t.dismiss}: ${p.text}`, text: t.dismiss,
+              on: { click: () => this.submit('dismiss', { proposal: p.id }, t.done) } })] : null));
+        box.append(el('h3', { text: t.proposals }), list.length ? el('ul', { class: 'answers proposals' }, ...list) : el('p', { class: 'hint', text: t.noProposals }));
+      }
+      if (!v.votingOpen) {
+        box.append(el('p', { class: 'hint', text: t.openHint }),
+          el('button', { type: 'button', class: 'primary', 'data-k': 'open-voting', 'data-input': 'open-voting', text: t.openVoting,
+            on: { click: () => this.submit('open-voting', {}, t.done) } }));
+      }
+      if (Array.isArray(v.options) && !['scale', 'wordcloud', 'open'].includes(v.kind)) {
+        box.append(this.fieldForm('add-option', t.addOption, { type: 'text', maxLength: 120 }, t.addOptionSend,
+          (value) => (value.trim() ? { text: value.trim() } : null)));
+      }
+      box.append(this.fieldForm('deadline', t.minutes, { type: 'number', min: '1', max: '600', step: '1', inputMode: 'numeric' }, t.setDeadline,
+        (value) => (Number(value) > 0 ? { minutes: Number(value) } : null)));
+    }
+    box.append(el('p', {}, el('button', { type: 'button', 'data-k': 'save', 'data-input': 'save', text: t.save,
+      on: { click: () => this.submit('save', {}, t.saved((f.saved || 0) + 1)) } })));
+    if (f.saved) box.append(el('p', { class: 'hint', text: t.saved(f.saved) }));
+    if (this.#status) box.append(el('hub-status', { state: this.#status.state, message: this.#status.message || '' }));
+    return box;
+  }
+
+  /** One labelled field and its button; what is typed survives re-renders until the hub accepts it. */
+  fieldForm(type, label, props, action, payload) {
+    const id = `fac-${type}`;
+    const input = el('input', { ...props, id, 'data-k': id, 'data-keep': 'off', value: this.#typed[id] || '',
+      on: { input: () => { this.#typed[id] = input.value; } } });
+    const form = el('form', { class: 'proposal fac-field', 'data-input': type },
+      el('label', { for: id, text: label }), input, el('button', { type: 'submit', 'data-k': `${id}-send`, text: action }));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const p = payload(input.value);
+      if (p) this.submit(type, p, this.t.done, () => { delete this.#typed[id]; });
+    });
+    return form;
   }
 
   ballot(v) {

@@ -446,6 +446,9 @@ enum CaseReviewPlugin: ActivityPlugin {
         var leerpunten: Int
         var consented: Int
         var published: Int
+        /// Who holds which role, by the ids the plugin sees (no names, no texts): the facilitator's `assign-role`
+        /// needs a member to point at.
+        var roles: [MemberView]
     }
 
     struct PublicView: Encodable {
@@ -536,7 +539,8 @@ enum CaseReviewPlugin: ActivityPlugin {
             let s = state.stages[min(g.stage, state.stages.count - 1)]
             return Progress(group: id, members: g.members.count, stage: g.stage, step: s.id, title: s.title, deadline: deadline(g, state),
                             caseChosen: g.caseId != nil, proposals: g.proposals.count, cards: g.cards.count, leerpunten: g.leerpunten.count,
-                            consented: g.leerpunten.filter(\.consent).count, published: g.published)
+                            consented: g.leerpunten.filter(\.consent).count, published: g.published,
+                            roles: g.members.map { MemberView(id: $0, role: g.role(of: $0)) })
         }, problems: state.problems))
         for id in ids where only == nil || id == only {
             let g = state.groups[id]!

@@ -14,6 +14,7 @@ const TEXT = {
     vote: 'Stem op deze casus', voted: 'Jouw stem', choose: 'Kies deze casus', theCase: 'De casus', cards: 'Kaartjes',
     kinds: { question: 'Vraag', hypothesis: 'Hypothese', advice: 'Advies', note: 'Notitie' }, write: 'Schrijf je kaartje', kind: 'Soort',
     listen: 'In deze stap schrijf jij niet.', useful: 'Bruikbaar', markUseful: 'Markeer als bruikbaar', unmark: 'Niet meer bruikbaar',
+    assign: (g) => `Rol toewijzen in groep ${g}`, who: 'Groepslid', role: 'Rol', assignSend: 'Wijs de rol toe',
     next: 'Volgende stap', nextAll: 'Alle groepen een stap verder', last: 'Dit is de laatste stap.', makeChair: 'Maak voorzitter', makeNotes: 'Maak notulist',
     leerpunten: 'Leerpunten', leerpunt: 'Schrijf een leerpunt', text: 'Tekst (zonder vertrouwelijke details)', les: 'Les', tip: 'Tip',
     barriers: 'Welke belemmering?', barrier: { 'wet-en-regelgeving': 'Wet- en regelgeving', budget: 'Budget', cultuurverschillen: 'Cultuurverschillen', samenwerking: 'Samenwerking', other: 'Anders' },
@@ -31,6 +32,7 @@ const TEXT = {
     vote: 'Vote for this case', voted: 'Your vote', choose: 'Choose this case', theCase: 'The case', cards: 'Cards',
     kinds: { question: 'Question', hypothesis: 'Hypothesis', advice: 'Advice', note: 'Note' }, write: 'Write your card', kind: 'Kind',
     listen: 'You do not write in this step.', useful: 'Useful', markUseful: 'Mark as useful', unmark: 'No longer useful',
+    assign: (g) => `Assign a role in group ${g}`, who: 'Member', role: 'Role', assignSend: 'Assign the role',
     next: 'Next step', nextAll: 'All groups one step on', last: 'This is the last step.', makeChair: 'Make chair', makeNotes: 'Make note taker',
     leerpunten: 'Lessons learned', leerpunt: 'Write a lesson', text: 'Text (without confidential details)', les: 'Lesson', tip: 'Tip',
     barriers: 'Which barrier?', barrier: { 'wet-en-regelgeving': 'Laws and regulations', budget: 'Budget', cultuurverschillen: 'Cultural differences', samenwerking: 'Cooperation', other: 'Other' },
@@ -93,7 +95,7 @@ class HubPluginCaseReview extends HTMLElement {
   }
 
   button(text, type, payload, cls = '', done) {
-    const b = el('button', { type: 'button', class: cls, text });
+    const b = el('button', { type: 'button', class: cls, 'data-input': type, text });
     b.addEventListener('click', () => this.submit(type, payload, done));
     return b;
   }
@@ -107,10 +109,21 @@ class HubPluginCaseReview extends HTMLElement {
       parts.push(el('div', { class: 'problems', role: 'alert' }, el('p', { text: this.t.problems }),
         el('ul', {}, ...pub.problems.map((p) => el('li', { text: p })))));
     }
+    // The facilitator's controls are rebuilt on every view: keep their focus and chosen values (by data-k).
+    const active = this.shadowRoot.activeElement;
+    const focusKey = active && active.dataset ? active.dataset.k : null;
+    const chosen = {};
+    for (const f of this.main.querySelectorAll('select[data-k]')) chosen[f.dataset.k] = f.value;
+    const opened = new Set([...this.main.querySelectorAll('details[open][data-k]')].map((d) => d.dataset.k));
     if (this.#role === 'facilitator') parts.push(...this.renderFacilitator(pub));
     else if (this.#role === 'participant') parts.push(...this.renderParticipant(pub));
     else parts.push(...this.renderBeamer(pub));
     this.main.replaceChildren(...parts);
+    for (const d of this.main.querySelectorAll('details[data-k]')) if (opened.has(d.dataset.k)) d.open = true;
+    for (const f of this.main.querySelectorAll('select[data-k]')) {
+      if ([...f.options].some((o) => o.value === chosen[f.dataset.k])) f.value = chosen[f.dataset.k];
+    }
+    if (focusKey) this.main.querySelector(`[data-k="${CSS.escape(focusKey)}"]`)?.focus();
     this.showStatus();
   }
 
@@ -143,12 +156,30 @@ class HubPluginCaseReview extends HTMLElement {
         this.timer(g.deadline, this.t.timeLeft),
         el('span', { class: 'facts', text: `${g.caseChosen ? this.t.caseChosen : this.t.noCase} · ${this.t.counts(g)}` }));
       if (this.#send && pub.pace !== 'lockstep' && this.#phase === 'working' && g.stage < pub.stages.length - 1) {
-        li.append(this.button(this.t.next, 'advance', { group: g.group }, 'small'));
+        const next = this.button(this.t.next, 'advance', { group: g.group }, 'small');
+        next.dataset.k = `advance-${g.group}`;
+        li.append(next);
       }
+      if (this.#send && (this.#phase === 'working' || this.#phase === 'closing') && (g.roles || []).length) li.append(this.assignForm(g));
       list.append(li);
     }
     out.push(list);
     return out;
+  }
+
+  /** The facilitator appoints a voorzitter or notulist in a group (input `assign-role`); members by number, as the group sees them. */
+  assignForm(g) {
+    const t = this.t;
+    const who = el('select', { id: `who-${g.group}`, 'data-k': `who-${g.group}`, 'data-keep': 'off' },
+      ...g.roles.map((m, i) => el('option', { value: m.id, text: `${t.member(i + 1)} · ${t.roles[m.role] || m.role}` })));
+    const role = el('select', { id: `role-${g.group}`, 'data-k': `role-${g.group}`, 'data-keep': 'off' },
+      ...['voorzitter', 'notulist', 'adviseur'].map((r) => el('option', { value: r, text: t.roles[r] })));
+    const form = el('form', { class: 'assign', 'data-input': 'assign-role', 'aria-label': t.assign(g.group) },
+      el('label', { for: `who-${g.group}`, text: t.who }), who,
+      el('label', { for: `role-${g.group}`, text: t.role }), role,
+      el('button', { type: 'submit', class: 'small', 'data-k': `assign-${g.group}`, text: t.assignSend }));
+    form.addEventListener('submit', (e) => { e.preventDefault(); this.submit('assign-role', { group: g.group, participant: who.value, role: role.value }); });
+    return el('details', { class: 'assign-box', 'data-k': `assign-box-${g.group}` }, el('summary', { 'data-input': 'assign-role', 'data-k': `assign-open-${g.group}`, text: t.assign(g.group) }), form);
   }
 
   renderParticipant(pub) {

@@ -134,6 +134,7 @@ class HubPluginBrainstorm extends HTMLElement {
     const active = this.shadowRoot.activeElement;
     const focusKey = active && active.dataset ? active.dataset.k : null;
     const caret = active && typeof active.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : null;
+    const opened = new Set([...this.main.querySelectorAll('details[open][data-k]')].map((d) => d.dataset.k));
 
     const v = this.pub;
     if (!v.questions) { this.main.replaceChildren(); return; }
@@ -152,6 +153,7 @@ class HubPluginBrainstorm extends HTMLElement {
     if (this.isFac && (this.fac.hidden || []).length) parts.push(this.hiddenList());
     if (this.#status && this.canAct) parts.push(el('hub-status', { state: this.#status.state, message: this.#status.message || '' }));
     this.main.replaceChildren(...parts);
+    for (const d of this.main.querySelectorAll('details[data-k]')) if (opened.has(d.dataset.k)) d.open = true;
 
     for (const [k, val] of Object.entries(values)) {
       const f = this.field(k);
@@ -187,7 +189,7 @@ class HubPluginBrainstorm extends HTMLElement {
     qSel.value = qNow;
     const needed = (this.q(qNow) || {}).field === 'needs';
     const text = el('textarea', { id: 'card-text', 'data-k': 'card-text', 'data-keep': 'brainstorm-card', rows: 2, maxLength: v.maxLength });
-    const form = el('form', { class: 'card-form', on: { submit: (e) => {
+    const form = el('form', { class: 'card-form', 'data-input': 'card', on: { submit: (e) => {
       e.preventDefault();
       const payload = { question: qSel.value, text: text.value };
       if (needed) payload.need = this.value('card-need') || 'people';
@@ -226,7 +228,7 @@ class HubPluginBrainstorm extends HTMLElement {
 
   seedButton() {
     const open = (this.fac.records || []).filter((r) => !r.seeded).length;
-    return el('p', {}, el('button', { type: 'button', 'data-k': 'seed', disabled: !open, text: open ? this.t.seed(open) : this.t.seedNone,
+    return el('p', {}, el('button', { type: 'button', 'data-k': 'seed', 'data-input': 'seed', disabled: !open, text: open ? this.t.seed(open) : this.t.seedNone,
       on: { click: () => this.submit('seed', {}, this.t.seeded) } }));
   }
 
@@ -251,16 +253,29 @@ class HubPluginBrainstorm extends HTMLElement {
       c.by ? el('span', { class: 'meta', text: c.by }) : null,
       c.sources ? el('span', { class: 'meta', text: t.fromKb(c.sources.map((s) => s.title).join(', ')) }) : null,
       c.duplicates ? el('span', { class: 'meta', text: t.dup(c.duplicates) }) : null);
-    if (moderation) face.append(el('button', { type: 'button', class: 'small', 'data-k': `hide-${c.id}`, text: t.hide, 'aria-label': `${t.hide}: ${c.text}`,
+    if (moderation && this.#editing === c.id) {
+      // The facilitator corrects a card in place (input `edit`); Escape or Annuleer leaves it as it was.
+      const f = el('textarea', { 'data-k': `fac-edit-${c.id}`, 'data-keep': 'off', rows: 2, maxLength: this.pub.maxLength, value: c.text, 'aria-label': `${t.edit}: ${c.text}` });
+      const stop = () => { this.#editing = null; this.render(); this.field(`fac-edit-btn-${c.id}`)?.focus(); };
+      f.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); stop(); } });
+      face.append(el('div', { class: 'row', 'data-input': 'edit' }, f,
+        el('button', { type: 'button', class: 'small', 'data-k': `fac-save-${c.id}`, text: t.save,
+          on: { click: () => this.submit('edit', { card: c.id, text: f.value }, t.recorded, () => { this.#editing = null; }) } }),
+        el('button', { type: 'button', class: 'small', 'data-k': `fac-cancel-${c.id}`, text: t.cancel, on: { click: stop } })));
+    } else if (moderation) {
+      face.append(el('button', { type: 'button', class: 'small', 'data-k': `fac-edit-btn-${c.id}`, 'data-input': 'edit', text: t.edit, 'aria-label': `${t.edit}: ${c.text}`,
+        on: { click: () => { this.#editing = c.id; this.render(); this.field(`fac-edit-${c.id}`)?.focus(); } } }));
+    }
+    if (moderation) face.append(el('button', { type: 'button', class: 'small', 'data-k': `hide-${c.id}`, 'data-input': 'hide', text: t.hide, 'aria-label': `${t.hide}: ${c.text}`,
       on: { click: () => this.submit('hide', { card: c.id }, t.recorded) } }));
     return face;
   }
 
   hiddenList() {
     const t = this.t;
-    return el('details', { class: 'hidden-list' }, el('summary', { text: `${t.hiddenList} (${this.fac.hidden.length})` }),
+    return el('details', { class: 'hidden-list', 'data-k': 'hidden-list', 'data-input': 'unhide' }, el('summary', { text: `${t.hiddenList} (${this.fac.hidden.length})` }),
       el('ul', {}, ...this.fac.hidden.map((h) => el('li', {}, el('span', { text: h.text }),
-        el('button', { type: 'button', class: 'small', 'data-k': `unhide-${h.id}`, text: t.unhide,
+        el('button', { type: 'button', class: 'small', 'data-k': `unhide-${h.id}`, 'data-input': 'unhide', text: t.unhide,
           on: { click: () => this.submit('unhide', h.kind === 'card' ? { card: h.id } : { note: h.id }, t.recorded) } })))));
   }
 
@@ -339,7 +354,7 @@ class HubPluginBrainstorm extends HTMLElement {
     const n = this.#selected.size;
     const bar = el('section', { class: `move-bar${n ? ' active' : ''}`, 'aria-label': t.moveTo });
     const name = el('input', { type: 'text', id: 'cluster-name', 'data-k': 'cluster-name', 'data-keep': 'off', maxLength: 120, placeholder: t.clusterName });
-    bar.append(el('form', { class: 'row', on: { submit: (e) => {
+    bar.append(el('form', { class: 'row', 'data-input': 'cluster', on: { submit: (e) => {
       e.preventDefault();
       const cards = [...this.#selected];
       this.#selected.clear();
@@ -356,11 +371,11 @@ class HubPluginBrainstorm extends HTMLElement {
       sel.value = keep && [...sel.options].some((o) => o.value === keep) ? keep : '';
       bar.append(el('p', { class: 'selected', role: 'status', text: t.selected(n) }),
         el('div', { class: 'row' }, sel,
-          el('button', { type: 'button', class: 'primary', 'data-k': 'move-go', text: t.move, on: { click: () => {
+          el('button', { type: 'button', class: 'primary', 'data-k': 'move-go', 'data-input': 'move', text: t.move, on: { click: () => {
             const target = this.value('move-to');
             if (target) this.moveSelected(target === '-' ? null : target);
           } } }),
-          n >= 2 ? el('button', { type: 'button', 'data-k': 'merge-cards', text: t.mergeCards, on: { click: async () => {
+          n >= 2 ? el('button', { type: 'button', 'data-k': 'merge-cards', 'data-input': 'merge', text: t.mergeCards, on: { click: async () => {
             const [into, ...rest] = [...this.#selected];
             this.#selected.clear();
             for (const id of rest) await this.submit('merge', { card: id, into }, t.merged);
@@ -376,10 +391,10 @@ class HubPluginBrainstorm extends HTMLElement {
     const others = (v.clusters || []).filter((x) => x.id !== k.id);
     const into = el('select', { 'data-k': `into-${k.id}`, 'aria-label': `${t.mergeInto} ${k.name}` },
       el('option', { value: '', text: t.mergeInto }), ...others.map((x) => el('option', { value: x.id, text: x.name })));
-    return el('details', { class: 'tools' }, el('summary', { text: `${t.rename} / ${t.mergeCluster}` },),
-      el('div', { class: 'row' }, name, el('button', { type: 'button', class: 'small', 'data-k': `rename-go-${k.id}`, text: t.rename,
+    return el('details', { class: 'tools', 'data-k': `tools-${k.id}` }, el('summary', { 'data-input': 'rename merge', text: `${t.rename} / ${t.mergeCluster}` },),
+      el('div', { class: 'row', 'data-input': 'rename' }, name, el('button', { type: 'button', class: 'small', 'data-k': `rename-go-${k.id}`, text: t.rename,
         on: { click: () => this.submit('rename', { cluster: k.id, name: name.value }, t.renamed) } })),
-      others.length ? el('div', { class: 'row' }, into, el('button', { type: 'button', class: 'small', 'data-k': `merge-go-${k.id}`, text: t.mergeCluster,
+      others.length ? el('div', { class: 'row', 'data-input': 'merge' }, into, el('button', { type: 'button', class: 'small', 'data-k': `merge-go-${k.id}`, text: t.mergeCluster,
         on: { click: () => { if (into.value) this.submit('merge', { cluster: k.id, into: into.value }, t.merged); } } })) : null);
   }
 
@@ -457,7 +472,7 @@ class HubPluginBrainstorm extends HTMLElement {
     const level = el('select', { id: 'ev-level', 'data-k': 'ev-level' }, ...LEVELS.map((l) => el('option', { value: l, text: t.levels[l] })));
     const expl = el('textarea', { id: 'ev-expl', 'data-k': 'ev-expl', 'data-keep': 'off', rows: 2, maxLength: 2000 });
     const sources = el('textarea', { id: 'ev-sources', 'data-k': 'ev-sources', 'data-keep': 'off', rows: 2 });
-    const form = el('form', { class: 'evidence-form', on: { submit: (e) => {
+    const form = el('form', { class: 'evidence-form', 'data-input': 'evidence', on: { submit: (e) => {
       e.preventDefault();
       const list = sources.value.split('\n').map((line) => line.trim()).filter(Boolean).map((line) => {
         const [title, url] = line.split('|').map((x) => x.trim());
@@ -492,7 +507,7 @@ class HubPluginBrainstorm extends HTMLElement {
     const text = el('textarea', { id: 'note-text', 'data-k': 'note-text', rows: 2, maxLength: this.pub.maxLength });
     const keep = this.value('note-cluster');
     if (keep && clusters.some((k) => k.id === keep)) pick.value = keep;
-    return el('form', { class: 'note-form', on: { submit: (e) => {
+    return el('form', { class: 'note-form', 'data-input': 'practice doubt', on: { submit: (e) => {
       e.preventDefault();
       this.submit(kind.value, { cluster: pick.value, text: text.value }, t.noted, () => { const f = this.field('note-text'); if (f) f.value = ''; });
       text.value = '';
@@ -517,7 +532,7 @@ class HubPluginBrainstorm extends HTMLElement {
 
   note(n) {
     return el('li', {}, el('span', { text: n.by ? `${n.text} — ${n.by}` : n.text }),
-      this.isFac && this.canAct ? el('button', { type: 'button', class: 'small', 'data-k': `hide-${n.id}`, text: this.t.hide,
+      this.isFac && this.canAct ? el('button', { type: 'button', class: 'small', 'data-k': `hide-${n.id}`, 'data-input': 'hide', text: this.t.hide,
         on: { click: () => this.submit('hide', { note: n.id }, this.t.recorded) } }) : null);
   }
 
@@ -531,7 +546,7 @@ class HubPluginBrainstorm extends HTMLElement {
       const title = el('input', { type: 'text', id: 'draft-title', 'data-k': 'draft-title', 'data-keep': 'off', maxLength: 200, placeholder: d ? d.title : '' });
       const summary = el('textarea', { id: 'draft-summary', 'data-k': 'draft-summary', 'data-keep': 'off', rows: 2 });
       const problem = el('textarea', { id: 'draft-problem', 'data-k': 'draft-problem', 'data-keep': 'off', rows: 2 });
-      out.push(el('form', { class: 'draft-form', on: { submit: (e) => {
+      out.push(el('form', { class: 'draft-form', 'data-input': 'draft', on: { submit: (e) => {
         e.preventDefault();
         const payload = {};
         if (title.value.trim()) payload.title = title.value;
@@ -543,7 +558,7 @@ class HubPluginBrainstorm extends HTMLElement {
       el('label', { for: 'draft-summary', text: t.summary }), summary,
       el('label', { for: 'draft-problem', text: t.problem }), problem,
       el('button', { type: 'submit', 'data-k': 'draft-save', text: t.saveDraft })),
-      el('button', { type: 'button', class: 'primary', 'data-k': 'publish', text: t.publish, on: { click: () => this.submit('publish', {}, t.publishedNow) } }));
+      el('button', { type: 'button', class: 'primary', 'data-k': 'publish', 'data-input': 'publish', text: t.publish, on: { click: () => this.submit('publish', {}, t.publishedNow) } }));
     } else if (this.#role === 'participant') out.push(el('p', { class: 'hint', text: t.waitPublish }));
     if (v.published) out.push(el('p', { class: 'published', role: 'status', text: t.published(v.published) }));
     if (d) out.push(this.draftView(d));

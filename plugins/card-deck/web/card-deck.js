@@ -243,7 +243,7 @@ class HubPluginCardDeck extends HTMLElement {
     const ids = v.cards.map((c) => c.id);
     const at = card ? ids.indexOf(card.id) : -1;
     const out = [];
-    const nav = el('nav', { class: 'nav', 'aria-label': t.goto });
+    const nav = el('nav', { class: 'nav', 'data-input': 'show', 'aria-label': t.goto });
     const go = (id) => this.submit('show', { card: id }, t.shown);
     const prev = el('button', { type: 'button', 'data-k': 'prev', text: `← ${t.prev}`, disabled: at <= 0 });
     prev.addEventListener('click', () => go(ids[at - 1]));
@@ -261,7 +261,7 @@ class HubPluginCardDeck extends HTMLElement {
       area.value = noteDraft && noteDraft.card === card.id ? noteDraft.value : (results.note || '');
       const save = el('button', { type: 'button', 'data-k': 'save-note', text: t.saveNote });
       save.addEventListener('click', () => this.submit('note', { card: card.id, text: area.value }, t.noteSaved));
-      out.push(el('div', { class: 'note-form' }, el('label', { for: 'note', text: t.noteLabel }), area, save));
+      out.push(el('div', { class: 'note-form', 'data-input': 'note' }, el('label', { for: 'note', text: t.noteLabel }), area, save));
       if (!card.revealed) out.push(el('p', { class: 'hint', text: t.revealHint }));
     }
     const list = el('ol', { class: 'overview' });
@@ -276,7 +276,7 @@ class HubPluginCardDeck extends HTMLElement {
     }
     out.push(el('details', { class: 'all', open: this.#phase === 'vastleggen' }, el('summary', { text: t.overview }), list));
     if (this.#phase === 'vastleggen' && !v.published) {
-      const publish = el('button', { type: 'button', class: 'primary', 'data-k': 'publish', text: t.publish });
+      const publish = el('button', { type: 'button', class: 'primary', 'data-k': 'publish', 'data-input': 'publish', text: t.publish });
       publish.addEventListener('click', () => this.submit('publish', {}, t.publishing));
       out.push(el('p', { class: 'hint', text: t.publishHint }), publish);
     }

@@ -147,7 +147,7 @@ class HubPluginSharedAgenda extends HTMLElement {
       for (const it of lane.items) list.append(this.card(it));
       const parts = [head, lane.items.length ? list : el('p', { class: 'hint', text: t.empty })];
       if (this.writable(lane.id) && lane.items.length < (v.maxPerLane || 15)) {
-        const add = el('button', { type: 'button', class: 'add', 'data-k': `add-${lane.id}`, text: `+ ${t.add(title.toLowerCase())}` });
+        const add = el('button', { type: 'button', class: 'add', 'data-k': `add-${lane.id}`, 'data-input': 'add', text: `+ ${t.add(title.toLowerCase())}` });
         add.addEventListener('click', () => this.open({ lane: lane.id }));
         parts.push(add);
       }
@@ -168,7 +168,7 @@ class HubPluginSharedAgenda extends HTMLElement {
     const li = el('li', { class: `item${this.#editor && this.#editor.item === it.id ? ' open' : ''}`, 'data-item': it.id },
       el('h4', { class: 'goal', text: f.goal.value }), facts);
     if (this.writable(f.lane.value)) {
-      const b = el('button', { type: 'button', class: 'edit', 'data-k': `edit-${it.id}`, 'aria-label': t.editing(f.goal.value), text: t.edit });
+      const b = el('button', { type: 'button', class: 'edit', 'data-k': `edit-${it.id}`, 'data-input': 'edit remove', 'aria-label': t.editing(f.goal.value), text: t.edit });
       b.addEventListener('click', () => this.open({ item: it.id }));
       li.append(b);
     }
@@ -184,7 +184,7 @@ class HubPluginSharedAgenda extends HTMLElement {
       if (stats && typeof stats.edits === 'number') parts.push(el('p', { class: 'hint', text: t.stats(stats) }));
       const row = el('div', { class: 'actions' });
       if (this.#phase === 'vastleggen' && !v.published) {
-        const publish = el('button', { type: 'button', class: 'primary', 'data-k': 'publish', text: t.publish });
+        const publish = el('button', { type: 'button', class: 'primary', 'data-k': 'publish', 'data-input': 'publish', text: t.publish });
         publish.addEventListener('click', () => this.submit('publish', {}, t.publishing));
         parts.push(el('p', { class: 'hint', text: t.publishHint }));
         row.append(publish);
@@ -232,7 +232,7 @@ class HubPluginSharedAgenda extends HTMLElement {
     const t = this.t;
     const it = what.item ? this.item(what.item) : null;
     const ed = { item: what.item || null, lane: what.lane || null, fields: {} };
-    const form = el('form', { class: 'editor', 'aria-label': it ? t.editing(it.fields.goal.value) : t.adding(this.laneTitle(what.lane).toLowerCase()) });
+    const form = el('form', { class: 'editor', 'data-input': it ? 'edit' : 'add', 'aria-label': it ? t.editing(it.fields.goal.value) : t.adding(this.laneTitle(what.lane).toLowerCase()) });
     form.append(el('h3', { class: 'editor-title', text: it ? t.editing(it.fields.goal.value) : t.adding(this.laneTitle(what.lane).toLowerCase()) }));
     const limits = this.pub.limits || {};
     for (const key of [...FIELDS, 'lane']) {
@@ -260,7 +260,7 @@ class HubPluginSharedAgenda extends HTMLElement {
     cancel.addEventListener('click', () => this.close(true));
     const row = el('div', { class: 'actions' }, save, cancel);
     if (it) {
-      const remove = el('button', { type: 'button', class: 'danger', 'data-k': 'remove', text: t.remove });
+      const remove = el('button', { type: 'button', class: 'danger', 'data-k': 'remove', 'data-input': 'remove', text: t.remove });
       remove.addEventListener('click', () => this.submit('remove', { item: it.id }, t.removed, () => this.close(true, it.fields.lane.value)));
       row.append(remove);
     }

@@ -343,16 +343,34 @@ function current() { return client?.state.current?.activity || null; }
 
 function reveal() { const a = current(); if (a) run('reveal', { activity: a }); }
 
+const FOCUSABLE = 'button, input, select, textarea, summary, a[href], [tabindex]:not([tabindex="-1"])';
+
+/** `B`: focus the first usable control of the running activity's element (inside its shadow root). */
+function focusControls() {
+  const host = $('plugin-slot').firstElementChild;
+  const root = host && (host.shadowRoot || host);
+  const first = root && [...root.querySelectorAll(FOCUSABLE)].find((e) => !e.disabled && e.checkVisibility());
+  if (first) first.focus();
+  else announce(t('fac.noControls'));
+}
+
+function keymap() {
+  const d = $('keymap');
+  if (!d.open) { d.showModal(); $('keymap-close').focus(); }
+}
+
 function onKey(e) {
   if (!client || !client.state.joined || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
   if (document.querySelector('dialog[open]')) return;
   const target = e.composedPath()[0];
   if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
-  const action = { ArrowRight: 'next', n: 'next', ArrowLeft: 'prev', p: 'prev', r: 'reveal' }[key];
+  const action = { ArrowRight: 'next', n: 'next', ArrowLeft: 'prev', p: 'prev', r: 'reveal', b: 'controls', '?': 'keymap' }[key];
   if (!action) return;
   e.preventDefault();
   if (action === 'reveal') reveal();
+  else if (action === 'controls') focusControls();
+  else if (action === 'keymap') keymap();
   else run(action).then((ack) => { if (ack) announce(client.currentEntry?.title || ''); });
 }
 
@@ -381,6 +399,8 @@ function init() {
   $('btn-prev').addEventListener('click', () => run('prev'));
   $('btn-close').addEventListener('click', closeSession);
   $('btn-reveal').addEventListener('click', reveal);
+  $('btn-keymap').addEventListener('click', keymap);
+  $('keymap-close').addEventListener('click', () => $('keymap').close());
   $('btn-inputs').addEventListener('click', () => {
     const entry = client?.currentEntry;
     if (entry) run('inputs', { activity: entry.id, open: entry.inputsOpen === false });

@@ -32,7 +32,6 @@ final class Fanout {
     private var presenceDirty = false
     private var tickScheduled = false
     private var lastRoster = ContinuousClock.now - .seconds(60)
-    static let rosterInterval: Duration = .seconds(1)
     /// Facilitator connections that asked for `roster-diff` (join `features`), with the roster entries each
     /// has been sent: each tick sends it only the entries that changed (docs/PROTOCOL.md "roster-diff").
     private var rosterDiffSent: [Int: [String: ServerMessage.RosterEntry]] = [:]
@@ -273,7 +272,7 @@ final class Fanout {
             }
         }
         // The roster is the whole participant list: at most one a second, however fast people join.
-        if rosterDirty, ContinuousClock.now - lastRoster < Self.rosterInterval { return true }
+        if rosterDirty, ContinuousClock.now - lastRoster < services.rosterInterval { return true }
         if rosterDirty {
             rosterDirty = false
             lastRoster = ContinuousClock.now

@@ -18,6 +18,8 @@ public struct SessionServices: Sendable {
     public var tokens: RejoinTokens
     public var logger: Logger
     public var tick: Duration
+    /// The roster is the whole participant list: it goes out at most this often, however fast people join.
+    public var rosterInterval: Duration = .seconds(1)
     public var clock: @Sendable () -> Int64
     /// Participants one session accepts (`--max-participants`): every join stays in the log and the roster.
     public var maxParticipants = 10_000

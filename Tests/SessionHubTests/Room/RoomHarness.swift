@@ -51,9 +51,10 @@ struct Room {
         await plugins.load(CounterPlugin.self, manifest: manifest)
         var logger = Logger(label: "room")
         logger.logLevel = .critical
-        let services = SessionServices(store: store, kennisbank: store, log: EventLog(store: store, announce: { _, _ in }), host: plugins,
+        var services = SessionServices(store: store, kennisbank: store, log: EventLog(store: store, announce: { _, _ in }), host: plugins,
                                        tokens: Room.tokens, logger: logger, tick: .milliseconds(5),
                                        clock: SessionServices.now)
+        services.rosterInterval = .milliseconds(100)
         let registry = SessionRegistry(services: services)
         let parsed = try AgendaParser(manifests: await plugins.allManifests()).parse(agenda).get()
         let session = try await registry.create(parsed, source: agenda, createdBy: nil)

@@ -164,7 +164,15 @@ function option(facet, value, count, text) {
   return el('li', { class: 'kb-option', 'data-facet': facet, 'data-value': value, 'data-count': String(count) },
     input,
     el('label', { for: idv }, el('span', { class: 'kb-option-label', text: text ?? facetLabel(facet, value) }),
-      el('span', { class: 'kb-count-badge', 'aria-label': t('kb.facets.countLabel', { n: count }), text: String(count) })));
+      countBadge(count)));
+}
+
+/** A count beside a facet value: the number on screen, "6 beschrijvingen" for a screen reader (an aria-label on
+ *  a plain span is not read by every screen reader; axe flags it). */
+function countBadge(count, attrs = {}) {
+  return el('span', { class: 'kb-count-badge', ...attrs },
+    el('span', { 'aria-hidden': 'true', text: String(count) }),
+    el('span', { class: 'visually-hidden', text: t('kb.facets.countLabel', { n: count }) }));
 }
 
 /** Counted values of a facet, plus chosen ones that count 0 now. */
@@ -212,7 +220,7 @@ function effectFacet() {
     const open = chosen('domain', d) || list.some((x) => chosen('effect', x.value)) || expanded.has(`domain:${d}`);
     const details = el('details', { class: 'kb-domain', 'data-domain': d, open },
       el('summary', {}, el('span', { text: label.domain(d) }), ' ',
-        el('span', { class: 'kb-count-badge', 'data-domain-count': d, 'aria-label': t('kb.facets.countLabel', { n: domainCounts.get(d) ?? 0 }), text: String(domainCounts.get(d) ?? 0) })),
+        countBadge(domainCounts.get(d) ?? 0, { 'data-domain-count': d })),
       el('ul', { class: 'kb-options' },
         option('domain', d, domainCounts.get(d) ?? 0, t('kb.facets.wholeDomain')),
         ...list.map((x) => option('effect', x.value, x.count))));

@@ -287,7 +287,8 @@ def test_join_rate_and_burst_are_flags(hub_with):
 
 def test_a_reader_too_slow_for_its_outbox_gets_4004(hub_with):
     """A client that falls behind by more than --outbox-frames is closed with 4004 once its socket
-    takes the close frame again (here: when it reads again, within --write-timeout)."""
+    takes the close frame again (here: when it reads again, within --write-timeout), while everyone
+    else in the room keeps receiving every view."""
     hub = hub_with("--outbox-frames", "32", "--write-timeout", "120")
     session = open_session(hub, agendas.standard("Too slow"))
     code = session["code"]
@@ -296,6 +297,11 @@ def test_a_reader_too_slow_for_its_outbox_gets_4004(hub_with):
 
     async def flood():
         senders, fac = await flood_room(hub, code, lambda: metric(hub, "sessionhub_slow_consumers_total") >= 1, pause=0.1)
+        # The burst cost the room nothing: one more input reaches every other screen.
+        last = await senders[0].ok(senders[0].input("a2", "say", {"text": "after the burst"}))
+        for c in senders + [fac]:
+            await c.wait_until(lambda c=c: any(f.get("t") == "view" and f.get("activity") == "a2" and f.get("seq", 0) >= last
+                                               for f in c.frames), 30, "the view after the burst")
         await close_all(senders + [fac])
         return metric(hub, "sessionhub_slow_consumers_total")
     assert run(flood(), timeout=150) >= 1, "no outbox overflowed"

@@ -424,3 +424,122 @@ def test_token_pairs_meet_wcag_aa_in_every_theme():
     low = ["%s: --color-%s %s on --color-%s %s is %.2f:1, needs %.1f:1" % (t, fg, a, bg, b, r, m)
            for t, fg, bg, a, b, r, m in rows if r < m]
     assert not low, "\n".join(low)
+
+
+# ---- what a screen reader gets: the accessibility tree of the join and vote flow ---------------------------
+
+VOTE_AGENDA = """\
+session: Stemmen in de wijk
+lang: nl
+agenda:
+  - plugin: voting
+    title: Wat werkt het best?
+    config: {kind: single, question: "Wat werkt het best in jouw wijk?", options: [Schoonmaakploeg, Buurtconciërge, Huiskamer]}
+"""
+
+
+def ax_nodes(d):
+    """Chromium's accessibility tree (DevTools protocol), the tree a screen reader reads: (role, name, focused)."""
+    out = []
+    for n in d.execute_cdp_cmd("Accessibility.getFullAXTree", {})["nodes"]:
+        if n.get("ignored"):
+            continue
+        props = {p["name"]: p.get("value", {}).get("value") for p in n.get("properties", [])}
+        out.append(((n.get("role") or {}).get("value", ""), (n.get("name") or {}).get("value", ""), bool(props.get("focused")), props))
+    return out
+
+
+def focused(d):
+    """(role, name, properties) of the focused element (through shadow roots) as the accessibility tree has it, as
+    a screen reader announces a Tab stop. Headless windows never have the system focus, so the tree's own
+    `focused` flag stays off: the element is found in the page and its node asked for."""
+    found = d.execute_cdp_cmd("Runtime.evaluate", {"expression": """(() => {
+      let a = document.activeElement;
+      while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+      return a === document.body ? null : a; })()"""})
+    object_id = found.get("result", {}).get("objectId")
+    if not object_id:
+        return ("(document)", "", {})
+    nodes = d.execute_cdp_cmd("Accessibility.getPartialAXTree", {"objectId": object_id, "fetchRelatives": False})["nodes"]
+    for n in nodes:
+        if not n.get("ignored"):
+            props = {p["name"]: p.get("value", {}).get("value") for p in n.get("properties", [])}
+            return (n.get("role") or {}).get("value", ""), (n.get("name") or {}).get("value", ""), props
+    return None
+
+
+def tab_to(d, want, limit=30, heard=None):
+    """Tab until the focused node's role and name satisfy `want`; every stop on the way goes into `heard` (a Tab
+    that leaves the focus on the document, as the first one in a fresh headless window may, is not a stop)."""
+    from selenium.webdriver.common.keys import Keys
+    from test_shell import key
+    for _ in range(limit):
+        key(d, Keys.TAB)
+        now = wait_for(lambda: focused(d), timeout=5, message="a focused node")
+        if heard is not None and now[0] != "(document)":
+            heard.append(now[:2])
+        if want(now):
+            return now
+    raise AssertionError("Tab never reached it; heard: %r" % heard)
+
+
+def test_join_and_vote_by_keyboard_as_the_accessibility_tree_tells_it(shipped_hub, browsers):
+    """The screen-reader pass that can run here: the join and vote flow by keyboard on a phone, each Tab stop read
+    from Chromium's accessibility tree (role and accessible name), written to test-artifacts/accessibility/."""
+    from selenium.webdriver.common.keys import Keys
+    from test_shell import key
+    hub = shipped_hub("voting")
+    session = hub.create_session(VOTE_AGENDA)
+    d = browsers(360, 740)
+    heard = []
+    d.get(session["participantUrl"])
+    wait_for(lambda: shown(d, "view-join"), message="join form")
+    assert d.execute_script("return document.documentElement.lang") == "nl"
+
+    # Join: from where the page put the focus, Tab to the name field, type, Tab to the button, Enter.
+    start = focused(d)
+    heard.append(("(focus on load) " + start[0], start[1]))
+    tab_to(d, lambda f: f[0] == "textbox" and f[1].startswith("Je naam"), heard=heard)
+    key(d, "Noor")
+    tab_to(d, lambda f: f[0] == "button" and f[1] == "Doe mee", heard=heard)
+    key(d, Keys.ENTER)
+    wait_for(lambda: body(d, "participant"), message="welcome")
+    lobby = [(r, n) for r, n, _, _ in ax_nodes(d) if n]
+    assert ("heading", "Wacht op de facilitator") in lobby, lobby
+
+    hub.command(session["code"], "start")
+    hub.command(session["code"], "next")
+    wait_for(lambda: any(r == "radio" for r, _, _, _ in ax_nodes(d)), message="the ballot in the accessibility tree")
+    tree = ax_nodes(d)
+    names = [(r, n) for r, n, _, _ in tree if n]
+    assert ("heading", "Wat werkt het best?") in names, names
+    radios = [n for r, n, _, _ in tree if r == "radio"]
+    assert radios == ["Schoonmaakploeg", "Buurtconciërge", "Huiskamer"], radios
+    group = [n for r, n, _, _ in tree if r in ("group", "radiogroup") and n]
+    assert "Wat werkt het best in jouw wijk?" in group, group  # the fieldset's legend names the choice
+
+    # Vote: Tab into the group, ArrowDown to the second option, Space, Tab to the button, Enter.
+    d.execute_script("document.getElementById('main').focus()")
+    tab_to(d, lambda f: f[0] == "radio", heard=heard)
+    key(d, Keys.ARROW_DOWN)
+    now = focused(d)
+    heard.append(now[:2])
+    assert now[:2] == ("radio", "Buurtconciërge") and now[2].get("checked") in ("true", True), now
+    tab_to(d, lambda f: f[0] == "button" and f[1] == "Stem", heard=heard)
+    key(d, Keys.ENTER)
+    confirmed = wait_for(lambda: [(r, n) for r, n, _, _ in ax_nodes(d) if "Je stem is binnen." in n or "Je stem staat vast." in n],
+                         message="the confirmation in the accessibility tree")
+    live = d.execute_script(JS_FIND + """
+      const host = find(document, 'hub-plugin-voting');
+      const s = host && host.shadowRoot.querySelector('hub-status');
+      const region = s && (s.closest('[aria-live]') || (s.shadowRoot && s.shadowRoot.querySelector('[aria-live], [role=status], [role=alert]')));
+      return region ? (region.getAttribute('aria-live') || region.getAttribute('role')) : null;
+    """)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "join-and-vote-tab-stops.txt").write_text(
+        "Tab stops of the join and vote flow on a 360 px phone (role: accessible name), from Chromium's accessibility tree\n"
+        + "".join("%s: %s\n" % stop for stop in heard)
+        + "after the vote: %r; live region of the status: %r\n" % (confirmed, live))
+    nameless = [stop for stop in heard if not stop[1].strip()]
+    assert not nameless, "Tab stops without an accessible name: %r" % nameless
+    assert live, "the vote's confirmation is not in a live region"

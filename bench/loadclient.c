@@ -237,12 +237,15 @@ static struct {
     int fac_stay;
     double progress;
     const char *evlib;
+    int addresses;        /* spread connections over this many loopback source addresses (0: the kernel's choice) */
 } cfg = {
     .port = 0, .code = NULL, .clients = 1000, .senders = 100, .rate = 5, .duration = 20,
     .join_timeout = 0, .drain = 5, .max_seconds = 0, .type = "inc", .activity = "a1", .payload = "{}",
     .label = "target", .fac_token = NULL, .join_rate = 190, .join_burst = 2900,
     .connect_concurrency = 200, .sample_ms = 20, .verbose = 0, .fac_stay = 1, .progress = 10, .evlib = "uv",
+    .addresses = 0,
 };
+static char (*source_addr)[20]; /* 127.1.x.y, one per --addresses */
 
 /* ------------------------------------------------------------ connections */
 enum { C_IDLE, C_CONNECTING, C_OPEN, C_JOINED, C_CLOSED, C_FAILED };
@@ -414,12 +417,21 @@ static void start_connect(conn_t *c) {
     ci.address = "127.0.0.1"; /* the only target, by design */
     ci.port = cfg.port;
     ci.path = "/ws";
-    ci.host = "127.0.0.1";
-    ci.origin = "http://127.0.0.1";
+    /* As a browser on the hub's own page: Host and Origin carry the port (the hub checks Origin against Host).
+     * lws 4.1 writes the Origin header as "http://" + ci.origin, so ci.origin has no scheme. */
+    static char host[32], origin[48];
+    if (!host[0]) {
+        snprintf(host, sizeof host, "127.0.0.1:%d", cfg.port);
+        snprintf(origin, sizeof origin, "127.0.0.1:%d", cfg.port);
+    }
+    ci.host = host;
+    ci.origin = origin;
     ci.local_protocol_name = "sessionhub-bench";
     ci.userdata = c;
     ci.pwsi = &c->wsi;
     ci.retry_and_idle_policy = &no_idle_policy;
+    /* Many phones behind many addresses: the hub's per-address limits see each address apart. */
+    if (cfg.addresses > 0) ci.iface = source_addr[c->idx % cfg.addresses];
     if (!c->attempts) c->t_connect = now_us();
     c->attempts++;
     c->state = C_CONNECTING;
@@ -873,6 +885,7 @@ static void usage(void) {
             "  --label NAME           name in the summary and RESULT line\n"
             "  --progress S           a progress line on stderr every S seconds (default 10, 0 for none)\n"
             "  --evlib uv|poll        event loop under libwebsockets (default uv: epoll; poll scans every socket)\n"
+            "  --addresses K          bind connection i to the source address 127.1.x.y number i %% K (K <= 60000)\n"
             "  --verbose              libwebsockets warnings on stderr\n"
             "The target is always ws://127.0.0.1:P/ws.\n");
     exit(64);
@@ -904,6 +917,7 @@ int main(int argc, char **argv) {
         else if (ARG("--evlib")) cfg.evlib = argv[++i];
         else if (ARG("--facilitator-stay")) cfg.fac_stay = atoi(argv[++i]);
         else if (ARG("--progress")) cfg.progress = atof(argv[++i]);
+        else if (ARG("--addresses")) cfg.addresses = atoi(argv[++i]);
         else usage();
 #undef ARG
     }
@@ -919,6 +933,11 @@ int main(int argc, char **argv) {
                 return 64;
             }
     if (cfg.senders > cfg.clients) cfg.senders = cfg.clients;
+    if (cfg.addresses < 0 || cfg.addresses > 60000) usage();
+    if (cfg.addresses > 0) {
+        source_addr = calloc((size_t)cfg.addresses, sizeof *source_addr);
+        for (int k = 0; k < cfg.addresses; k++) snprintf(source_addr[k], sizeof source_addr[k], "127.1.%d.%d", k / 250, k % 250 + 1);
+    }
     if (cfg.join_timeout <= 0) cfg.join_timeout = 60 + cfg.clients / 40.0;
     if (cfg.max_seconds <= 0) cfg.max_seconds = cfg.join_timeout + cfg.duration + cfg.drain + 40;
 

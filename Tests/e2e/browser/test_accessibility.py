@@ -87,11 +87,11 @@ def axe_source():
 
 RUN_AXE = """
 const done = arguments[arguments.length - 1];
-const only = arguments[0];
+const only = arguments[0], within = arguments[1];
 const options = only ? { runOnly: { type: 'rule', values: only } } : {};
 const nodes = (v) => v.nodes.map((n) => ({ target: n.target.map((t) => Array.isArray(t) ? t.join(' >> ') : t).join(' >> '),
                                           impact: n.impact, summary: (n.failureSummary || '').slice(0, 300) }));
-axe.run(document, options).then((r) => done({
+axe.run(within ? { include: [[within]] } : document, options).then((r) => done({
   violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: nodes(v) })),
   // What axe could not decide (e.g. text over an image or a gradient): counted in the report, not failed.
   incomplete: r.incomplete.map((v) => ({ id: v.id, count: v.nodes.length, targets: nodes(v).slice(0, 5).map((n) => n.target),
@@ -113,15 +113,16 @@ class Audit:
         self.errors = []
         OUT.mkdir(parents=True, exist_ok=True)
 
-    def page(self, d, name, theme="light"):
+    def page(self, d, name, theme="light", within=None):
         """Screenshot and audit one page as `d` shows it: every rule in the light theme; in a dark window the
-        colour contrast only (the other rules do not depend on the theme)."""
+        colour contrast only (the other rules do not depend on the theme). `within`: a selector of the part to
+        audit (its shadow trees included), when the rest of the page was audited in an earlier step."""
         t0 = time.monotonic()
         d.save_screenshot(str(OUT / ("%s%s.png" % (name, "-dark" if theme == "dark" else ""))))
         t1 = time.monotonic()
         if not d.execute_script("return !!window.axe"):
             d.execute_script(axe_source())
-        result = d.execute_async_script(RUN_AXE, ["color-contrast"] if theme == "dark" else None)
+        result = d.execute_async_script(RUN_AXE, ["color-contrast"] if theme == "dark" else None, within)
         assert "error" not in result, "axe failed on %s: %s" % (name, result)
         with self.lock:
             self.pages.append("%s (%s)" % (name, theme))
@@ -132,7 +133,7 @@ class Audit:
         return result
 
     def pages_at_once(self, *jobs):
-        """Audit several windows at the same time (each Chromium runs its own axe): jobs of (driver, name, theme)."""
+        """Audit several windows at the same time (each Chromium runs its own axe): jobs of (driver, name, theme[, within])."""
         threads = [threading.Thread(target=self._job, args=job) for job in jobs]
         for th in threads:
             th.start()
@@ -141,9 +142,9 @@ class Audit:
         if self.errors:
             raise self.errors[0]
 
-    def _job(self, d, name, theme):
+    def _job(self, d, name, theme, within=None):
         try:
-            self.page(d, name, theme)
+            self.page(d, name, theme, within)
         except Exception as e:  # noqa: BLE001 - raised again in the test's thread
             self.errors.append(e)
 
@@ -354,8 +355,11 @@ def test_every_page_and_plugin_view_has_no_serious_axe_violation_in_both_themes(
                              message="%s view of %s in phase %s" % (who, plugin, phase))
                 time.sleep(0.2)  # the views that follow the inputs and the phase change
                 name = plugin if not i else "%s-%s" % (plugin, phase)
-                audit.pages_at_once(*[(d, "participant-" + name, t) for d, t in themed],
-                                    *[(d, "console-" + name, t) for d, t in consoles], (b, "beamer-" + name, "light"))
+                # The first phase of an activity audits the whole page (the shell shows the new activity); later
+                # phases change only the plugin's view, so only the plugin slot is audited again.
+                within = "#plugin-slot" if i else None
+                audit.pages_at_once(*[(d, "participant-" + name, t, within) for d, t in themed],
+                                    *[(d, "console-" + name, t, within) for d, t in consoles], (b, "beamer-" + name, "light", within))
                 audit.overflow("beamer-" + name, b)
     finally:
         room.close()

@@ -103,7 +103,8 @@ axe.run(within ? { include: [[within]] } : document, options).then((r) => done({
 class Audit:
     """Every axe violation, per page and theme; the serious and critical ones fail the test."""
 
-    def __init__(self):
+    def __init__(self, report="axe-report.json"):
+        self.file = OUT / report
         self.found = []
         self.incomplete = []
         self.beamer_overflow = {}
@@ -174,7 +175,7 @@ class Audit:
             self._save()
 
     def _save(self):
-        (OUT / "axe-report.json").write_text(json.dumps({"pages": self.pages, "violations": self.found, "incomplete": self.incomplete,
+        self.file.write_text(json.dumps({"pages": self.pages, "violations": self.found, "incomplete": self.incomplete,
                                                           "beamerOverflowPx": self.beamer_overflow}, indent=1, ensure_ascii=False))
 
 
@@ -511,6 +512,8 @@ def test_join_and_vote_by_keyboard_as_the_accessibility_tree_tells_it(shipped_hu
     d.get(session["participantUrl"])
     wait_for(lambda: shown(d, "view-join"), message="join form")
     assert d.execute_script("return document.documentElement.lang") == "nl"
+    audit = Audit(report="axe-phone-report.json")  # axe on the phone layout too (the big audit runs at 1280 px)
+    audit.page(d, "phone-join")
 
     # Join: from where the page put the focus, Tab to the name field, type, Tab to the button, Enter.
     start = focused(d)
@@ -533,6 +536,7 @@ def test_join_and_vote_by_keyboard_as_the_accessibility_tree_tells_it(shipped_hu
     assert radios == ["Schoonmaakploeg", "Buurtconciërge", "Huiskamer"], radios
     group = [n for r, n, _, _ in tree if r in ("group", "radiogroup") and n]
     assert "Wat werkt het best in jouw wijk?" in group, group  # the fieldset's legend names the choice
+    audit.page(d, "phone-ballot")
 
     # Vote: Tab into the group, ArrowDown to the second option, Space, Tab to the button, Enter.
     d.execute_script("document.getElementById('main').focus()")
@@ -559,3 +563,6 @@ def test_join_and_vote_by_keyboard_as_the_accessibility_tree_tells_it(shipped_hu
     nameless = [stop for stop in heard if not stop[1].strip()]
     assert not nameless, "Tab stops without an accessible name: %r" % nameless
     assert live, "the vote's confirmation is not in a live region"
+    audit.page(d, "phone-voted")
+    bad = audit.serious()
+    assert not bad, "serious or critical axe violations on the phone:\n" + audit.report(bad)

@@ -151,10 +151,10 @@ class Audit:
     def overflow(self, name, d):
         """How far a beamer view runs past the 720 px screen (a beamer cannot scroll): recorded, not failed."""
         over = d.execute_script("return document.documentElement.scrollHeight - window.innerHeight")
-        if over > 0:
-            with self.lock:
+        with self.lock:
+            if over > 0:
                 self.beamer_overflow[name] = over
-                self._save()
+            self._save()
 
     def serious(self):
         return [v for v in self.found if v["impact"] in ("serious", "critical")]
@@ -355,12 +355,12 @@ def test_every_page_and_plugin_view_has_no_serious_axe_violation_in_both_themes(
                              message="%s view of %s in phase %s" % (who, plugin, phase))
                 time.sleep(0.2)  # the views that follow the inputs and the phase change
                 name = plugin if not i else "%s-%s" % (plugin, phase)
+                audit.overflow("beamer-" + name, b)  # before axe, which moves things around while it runs
                 # The first phase of an activity audits the whole page (the shell shows the new activity); later
                 # phases change only the plugin's view, so only the plugin slot is audited again.
                 within = "#plugin-slot" if i else None
                 audit.pages_at_once(*[(d, "participant-" + name, t, within) for d, t in themed],
                                     *[(d, "console-" + name, t, within) for d, t in consoles], (b, "beamer-" + name, "light", within))
-                audit.overflow("beamer-" + name, b)
     finally:
         room.close()
 

@@ -193,8 +193,8 @@ function renderAgenda() {
 function renderCurrent() {
   const s = client.state;
   const entry = client.currentEntry;
-  $('current-title').textContent = entry ? entry.title : '';
-  $('current-title').hidden = !entry;
+  // The page's one h1 (axe: page-has-heading-one): the activity's title, or that there is none yet.
+  $('current-title').textContent = entry ? entry.title : t('fac.noCurrentTitle');
   $('no-current').hidden = Boolean(entry);
   $('current-controls').hidden = !entry;
   const state = $('plugin-state');

@@ -153,9 +153,15 @@ struct API {
     }
 
     func command(_ type: String, _ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        let s = try await session(ctx)
+        var s = try await session(ctx)
         do {
-            _ = try await s.runCommand(type, facilitator: ctx.facilitator?.id ?? "")
+            do {
+                _ = try await s.runCommand(type, facilitator: ctx.facilitator?.id ?? "")
+            } catch let e as HubError where e.code == .sessionNotFound {
+                // Unloaded as idle between the lookup and the command: looked up again, it loads from its log.
+                s = try await session(ctx)
+                _ = try await s.runCommand(type, facilitator: ctx.facilitator?.id ?? "")
+            }
         } catch let e as HubError {
             throw APIError.from(e)
         }

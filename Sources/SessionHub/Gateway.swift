@@ -223,7 +223,7 @@ struct Gateway: Sendable {
             reply(HubError(.rateLimited))
             return
         }
-        guard let session = try? await registry.session(req.code) else {
+        guard var session = try? await registry.session(req.code) else {
             reply(HubError(.sessionNotFound))
             return
         }
@@ -237,8 +237,12 @@ struct Gateway: Sendable {
             }
             facilitator = f.id
         }
-        let result: Result<ClientConnection, HubError> = await withCheckedContinuation { cont in
-            session.submit(.join(nil, req, outbox, facilitator: facilitator, reply: { cont.resume(returning: $0) }))
+        var result = await Self.submitJoin(req, outbox, facilitator, to: session)
+        // Unloaded as idle between the lookup and the join (the join refused as not found): looked up again,
+        // the session loads from its log. A deleted one stays not found.
+        if case .failure(let e) = result, e.code == .sessionNotFound, let again = try? await registry.session(req.code), again !== session {
+            session = again
+            result = await Self.submitJoin(req, outbox, facilitator, to: again)
         }
         switch result {
         case .success(let conn):
@@ -250,6 +254,14 @@ struct Gateway: Sendable {
             logger.debug("websocket join refused", metadata: ["code": .string(e.code.rawValue)])
             reply(e)
             if e.code == .unauthorized && req.token != nil { outbox.close(.tokenInvalid) }
+        }
+    }
+}
+
+extension Gateway {
+    static func submitJoin(_ req: JoinRequest, _ outbox: Outbox, _ facilitator: String?, to session: LiveSession) async -> Result<ClientConnection, HubError> {
+        await withCheckedContinuation { cont in
+            session.submit(.join(nil, req, outbox, facilitator: facilitator, reply: { cont.resume(returning: $0) }))
         }
     }
 }

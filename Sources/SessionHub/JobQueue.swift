@@ -41,11 +41,15 @@ final class JobQueue: Sendable {
         }
     }
 
-    func submit(_ job: LiveSession.Job) { jobs.yield(job) }
+    /// False once `finish` has run: the job was not taken, and the caller must answer it.
+    func submit(_ job: LiveSession.Job) -> Bool {
+        if case .terminated = jobs.yield(job) { return false }
+        return true
+    }
 
     func note(_ note: LogNote) { noter.yield(note) }
 
-    /// No more jobs: returns once the last one has run (later ones are refused by the session).
+    /// No more jobs: returns once the last one has run (the session refuses those queued before, `submit` those after).
     func finish() async {
         jobs.finish()
         await loop.withLock { $0 }?.value

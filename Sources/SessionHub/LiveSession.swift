@@ -119,7 +119,9 @@ public actor LiveSession: DurabilitySink {
     }
 
     nonisolated func submit(_ job: Job) {
-        queue.submit(job)
+        // A retired session's queue takes no more jobs: answered here, or their callers (a join, a REST
+        // command) would wait for ever. `sessionNotFound`: the caller may look the session up again.
+        if !queue.submit(job) { refuse(job, HubError(.sessionNotFound)) }
     }
 
     func run(_ job: Job) async {
@@ -142,7 +144,7 @@ public actor LiveSession: DurabilitySink {
     }
 
     /// Answers a job that will not run.
-    private func refuse(_ job: Job, _ e: HubError) {
+    private nonisolated func refuse(_ job: Job, _ e: HubError) {
         switch job {
         case .join(_, _, _, _, let reply): reply(.failure(e))
         case .input(let conn, let request, _): conn.sendError(e, id: request.id)
@@ -151,7 +153,7 @@ public actor LiveSession: DurabilitySink {
         }
     }
 
-    func fail(_ target: AckTarget, _ e: HubError) {
+    nonisolated func fail(_ target: AckTarget, _ e: HubError) {
         switch target {
         case .connection(let c, let id): c.sendError(e, id: id)
         case .waiter(let w): w.resume(throwing: e)
@@ -252,7 +254,7 @@ public actor LiveSession: DurabilitySink {
         scheduleTick()
         let closing = fanout.published.status == .closed && !life.closedSnapshotSaved
         if closing { life.closedSnapshotSaved = true }
-        if !outputs.isEmpty || closing { queue.submit(.stored(outputs: outputs, closing: closing)) }
+        if !outputs.isEmpty || closing { submit(.stored(outputs: outputs, closing: closing)) }
     }
 
     private func afterDurable(outputs: [StoredOutput], closing: Bool) async {

@@ -173,7 +173,7 @@ class HubPluginSharedGoals extends HTMLElement {
       out.push(this.myGoals(v, me));
       const others = v.goals.filter((g) => !(me.goals || []).includes(g.id));
       if (others.length) {
-        out.push(el('h3', { text: t.others }),
+        out.push(el('h2', { text: t.others }),
           el('ul', { class: 'list plain' }, ...others.map((g) => el('li', {}, el('span', { class: 'text', text: g.text }),
             el('span', { class: 'meta', text: ` · ${t.kinds[g.kind]} · ${t.goalOf(this.authorOf(g))}` })))));
       }
@@ -189,7 +189,7 @@ class HubPluginSharedGoals extends HTMLElement {
     const t = this.t;
     const current = me.party || {};
     const chosen = () => this.#partyDraft || current.role || null;
-    const form = el('form', { class: 'party' }, el('h3', { text: t.party }));
+    const form = el('form', { class: 'party' }, el('h2', { text: t.party }));
     for (const side of ['informal', 'formal']) {
       const roles = v.roles.filter((r) => r.side === side);
       if (!roles.length) continue;
@@ -257,7 +257,7 @@ class HubPluginSharedGoals extends HTMLElement {
       b.addEventListener('click', () => this.submit('withdraw', { goal: g.id }, t.withdrawn));
       list.append(el('li', { 'data-goal': g.id }, el('span', { class: 'text', text: g.text }), el('span', { class: 'meta', text: ` · ${t.kinds[g.kind]}` }), b));
     }
-    return el('section', { class: 'mine-box' }, el('h3', { text: t.mine }), mine.length ? list : el('p', { class: 'hint', text: t.none }));
+    return el('section', { class: 'mine-box' }, el('h2', { text: t.mine }), mine.length ? list : el('p', { class: 'hint', text: t.none }));
   }
 
   shareList(v, me) {
@@ -288,7 +288,7 @@ class HubPluginSharedGoals extends HTMLElement {
     const t = this.t;
     const common = v.goals.filter((g) => g.common);
     const box = el('section', { class: 'common-box', 'aria-live': this.#role === 'beamer' ? 'polite' : null },
-      el('h3', { text: t.common }), el('p', { class: 'hint', text: t.commonHint(v.threshold) }));
+      el('h2', { text: t.common }), el('p', { class: 'hint', text: t.commonHint(v.threshold) }));
     if (!common.length) { box.append(el('p', { class: 'hint', text: t.noCommon })); return box; }
     box.append(el('ol', { class: 'list common' }, ...common.map((g) => el('li', { 'data-goal': g.id },
       el('span', { class: 'text', text: g.text }),
@@ -299,7 +299,7 @@ class HubPluginSharedGoals extends HTMLElement {
 
   agreements(v, editable) {
     const t = this.t;
-    const box = el('section', { class: 'agreements-box' }, el('h3', { text: t.agreements }));
+    const box = el('section', { class: 'agreements-box' }, el('h2', { text: t.agreements }));
     if (!v.agreements.length) { box.append(el('p', { class: 'hint', text: t.noAgreements })); return box; }
     const list = el('ul', { class: 'list agreements' });
     for (const a of v.agreements) {
@@ -391,7 +391,7 @@ class HubPluginSharedGoals extends HTMLElement {
         b.addEventListener('click', () => this.submit('agreement', { principle: p.id }, t.added));
         ul.append(el('li', {}, b));
       }
-      box.append(el('h4', { text: t.principles }), ul);
+      box.append(el('h3', { text: t.principles }), ul);
     }
     return box;
   }

@@ -11,7 +11,6 @@ What the table below holds is only what a control needs to exist (participants' 
 phase where the control is shown) and, for the few controls that are more than "fill the fields, press the button",
 the keys that reach them. One hub, one session with one activity per plugin.
 """
-import asyncio
 import json
 import time
 

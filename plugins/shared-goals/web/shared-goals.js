@@ -305,7 +305,7 @@ class HubPluginSharedGoals extends HTMLElement {
     for (const a of v.agreements) {
       const li = el('li', { 'data-agreement': a.id }, el('span', { class: 'text', text: this.tr(a.text) }));
       if (editable) {
-        const b = el('button', { type: 'button', 'data-k': `drop-${a.id}`, text: t.remove, 'aria-label': `${t.remove}: ${this.tr(a.text)}` });
+        const b = el('button', { type: 'button', 'data-k': `drop-${a.id}`, 'data-input': 'agreement', text: t.remove, 'aria-label': `${t.remove}: ${this.tr(a.text)}` });
         b.addEventListener('click', () => this.submit('agreement', { id: a.id, text: '' }, t.removed));
         li.append(b);
       }
@@ -350,20 +350,20 @@ class HubPluginSharedGoals extends HTMLElement {
       const li = el('li', { 'data-goal': g.id, class: g.common ? 'common' : '' }, el('span', { class: 'text', text: g.text }),
         el('span', { class: 'meta', text: ` · ${t.kinds[g.kind]} · ${t.goalOf(this.authorOf(g))} · ${t.parties(g.parties.length)} · ${t.people(g.people)}` }));
       if (!v.published && this.#phase !== 'vastleggen') {
-        const b = el('button', { type: 'button', 'data-k': `remove-${g.id}`, text: t.remove, 'aria-label': `${t.remove}: ${g.text}` });
+        const b = el('button', { type: 'button', 'data-k': `remove-${g.id}`, 'data-input': 'remove', text: t.remove, 'aria-label': `${t.remove}: ${g.text}` });
         b.addEventListener('click', () => this.submit('remove', { goal: g.id }, t.removed));
         li.append(b);
       }
       list.append(li);
     }
     out.push(el('details', { class: 'all', open: this.#phase === 'doelen' || this.#phase === 'delen' },
-      el('summary', { text: t.goals(v.goals.length) }), list));
+      el('summary', { 'data-k': 'all-goals', text: t.goals(v.goals.length) }), list));
     if (this.#phase === 'afspraken' || this.#phase === 'vastleggen') {
       out.push(this.agreements(v, !v.published));
       if (!v.published) out.push(this.agreementForm(v, drafts));
     }
     if (this.#phase === 'vastleggen' && !v.published) {
-      const publish = el('button', { type: 'button', class: 'primary', 'data-k': 'publish', text: t.publish });
+      const publish = el('button', { type: 'button', class: 'primary', 'data-k': 'publish', 'data-input': 'publish', text: t.publish });
       publish.addEventListener('click', () => this.submit('publish', {}, t.publishing));
       out.push(el('p', { class: 'hint', text: t.publishHint }), publish);
     }
@@ -373,7 +373,7 @@ class HubPluginSharedGoals extends HTMLElement {
 
   agreementForm(v, drafts) {
     const t = this.t;
-    const box = el('div', { class: 'agreement-form' });
+    const box = el('div', { class: 'agreement-form', 'data-input': 'agreement' });
     const area = el('textarea', { id: 'agreement', rows: 2, maxLength: 300, 'data-k': 'agreement', 'data-keep': 'shared-goals-agreement' });
     area.value = drafts.agreement || '';
     const add = el('button', { type: 'button', 'data-k': 'add-agreement', text: t.addAgreement });

@@ -419,3 +419,53 @@ def qr_decode(svg_text, workdir):
     r = subprocess.run([zbar, "--raw", "-q", str(path)], capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, (r.returncode, r.stderr)
     return r.stdout.strip()
+
+
+class PluginView:
+    """One plugin's web component in a page (`hub-plugin-NAME`, its shadow root), read and driven as the
+    room-tool tests do: `plugin`, `inside`, `text`, its `hub-status` line, `confirmed`, `click`."""
+
+    def __init__(self, name):
+        self.tag = "hub-plugin-" + name
+
+    def plugin(self, d):
+        found = deep(d, self.tag)
+        return found[0] if found else None
+
+    def inside(self, d, selector):
+        from selenium.webdriver.common.by import By
+        host = self.plugin(d)
+        return host.shadow_root.find_elements(By.CSS_SELECTOR, selector) if host else []
+
+    def text(self, d):
+        host = self.plugin(d)
+        return d.execute_script("return arguments[0].shadowRoot.textContent.replace(/\\s+/g, ' ')", host) if host else ""
+
+    def status(self, d):
+        """[state, message] of the component's `hub-status`, or None."""
+        return d.execute_script("""
+          const s = arguments[0].shadowRoot.querySelector('hub-status');
+          return s ? [s.getAttribute('state'), s.getAttribute('message') || (s.shadowRoot ? s.shadowRoot.textContent.trim() : '')] : null;
+        """, self.plugin(d))
+
+    def confirmed(self, d, what, message=None):
+        """Waits for the status `confirmed` (with `message`, if given); a refusal fails at once."""
+        def check():
+            s = self.status(d)
+            if s and s[0] == "error":
+                raise AssertionError("%s refused: %s" % (what, s[1]))
+            return s and s[0] == "confirmed" and (message is None or s[1] == message)
+        wait_for(check, message="%s confirmed" % what, detail=lambda: self.status(d))
+
+    def click(self, d, selector):
+        """Clicks the first displayed match, again when a re-render replaced it under the click."""
+        from selenium.common.exceptions import StaleElementReferenceException
+        for _ in range(5):
+            try:
+                e = wait_for(lambda: (lambda found: found[0] if found and found[0].is_displayed() else None)(self.inside(d, selector)), message=selector)
+                d.execute_script("arguments[0].scrollIntoView({block: 'center'})", e)
+                e.click()
+                return
+            except StaleElementReferenceException:
+                pass
+        raise AssertionError("%s kept being replaced" % selector)

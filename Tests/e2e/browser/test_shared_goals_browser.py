@@ -16,7 +16,7 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from browserkit import active_path, csp_problems, deep, screenshot, wait_for
+from browserkit import PluginView, active_path, csp_problems, deep, screenshot, wait_for
 from test_brainstorm_browser import Crowd
 from test_shell import body, by_id, key, login, shown
 
@@ -26,59 +26,20 @@ GOALS = ["Schone en hele straten", "Meer ontmoeting in de buurt", "Niemand valt 
          "Eén aanspreekpunt per gezin", "Groen dat bewoners zelf onderhouden", "Minder schulden bij jonge gezinnen"]
 
 
+VIEW = PluginView("shared-goals")
+plugin, inside, text, status, confirmed, click = VIEW.plugin, VIEW.inside, VIEW.text, VIEW.status, VIEW.confirmed, VIEW.click
+
+
 def agenda(config=None):
     config = config or {"threshold": 3, "themes": ["leven"], "audience": ["wijkprofessionals", "bewoners"]}
     return "\n".join(["series: e2e", "session: Verkennend gesprek Lindeveld", "lang: nl", "agenda:", "  - plugin: shared-goals",
                       "    title: Wat willen we samen?", "    config: %s" % json.dumps(config)]) + "\n"
 
 
-def plugin(d):
-    found = deep(d, "hub-plugin-shared-goals")
-    return found[0] if found else None
-
-
-def inside(d, selector):
-    host = plugin(d)
-    return host.shadow_root.find_elements(By.CSS_SELECTOR, selector) if host else []
-
-
-def text(d):
-    host = plugin(d)
-    return d.execute_script("return arguments[0].shadowRoot.textContent.replace(/\\s+/g, ' ')", host) if host else ""
-
-
-def status(d):
-    return d.execute_script("""
-      const s = arguments[0].shadowRoot.querySelector('hub-status');
-      return s ? [s.getAttribute('state'), s.shadowRoot ? s.shadowRoot.textContent.trim() : ''] : null;
-    """, plugin(d))
-
-
 def focused(d):
     """The data-k of the control focused inside the plugin, or None."""
     host = plugin(d)
     return d.execute_script("const a = arguments[0].shadowRoot.activeElement; return a ? (a.dataset.k || a.localName) : null", host) if host else None
-
-
-def confirmed(d, what):
-    def check():
-        s = status(d)
-        if s and s[0] == "error":
-            raise AssertionError("%s refused: %s" % (what, s[1]))
-        return s and s[0] == "confirmed"
-    wait_for(check, message="%s confirmed" % what, detail=lambda: status(d))
-
-
-def click(d, selector):
-    for _ in range(5):
-        try:
-            e = wait_for(lambda: (lambda found: found[0] if found and found[0].is_displayed() else None)(inside(d, selector)), message=selector)
-            d.execute_script("arguments[0].scrollIntoView({block: 'center'})", e)
-            e.click()
-            return
-        except StaleElementReferenceException:
-            pass
-    raise AssertionError("%s kept being replaced" % selector)
 
 
 def tab_to(d, done, what, limit=60):

@@ -14,16 +14,15 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-import conftest
-from conftest import E2E, REPO, Hub, assert_no_pseudonym_key, close_and_rejoin, db_bytes, find_hubctl, scan_db, shipped_hub
+from conftest import E2E, assert_no_pseudonym_key, close_and_rejoin, db_bytes, scan_db, shipped_hub
 from hubclient import Client, close_all
+from plugintest import recording_hub, refused, room
 
 FIXTURE = E2E / "brainstorm" / "kennisbank.jsonl"
 PRACTICES = ["kb-bs-buurtbedrijf-noord", "kb-bs-buurtbedrijf-zuid"]  # by title, as the filter resolves them
@@ -55,25 +54,6 @@ def agenda(config, anonymity=None, context=True, title="Wat werkt in buurtbeheer
 
 
 CONFIG = {"intervention": {"kind": "buurtbeheerbedrijven", "title": "Archetype: buurtbeheerbedrijven"}, "dots": 3, "maxCards": 4, "maxLength": 120}
-
-
-async def room(hub, code, n, names=None):
-    fac = Client(hub.ws_url, "fac")
-    await fac.connect()
-    await fac.join(code, auth=hub.token)
-    people = [Client(hub.ws_url, "p%02d" % i) for i in range(n)]
-
-    async def one(i):
-        await people[i].connect()
-        await people[i].join(code, name=names[i] if names else "Deelnemer %02d" % i)
-    await asyncio.gather(*(one(i) for i in range(n)))
-    await fac.ok(fac.command("start"))
-    await fac.ok(fac.command("next"))
-    return fac, people
-
-
-def refused(reply, detail):
-    assert reply["t"] == "error" and reply["code"] == "rejected" and reply.get("detail") == detail, reply
 
 
 async def phase(fac, name):
@@ -232,7 +212,7 @@ def test_anonymous_after_close_no_card_can_be_traced_to_its_writer(own_hub):
     texts = [card_text(i, k) for i in range(n) for k in range(2)]
 
     async def main():
-        fac, people = await room(hub, code, n, NAMES)
+        fac, people = await room(hub, code, n, names=NAMES)
         voters = [p.participant for p in people]
         try:
             assert all(v.startswith("p_") for v in voters)
@@ -494,19 +474,7 @@ def test_a_recorded_session_replays_to_the_views_and_outputs_the_room_had(reques
     recording twice answers byte for byte the same, and its last views and its outputs equal what the hub
     published and stored. (The recording of one such run is kept as brainstorm/recorded-session.jsonl for the
     unit tests' test kit; set BRAINSTORM_RECORD=1 to write it again.)"""
-    binary = find_hubctl()
-    workdir = conftest.ARTIFACTS / "brainstorm.recorded"
-    shutil.rmtree(workdir, ignore_errors=True)
-    folder = workdir / "plugins"
-    shutil.copytree(REPO / "plugins" / "brainstorm", folder / "brainstorm")
-    manifest = json.loads((folder / "brainstorm" / "plugin.json").read_text())
-    manifest["command"] = ["/bin/sh", "-c", 'exec tee -a recorded.jsonl | "$0"', "${HUB_BIN_DIR}/brainstorm-plugin"]
-    (folder / "brainstorm" / "plugin.json").write_text(json.dumps(manifest))
-    hub = Hub(binary, workdir, plugins=folder)
-    hub.bootstrap()
-    hub.start()
-    request.addfinalizer(lambda: conftest._finish(hub))
-    hub.login()
+    hub, folder = recording_hub(request, "brainstorm")
     hub.hubctl_json("kennisbank", "import", FIXTURE)
     session = hub.create_session(agenda(dict(CONFIG, participantsCluster=True)), name="recorded.yaml")
     code, sid = session["code"], session["id"]
@@ -558,7 +526,7 @@ def test_a_recorded_session_replays_to_the_views_and_outputs_the_room_had(reques
     assert json.loads(lines[0])["t"] == "hello" and json.loads(lines[1])["t"] == "start"
     assert sum(1 for l in lines if json.loads(l)["t"] == "event") >= 40
 
-    plugin = str(Path(binary).parent / "brainstorm-plugin")
+    plugin = str(Path(hub.binary).parent / "brainstorm-plugin")
     first = subprocess.run([plugin], input=recording, capture_output=True, text=True, timeout=60).stdout
     second = subprocess.run([plugin], input=recording, capture_output=True, text=True, timeout=60).stdout
     assert first == second and first.count("\n") == len(lines)

@@ -8,14 +8,13 @@ gives every audience its views back (2). The run with 20 participants and a Chro
 """
 import asyncio
 import json
-import shutil
 import subprocess
 
 import pytest
 
-import conftest
-from conftest import REPO, Hub, find_hubctl, shipped_hub
+from conftest import REPO, shipped_hub
 from hubclient import Client, close_all, run
+from plugintest import gated, recording_hub, refused, room
 
 DECK = {
     "title": {"nl": "Testdeck", "en": "Test deck"},
@@ -43,27 +42,6 @@ def agenda(config, anonymity=None, title="Leerkring: inbedden"):
         lines.append("    anonymity: %s" % anonymity)
     lines.append("    config: %s" % json.dumps(config, ensure_ascii=False))
     return "\n".join(lines) + "\n"
-
-
-async def room(hub, code, n):
-    fac = Client(hub.ws_url, "fac")
-    await fac.connect()
-    await fac.join(code, auth=hub.token)
-    people = [Client(hub.ws_url, "p%02d" % i) for i in range(n)]
-    await asyncio.gather(*(p.connect() for p in people))
-    await asyncio.gather(*(p.join(code, name="Deelnemer %02d" % i) for i, p in enumerate(people)))
-    await fac.ok(fac.command("start"))
-    await fac.ok(fac.command("next"))
-    return fac, people
-
-
-def refused(reply, detail):
-    assert reply["t"] == "error" and reply["code"] == "rejected" and reply.get("detail") == detail, reply
-    assert reply.get("message"), reply
-
-
-def gated(reply):
-    assert reply["t"] == "error" and reply["code"] == "phase_forbids", reply
 
 
 # ---- 1: refusals -------------------------------------------------------------------------------------------
@@ -216,19 +194,7 @@ def test_a_recorded_session_replays_byte_for_byte_and_a_restart_gives_the_room_i
     """The plugin runs behind `tee`, so the hub's own lines to it are recorded; a fresh plugin process fed that
     recording twice answers byte for byte the same, and its last views and outputs equal what the hub
     published and stored. Then the hub restarts and replays the log: every audience gets the same views."""
-    binary = find_hubctl()
-    workdir = conftest.ARTIFACTS / "card-deck.recorded"
-    shutil.rmtree(workdir, ignore_errors=True)
-    folder = workdir / "plugins"
-    shutil.copytree(REPO / "plugins" / "card-deck", folder / "card-deck")
-    manifest = json.loads((folder / "card-deck" / "plugin.json").read_text())
-    manifest["command"] = ["/bin/sh", "-c", 'exec tee -a recorded.jsonl | python3 card_deck.py']
-    (folder / "card-deck" / "plugin.json").write_text(json.dumps(manifest))
-    hub = Hub(binary, workdir, plugins=folder)
-    hub.bootstrap()
-    hub.start()
-    request.addfinalizer(lambda: conftest._finish(hub))
-    hub.login()
+    hub, folder = recording_hub(request, "card-deck")
     session = hub.create_session(agenda({"deck": "implementatie", "select": ["draagvlak", "eigenaarschap", "middelen", "borging"],
                                          "themes": ["leven"]}), name="recorded.yaml")
     code, sid = session["code"], session["id"]

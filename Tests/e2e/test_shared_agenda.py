@@ -12,15 +12,14 @@ browser/test_shared_agenda_browser.py.
 import asyncio
 import json
 import re
-import shutil
 import subprocess
 import time
 
 import pytest
 
-import conftest
-from conftest import REPO, Hub, find_hubctl, shipped_hub
+from conftest import REPO, shipped_hub
 from hubclient import Client, close_all, run
+from plugintest import gated, recording_hub, refused, room
 
 A = "a1"
 FIELDS = ["goal", "owner", "partners", "timeframe", "firstStep"]
@@ -44,27 +43,6 @@ def agenda(config=None, groups=None, anonymity=None):
     if config is not None:
         lines.append("    config: %s" % json.dumps(config, ensure_ascii=False))
     return "\n".join(lines) + "\n"
-
-
-async def room(hub, code, n, prefix="p"):
-    fac = Client(hub.ws_url, "fac")
-    await fac.connect()
-    await fac.join(code, auth=hub.token)
-    people = [Client(hub.ws_url, "%s%02d" % (prefix, i)) for i in range(n)]
-    await asyncio.gather(*(p.connect() for p in people))
-    await asyncio.gather(*(p.join(code, name="Deelnemer %02d" % i) for i, p in enumerate(people)))
-    await fac.ok(fac.command("start"))
-    await fac.ok(fac.command("next"))
-    return fac, people
-
-
-def refused(reply, detail):
-    assert reply["t"] == "error" and reply["code"] == "rejected" and reply.get("detail") == detail, reply
-    assert reply.get("message"), reply
-
-
-def gated(reply):
-    assert reply["t"] == "error" and reply["code"] == "phase_forbids", reply
 
 
 def items(view):
@@ -284,19 +262,7 @@ SHARED = 4  # participants 0-3 edit the same item: "a third of them"
 def edited_board(request):
     """A hub whose plugin runs behind `tee` (so the hub's lines to it are recorded), and a session in which ten
     participants edit one board for 30 s at one edit a second each; published at the end."""
-    binary = find_hubctl()
-    workdir = conftest.ARTIFACTS / "shared-agenda.recorded"
-    shutil.rmtree(workdir, ignore_errors=True)
-    folder = workdir / "plugins"
-    shutil.copytree(PLUGIN, folder / "shared-agenda")
-    manifest = json.loads((folder / "shared-agenda" / "plugin.json").read_text())
-    manifest["command"] = ["/bin/sh", "-c", "exec tee -a recorded.jsonl | python3 shared_agenda.py"]
-    (folder / "shared-agenda" / "plugin.json").write_text(json.dumps(manifest))
-    h = Hub(binary, workdir, plugins=folder)
-    h.bootstrap()
-    h.start()
-    request.addfinalizer(lambda: conftest._finish(h))
-    h.login()
+    h, folder = recording_hub(request, "shared-agenda")
     session = h.create_session(agenda({"themes": ["wonen", "werken", "leven"], "audience": ["wijkprofessionals"]}), name="board.yaml")
 
     async def main():

@@ -10,15 +10,14 @@ in browser/test_shared_goals_browser.py.
 import asyncio
 import json
 import re
-import shutil
 import subprocess
 import sys
 
 import pytest
 
-import conftest
-from conftest import REPO, Hub, find_hubctl, shipped_hub
+from conftest import REPO, shipped_hub
 from hubclient import Client, close_all, run
+from plugintest import gated, recording_hub, refused, room
 
 
 @pytest.fixture(scope="module")
@@ -33,27 +32,6 @@ def agenda(config, anonymity=None, title="Verkennend gesprek"):
         lines.append("    anonymity: %s" % anonymity)
     lines.append("    config: %s" % json.dumps(config, ensure_ascii=False))
     return "\n".join(lines) + "\n"
-
-
-async def room(hub, code, n, names=None):
-    fac = Client(hub.ws_url, "fac")
-    await fac.connect()
-    await fac.join(code, auth=hub.token)
-    people = [Client(hub.ws_url, "p%02d" % i) for i in range(n)]
-    await asyncio.gather(*(p.connect() for p in people))
-    await asyncio.gather(*(p.join(code, name="Deelnemer %02d" % i, **({"org": names[i]} if names else {})) for i, p in enumerate(people)))
-    await fac.ok(fac.command("start"))
-    await fac.ok(fac.command("next"))
-    return fac, people
-
-
-def refused(reply, detail):
-    assert reply["t"] == "error" and reply["code"] == "rejected" and reply.get("detail") == detail, reply
-    assert reply.get("message"), reply
-
-
-def gated(reply):
-    assert reply["t"] == "error" and reply["code"] == "phase_forbids", reply
 
 
 def phase(fac, name):
@@ -243,7 +221,7 @@ def test_named_parties_take_the_join_organisation_and_anonymous_ones_give_none(h
     anon = hub.create_session(agenda({}, anonymity="anonymous"), name="anon.yaml")
 
     async def with_names():
-        fac, (p0, p1) = await room(hub, named["code"], 2, names=["Woonstad", "Buurtvereniging Oost"])
+        fac, (p0, p1) = await room(hub, named["code"], 2, orgs=["Woonstad", "Buurtvereniging Oost"])
         try:
             await p0.ok(p0.input("a1", "party", {"role": "corporatie"}))
             await p1.ok(p1.input("a1", "party", {"role": "bewoner", "org": ""}))  # an empty organisation: none
@@ -368,19 +346,7 @@ def test_a_recorded_session_replays_byte_for_byte_and_a_restart_gives_the_room_i
     """The plugin runs behind `tee`, so the hub's own lines to it are recorded; a fresh plugin process fed that
     recording twice answers byte for byte the same, and its last views and outputs equal what the hub
     published and stored. Then the hub restarts and replays the log: every audience gets the same views."""
-    binary = find_hubctl()
-    workdir = conftest.ARTIFACTS / "shared-goals.recorded"
-    shutil.rmtree(workdir, ignore_errors=True)
-    folder = workdir / "plugins"
-    shutil.copytree(REPO / "plugins" / "shared-goals", folder / "shared-goals")
-    manifest = json.loads((folder / "shared-goals" / "plugin.json").read_text())
-    manifest["command"] = ["/bin/sh", "-c", 'exec tee -a recorded.jsonl | python3 shared_goals.py']
-    (folder / "shared-goals" / "plugin.json").write_text(json.dumps(manifest))
-    hub = Hub(binary, workdir, plugins=folder)
-    hub.bootstrap()
-    hub.start()
-    request.addfinalizer(lambda: conftest._finish(hub))
-    hub.login()
+    hub, folder = recording_hub(request, "shared-goals")
     session = hub.create_session(agenda({"threshold": 3, "themes": ["leven"]}), name="recorded.yaml")
     code, sid = session["code"], session["id"]
     roles = ["bewoner", "vrijwilliger", "ervaringsdeskundige", "corporatie", "gemeente", "welzijn", "bewoner", "gemeente"]

@@ -106,14 +106,17 @@ def test_roster_diff_keeps_a_facilitator_in_step_with_the_full_roster(hub):
             rosters = [f for f in full.frames if f.get("t") == "roster"]
             return rosters[-1]["participants"] if rosters else None
 
+        # The kick must be in the full roster first: until then both may agree on the roster before it. A
+        # client's wait wakes on its own frames only, so each is waited for on its own connection.
+        await full.wait_until(lambda: (lambda want: want is not None and len(want) == 5 and kicked not in [p["id"] for p in want])(full_now()),
+                              what="the full roster without the kicked one", timeout=30)
+
         def in_step():
             roster = base["participants"]
             for d in current_diffs():
                 roster = apply_diff(roster, d)
-            want = full_now()
             # The full roster as of the last event; connection changes after it show in both.
-            # The kick must be in the full roster too: until then both may agree on the roster before it.
-            return want is not None and len(want) == 5 and kicked not in [p["id"] for p in want] and roster == want
+            return roster == full_now()
         await diffs.wait_until(in_step, what="roster-diff applied == full roster", timeout=30)
         assert not [f for f in diffs.frames if f.get("t") == "roster" and f is not base], \
             "a roster-diff connection gets the full roster only once"

@@ -28,7 +28,7 @@ public struct PluginManifest: Codable, Sendable, Hashable {
     public var outputs: [String]?
     public var privateConfig: [String]?
 
-    public static let outputKinds: Set<String> = ["kennisbank.intervention", "gereedschapskist.item", "report.section"]
+    public static let outputKinds: Set<String> = ["kennisbank.intervention", "gereedschapskist.item", "report.section", "series.result"]
 
     public func phase(named name: String) -> PhaseSpec? { phases.first { $0.name == name } }
 }

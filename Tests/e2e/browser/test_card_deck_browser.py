@@ -15,7 +15,7 @@ from selenium.webdriver.common.keys import Keys
 
 from browserkit import PluginView, active_path, csp_problems, deep, screenshot, wait_for
 from test_brainstorm_browser import Crowd
-from test_shell import body, by_id, key, login, shown
+from test_shell import body, by_id, join_phone, key, login, shown
 
 CARDS = ["draagvlak", "eigenaarschap", "middelen", "borging"]
 
@@ -134,16 +134,8 @@ def test_a_phone_answers_with_the_keyboard_alone_and_a_second_phone_reads_englis
     hub = shipped_hub("card-deck")
     session = hub.create_session(agenda(["eigenaarschap", "draagvlak"]))
     code = session["code"]
-    d = browsers(360, 740)
-    d.get(session["participantUrl"])
-    wait_for(lambda: shown(d, "view-join"), message="join form")
-    by_id(d, "join-name").send_keys("Sanne de Vries", Keys.ENTER)
-    wait_for(lambda: body(d, "participant"), message="welcome")
-    en = browsers(360, 740, lang="en")
-    en.get(session["participantUrl"])
-    wait_for(lambda: shown(en, "view-join"), message="join form (en)")
-    by_id(en, "join-name").send_keys("Sam", Keys.ENTER)
-    wait_for(lambda: body(en, "participant"), message="welcome (en)")
+    d = join_phone(browsers, session["participantUrl"], "Sanne de Vries")
+    en = join_phone(browsers, session["participantUrl"], "Sam", lang="en")
     hub.command(code, "start")
     hub.command(code, "next")
     wait_for(lambda: plugin(d) and inside(d, "input[type=radio]"), message="the answer form")

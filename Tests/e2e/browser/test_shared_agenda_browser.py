@@ -16,7 +16,7 @@ from selenium.webdriver.common.keys import Keys
 
 from browserkit import PluginView, active_path, csp_problems, deep, screenshot, wait_for
 from test_brainstorm_browser import Crowd
-from test_shell import body, by_id, key, login, shown
+from test_shell import body, by_id, join_phone, key, login, shown
 
 A = "a1"
 LANES = ["wonen", "werken", "leven"]
@@ -149,16 +149,8 @@ def test_a_phone_adds_and_merges_a_conflict_with_the_keyboard_alone_and_a_second
     crowd = Crowd(hub)
     try:
         (other,) = crowd.join(code, 1)
-        d = browsers(360, 740)
-        d.get(session["participantUrl"])
-        wait_for(lambda: shown(d, "view-join"), message="join form")
-        by_id(d, "join-name").send_keys("Sanne de Vries", Keys.ENTER)
-        wait_for(lambda: body(d, "participant"), message="welcome")
-        en = browsers(360, 740, lang="en")
-        en.get(session["participantUrl"])
-        wait_for(lambda: shown(en, "view-join"), message="join form (en)")
-        by_id(en, "join-name").send_keys("Sam", Keys.ENTER)
-        wait_for(lambda: body(en, "participant"), message="welcome (en)")
+        d = join_phone(browsers, session["participantUrl"], "Sanne de Vries")
+        en = join_phone(browsers, session["participantUrl"], "Sam", lang="en")
         hub.command(code, "start")
         hub.command(code, "next")
         crowd.run(other.ok(other.input(A, "add", {"lane": "wonen", "goal": "Meer sociale huur", "owner": "Woonstichting"})))

@@ -18,7 +18,7 @@ from selenium.webdriver.common.keys import Keys
 
 from browserkit import PluginView, active_path, csp_problems, deep, screenshot, wait_for
 from test_brainstorm_browser import Crowd
-from test_shell import body, by_id, key, login, shown
+from test_shell import body, by_id, join_phone, key, login, shown
 
 ROLES = ["bewoner", "vrijwilliger", "ervaringsdeskundige", "corporatie", "gemeente", "welzijn", "zorg"]
 GOALS = ["Schone en hele straten", "Meer ontmoeting in de buurt", "Niemand valt tussen wal en schip", "Jongeren aan het werk",
@@ -163,16 +163,8 @@ def test_a_phone_takes_part_with_the_keyboard_alone_and_a_second_phone_reads_eng
     hub = shipped_hub("shared-goals")
     session = hub.create_session(agenda({"threshold": 2}))
     code = session["code"]
-    d = browsers(360, 740)
-    d.get(session["participantUrl"])
-    wait_for(lambda: shown(d, "view-join"), message="join form")
-    by_id(d, "join-name").send_keys("Sanne de Vries", Keys.ENTER)
-    wait_for(lambda: body(d, "participant"), message="welcome")
-    en = browsers(360, 740, lang="en")
-    en.get(session["participantUrl"])
-    wait_for(lambda: shown(en, "view-join"), message="join form (en)")
-    by_id(en, "join-name").send_keys("Sam", Keys.ENTER)
-    wait_for(lambda: body(en, "participant"), message="welcome (en)")
+    d = join_phone(browsers, session["participantUrl"], "Sanne de Vries")
+    en = join_phone(browsers, session["participantUrl"], "Sam", lang="en")
     hub.command(code, "start")
     hub.command(code, "next")
     wait_for(lambda: plugin(en) and "Which party do you represent here?" in text(en) and "Informal partners" in text(en),

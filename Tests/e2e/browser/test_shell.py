@@ -46,6 +46,16 @@ def join(d, base, code, name="", function="", org=""):
     return wait_for(lambda: body(d, "participant"), message="welcome (participant id)")
 
 
+def join_phone(browsers, url, name, lang="nl"):
+    """A 360 px phone that opens a participant URL and joins with the keyboard (name, Enter)."""
+    d = browsers(360, 740, lang=lang)
+    d.get(url)
+    wait_for(lambda: shown(d, "view-join"), message="join form (%s)" % lang)
+    by_id(d, "join-name").send_keys(name, Keys.ENTER)
+    wait_for(lambda: body(d, "participant"), message="welcome (%s)" % lang)
+    return d
+
+
 def login(d, base, session_id):
     d.get("%s/facilitate/%s" % (base, session_id))
     wait_for(lambda: shown(d, "view-login"), message="login form")

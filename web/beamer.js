@@ -9,8 +9,44 @@ import './components/hub-qr.js';
 const $ = (id) => document.getElementById(id);
 const code = decodeURIComponent((/^\/beamer\/([^/?#]+)/.exec(location.pathname) || [])[1] || '').trim().toUpperCase();
 const participantUrl = `${location.origin}/s/${code}`;
-const slot = new PluginSlot($('plugin-slot'));
+// A plugin re-renders its shadow root when its views change; every change may change what has to fit.
+const rendered = new MutationObserver(() => queueFit());
+const slot = new PluginSlot($('plugin-slot'), {
+  onMount: (element) => {
+    rendered.disconnect();
+    if (element.shadowRoot) rendered.observe(element.shadowRoot, { childList: true, subtree: true, characterData: true, attributes: true });
+    queueFit();
+  },
+});
 let client = null;
+
+// A beamer cannot scroll, and what runs past the screen is lost to the room: the activity is scaled down (never up)
+// until it fits the stage under its title. A transform, not `zoom`: plugins size type in viewport units, which `zoom`
+// leaves as they are while it narrows the box, so zoomed content grew taller. The layout box keeps its natural
+// height; the negative bottom margin gives the stage the scaled height to centre. Measured unscaled each time (one
+// extra layout, not painted), so the result depends on the content alone and the observers below settle.
+function fit() {
+  const stage = document.querySelector('.beamer-stage');
+  const box = $('plugin-slot');
+  box.style.transform = '';
+  box.style.marginBottom = '';
+  const natural = box.offsetHeight + 1; // layout size: unaffected by the transform, rounded to whole pixels
+  const gap = parseFloat(getComputedStyle(stage).rowGap) || 0;
+  const others = [...stage.children].filter((c) => c !== box && !c.hidden && c.offsetHeight);
+  const room = Math.floor(stage.clientHeight - others.reduce((sum, c) => sum + c.getBoundingClientRect().height + gap, 0)) - 1;
+  const scale = natural > room && natural > 0 ? Math.max(0.3, Math.floor((room / natural) * 100) / 100) : 1;
+  if (scale < 1) {
+    box.style.transform = `scale(${scale})`;
+    box.style.marginBottom = `${-Math.ceil(natural * (1 - scale))}px`;
+  }
+  document.body.dataset.scale = String(scale);
+}
+let fitQueued = false;
+function queueFit() {
+  if (fitQueued) return;
+  fitQueued = true;
+  requestAnimationFrame(() => { fitQueued = false; fit(); });
+}
 
 function render() {
   const s = client.state;
@@ -71,6 +107,11 @@ function init() {
   });
   onLangChange(() => { if (client.state.joined) { render(); slot.relabel(client.currentEntry); } });
   client.start();
+  // The plugin renders into its shadow root whenever its views change; any change of its size or the window's refits.
+  // (The slot itself is observed: a custom element is inline by default, and an inline box reports no size.)
+  const sizes = new ResizeObserver(queueFit);
+  sizes.observe(document.querySelector('.beamer-stage'));
+  sizes.observe($('plugin-slot'));
 }
 
 init();

@@ -50,9 +50,7 @@ struct API {
         secured.post("sessions/:session/close") { req, ctx in try await self.command("close", req, ctx) }
         secured.delete("sessions/:session", use: deleteSession)
         secured.get("sessions/:session/export", use: export)
-        secured.get("series", use: listSeries)
-        secured.post("series", use: createSeries)
-        secured.get("series/:series", use: showSeries)
+        registerSeries(secured)
         secured.get("plugins", use: listPlugins)
         secured.post("plugins/reload", use: reloadPlugins)
         secured.get("audit", use: auditLog)
@@ -213,65 +211,6 @@ struct API {
         if let wait = await limiter.admit(ctx.peer) {
             throw APIError.tooManyRequests("Too many unknown join codes from this address.", retryAfter: wait)
         }
-    }
-
-    // MARK: series
-
-    func listSeries(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        JSONResponse.make(["series": try await store.allSeries()])
-    }
-
-    func createSeries(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        let buffer = try await req.body.collect(upTo: ctx.maxUploadSize)
-        let text = String(buffer: buffer)
-        let value: JSONValue?
-        if req.headers[.contentType]?.hasPrefix("application/json") == true {
-            value = JSONCoding.parse(text)
-        } else {
-            // Only the four fields are read, as scalars: an alias bomb elsewhere in the document is never expanded.
-            let mapping = (try? Yams.compose(yaml: text))??.mapping
-            value = mapping.map { m in
-                .object(Dictionary(uniqueKeysWithValues: Self.seriesFields.keys.compactMap { k in m[k]?.scalar.map { (k, JSONValue.string($0.string)) } }))
-            }
-        }
-        guard let v = value, let title = v["title"]?.stringValue, !title.isEmpty else {
-            throw APIError(status: .badRequest, code: "bad_message", message: "A series needs a `title` (and optionally `id`, `kind`, `description`).")
-        }
-        for (field, limit) in Self.seriesFields where (v[field]?.stringValue?.count ?? 0) > limit {
-            throw APIError(status: .badRequest, code: "bad_message", message: "A series' `\(field)` has at most \(limit) characters.")
-        }
-        let id = v["id"]?.stringValue ?? Self.slug(title)
-        let retention = try SeriesRetention.rule(text, json: req.headers[.contentType]?.hasPrefix("application/json") == true)
-        let record = SeriesRecord(id: id, title: title, kind: v["kind"]?.stringValue, description: v["description"]?.stringValue,
-                                  createdAt: SessionServices.now())
-        try await store.saveSeries(record)
-        try await (store as? any RetentionStore)?.setSeriesRetention(series: id, retention)
-        return JSONResponse.make(status: .created, SeriesRetention.Shown(record, retention))
-    }
-
-    /// The fields of a series and their longest length.
-    static let seriesFields = ["id": 100, "title": 200, "kind": 100, "description": 4000]
-
-    static func slug(_ title: String) -> String {
-        let folded = title.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
-        let parts = folded.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
-        let s = parts.joined(separator: "-")
-        return s.isEmpty ? Identifiers.random(prefix: "series-", length: 8) : String(s.prefix(60))
-    }
-
-    func showSeries(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        let key = ctx.parameters.get("series") ?? ""
-        guard let s = try await store.series(key) else {
-            throw APIError(status: .notFound, code: "not_found", message: "No series `\(key.prefix(64))`.")
-        }
-        let sessions = try await store.sessions().filter { $0.seriesId == s.id }.map(summary)
-        struct Out: Encodable {
-            var id: String; var title: String; var kind: String?; var description: String?; var createdAt: Int64; var retention: RetentionRule?
-            var sessions: [SessionSummary]
-        }
-        let retention = try await (store as? any RetentionStore)?.seriesRetention(series: s.id)
-        return JSONResponse.make(Out(id: s.id, title: s.title, kind: s.kind, description: s.description, createdAt: s.createdAt, retention: retention,
-                                     sessions: sessions))
     }
 
     // MARK: audit

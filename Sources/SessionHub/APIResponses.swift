@@ -27,6 +27,10 @@ struct APIError: Error, HTTPResponseError {
     }
 
     static func from(_ e: HubError) -> APIError {
+        // A `start` whose series reference does not resolve keeps its own stable code (docs/SERIES.md).
+        if e.code == .rejected, e.detail == SeriesResults.unresolvedCode {
+            return APIError(status: .conflict, code: SeriesResults.unresolvedCode, message: e.message(.en))
+        }
         let status: HTTPResponse.Status
         switch e.code {
         case .unauthorized: status = .unauthorized

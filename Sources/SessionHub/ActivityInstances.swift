@@ -78,9 +78,11 @@ final class ActivityInstances {
             skipped.insert(item.id)
             instanceFailed(item.id, reason: "failed")
         }
+        // A series reference resolved at `start` is in that event: the instance starts from the logged value.
+        let resolved = SeriesResults.logged(events)
         for item in activities where !skipped.contains(item.id) {
             let answer = try await services.host.send(plugin, generation: generation, .start(
-                instance: instanceId(item.id), config: item.config, anonymity: item.anonymity, context: item.context))
+                instance: instanceId(item.id), config: item.config, anonymity: item.anonymity, context: resolved[item.id] ?? item.context))
             if case .views(_, _, let v, _) = answer { latest[item.id, default: [:]].merge(v) { $1 } }
         }
         var state = SessionState(agenda: record.agenda, firstPhase: { _ in "" })
@@ -107,6 +109,17 @@ final class ActivityInstances {
         generations[plugin] = generation
         fanout.adoptReplayed(latest, lastSeq: lastSeq)
         services.logger.info("plugin instances replayed", metadata: ["session": "\(id)", "plugin": "\(plugin)", "events": "\(events.count)"])
+    }
+
+    /// Starts and replays these plugins' instances again now (a `start` resolved their series context), so the
+    /// room sees views from the resolved context without waiting for the next input.
+    nonisolated(nonsending) func restart(_ plugins: Set<String>) async {
+        for plugin in plugins.sorted() {
+            generations[plugin] = nil
+            do { _ = try await ensureInstances(plugin) } catch {
+                services.logger.error("replay failed", metadata: ["session": "\(id)", "plugin": "\(plugin)", "error": "\(error)"])
+            }
+        }
     }
 
     /// The message a plugin gets for one delivery (`PluginMessages`), noting each pseudonym it hands out.

@@ -108,7 +108,7 @@ public struct AgendaParser: Sendable {
     }
 
     static let topKeys: Set<String> = ["series", "session", "title", "date", "lang", "agenda", "description", "retention"]
-    static let itemKeys: Set<String> = ["plugin", "title", "config", "anonymity", "groups", "context"]
+    static let itemKeys: Set<String> = ["id", "plugin", "title", "config", "anonymity", "groups", "context"]
 
     public func parse(_ text: String) -> Result<ParsedAgenda, AgendaProblems> {
         var problems: [AgendaProblem] = []
@@ -143,28 +143,50 @@ public struct AgendaParser: Sendable {
         if let r = top["retention"] { for p in AgendaRetention.problems(r) { problem(r, p.field, p.message) } }
         let series = top["series"]?.string
         let date = top["date"]?.string
-        var items: [AgendaItem] = []
         // One budget for the whole document: every item's config and context draw from it.
         var budget = YAMLBudget()
-        if let agendaNode = top["agenda"] {
-            if let seq = agendaNode.sequence, !seq.isEmpty {
-                for (i, itemNode) in seq.enumerated() {
-                    if let item = parseItem(itemNode, index: i, budget: &budget, problem: problem) { items.append(item) }
-                    // Past the budget the rest of the document is not read: that is where the cost is.
-                    if budget.values > YAMLBudget.maxValues || budget.scalarBytes > YAMLBudget.maxScalarBytes { break }
-                }
-            } else {
-                problem(agendaNode, "agenda", "must be a non-empty list of activities")
-            }
-        } else {
-            problem(root, "agenda", "is required: a list of activities", line: 1)
-        }
+        let items = parseAgenda(top["agenda"], in: root, prefix: "", seriesReferences: false, budget: &budget) { problem($0, $1, $2, line: $3) }
         guard problems.isEmpty else { return .failure(AgendaProblems(problems: problems)) }
         return .success(ParsedAgenda(title: title, series: series, date: date, lang: lang, items: items))
     }
 
-    private func parseItem(_ node: Node, index i: Int, budget: inout YAMLBudget, problem: (Node?, String, String, Int?) -> Void) -> AgendaItem? {
-        let at = "agenda[\(i)]"
+    /// The `agenda` list of a session (`prefix` places it in a series file: `sessions[1].`). Items get ids
+    /// `a1`, `a2`, … in file order, or the `id` they give (docs/SERIES.md: what `context.from.activity` names).
+    /// `context.from` (a series reference) is refused unless `seriesReferences`; its shape is the series parser's.
+    func parseAgenda(_ agendaNode: Node?, in root: Node, prefix: String, seriesReferences: Bool, budget: inout YAMLBudget,
+                     problem: (Node?, String, String, Int?) -> Void) -> [AgendaItem] {
+        var items: [AgendaItem] = []
+        guard let agendaNode else {
+            problem(root, "\(prefix)agenda", "is required: a list of activities", root.mark?.line ?? 1)
+            return []
+        }
+        guard let seq = agendaNode.sequence, !seq.isEmpty else {
+            problem(agendaNode, "\(prefix)agenda", "must be a non-empty list of activities", nil)
+            return []
+        }
+        var seen: Set<String> = []
+        for (i, itemNode) in seq.enumerated() {
+            if let item = parseItem(itemNode, index: i, prefix: prefix, seriesReferences: seriesReferences, budget: &budget, problem: problem) {
+                if !seen.insert(item.id).inserted {
+                    problem(itemNode.mapping?["id"] ?? itemNode, "\(prefix)agenda[\(i)].id", "`\(item.id)` is the id of an earlier activity of this session", nil)
+                }
+                items.append(item)
+            }
+            // Past the budget the rest of the document is not read: that is where the cost is.
+            if budget.values > YAMLBudget.maxValues || budget.scalarBytes > YAMLBudget.maxScalarBytes { break }
+        }
+        return items
+    }
+
+    /// An activity id an agenda may give: lower case, digits and `-`, starting with a letter.
+    static func isActivityId(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, ("a"..."z").contains(first), s.count <= 40 else { return false }
+        return s.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+
+    private func parseItem(_ node: Node, index i: Int, prefix: String, seriesReferences: Bool, budget: inout YAMLBudget,
+                           problem: (Node?, String, String, Int?) -> Void) -> AgendaItem? {
+        let at = "\(prefix)agenda[\(i)]"
         guard let m = node.mapping else {
             problem(node, at, "must be a mapping with `plugin` and `title`", nil)
             return nil
@@ -231,9 +253,20 @@ public struct AgendaParser: Sendable {
             if let size = try? JSONCoding.encode(context).count, size > YAMLBudget.maxContextBytes {
                 fail(c, "\(at).context", "must be at most \(YAMLBudget.maxContextBytes / 1024) KiB as JSON (it is \(size / 1024) KiB)")
             }
+            if !seriesReferences, let from = c.mapping?["from"] {
+                fail(from, "\(at).context.from", "takes a result of an earlier session of a series: only in a series file (hubctl series create, docs/SERIES.md)")
+            }
+        }
+        var id = "a\(i + 1)"
+        if let idNode = m["id"] {
+            if let given = idNode.string, Self.isActivityId(given), !(given.hasPrefix("a") && Int(given.dropFirst()) != nil) {
+                id = given
+            } else {
+                fail(idNode, "\(at).id", "must be 1 to 40 of a-z, 0-9 and -, starting with a letter, and not of the form a1, a2, … (those are the ids of activities without one)")
+            }
         }
         guard ok else { return nil }
-        return AgendaItem(id: "a\(i + 1)", plugin: pluginName, title: title, config: config, anonymity: anonymity, groups: groups, context: context)
+        return AgendaItem(id: id, plugin: pluginName, title: title, config: config, anonymity: anonymity, groups: groups, context: context)
     }
 
     /// The node that a violation path such as `agenda[0].config.questions[2]` points at, for its line.

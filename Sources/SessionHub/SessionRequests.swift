@@ -153,11 +153,31 @@ extension LiveSession {
             ackOrWait(live.seq, target)
         case .success(.accepted) where !services.log.isDurable:
             refuse(HubError(.unavailable))
-        case .success(.accepted(let activity, let payload)):
+        case .success(.accepted(let activity, var payload)):
+            // A series reference is resolved as the session starts, and the value logged with the start (docs/SERIES.md).
+            var resolved: [String: JSONValue] = [:]
+            if req.type == "start" {
+                do {
+                    switch try await SeriesResults.resolve(record, store: services.store) {
+                    case .failure(let e): return refuse(e)
+                    case .success(let contexts): resolved = contexts
+                    }
+                } catch {
+                    return refuse(HubError(.unavailable))
+                }
+                if !resolved.isEmpty, case .object(var o) = payload {
+                    o["context"] = .object(resolved)
+                    payload = .object(o)
+                }
+            }
             let event = LoggedEvent(seq: live.seq + 1, kind: .command, activity: activity, actor: actor, role: .facilitator,
                                     type: req.type, payload: payload, clientId: req.id, at: services.clock())
             await audit(event)
             await acceptSystemEvent(event, target: target)
+            if !resolved.isEmpty {
+                services.logger.info("series context resolved", metadata: ["session": "\(id)", "activities": "\(resolved.keys.sorted())"])
+                await instances.restart(Set(record.agenda.filter { resolved[$0.id] != nil }.map(\.plugin)))
+            }
             if req.type == "kick", let p = payload["participant"]?.stringValue {
                 for c in fanout.connections(of: p) { c.outbox.close(.kicked) }
             }

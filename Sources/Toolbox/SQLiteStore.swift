@@ -67,6 +67,7 @@ public final class SQLiteStore: HubStore {
         registerTokenUse(&m)
         registerAudit(&m)
         registerRetention(&m)
+        registerSeriesJourneys(&m)
         return m
     }
 

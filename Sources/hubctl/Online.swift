@@ -33,7 +33,7 @@ struct Login: AsyncParsableCommand {
 struct SessionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "session", abstract: "Create, list, run, export and delete sessions.",
-        subcommands: [Create.self, List.self, Show.self, Start.self, Close.self, Delete.self, Export.self])
+        subcommands: [Create.self, List.self, Show.self, Start.self, Close.self, Delete.self, Export.self, Report.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a session from an agenda YAML file; prints the join code and URLs.")
@@ -176,62 +176,4 @@ func lifecycle(_ action: String, _ session: String, _ server: ServerOptions, _ j
 
 func escape(_ s: String) -> String {
     s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_"))) ?? s
-}
-
-struct SeriesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "series", abstract: "Series of sessions: a leerkring or a themabijeenkomst programme.",
-        subcommands: [Create.self, List.self, Show.self])
-
-    struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create (or update) a series from a YAML file with title, and optionally id, kind, description.")
-        @OptionGroup var server: ServerOptions
-        @Option(help: "Series YAML file.") var file: String
-        @Flag(help: "Print JSON.") var json = false
-
-        func run() async throws {
-            try await reporting {
-                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw Failure(message: "cannot read \(file)") }
-                let a = try await server.client().expect("POST", "/api/v1/series", body: Data(text.utf8), contentType: "application/yaml")
-                if json { printJSON(a.json ?? .null) } else { print("Series \(a.json?["id"]?.stringValue ?? ""): \(a.json?["title"]?.stringValue ?? "")") }
-            }
-        }
-    }
-
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List series.")
-        @OptionGroup var server: ServerOptions
-        @Flag(help: "Print JSON.") var json = false
-
-        func run() async throws {
-            try await reporting {
-                let list = try await server.client().expect("GET", "/api/v1/series").json?["series"]?.arrayValue ?? []
-                if json { printJSON(.array(list)); return }
-                for s in list { print("\(s["id"]?.stringValue ?? "")  \(s["title"]?.stringValue ?? "")") }
-            }
-        }
-    }
-
-    struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a series with its sessions.")
-        @OptionGroup var server: ServerOptions
-        @Argument(help: "Series id or title.") var series: String
-        @Flag(help: "Print JSON.") var json = false
-
-        func run() async throws {
-            try await reporting {
-                let s = try await server.client().expect("GET", "/api/v1/series/\(escape(series))").json ?? .null
-                if json { printJSON(s); return }
-                print("\(s["id"]?.stringValue ?? "")  \(s["title"]?.stringValue ?? "")")
-                if let r = s["retention"] {
-                    // Days after each session's close; a kind not named follows the hub's --retain-*-days.
-                    let days = { (k: String) in r[k].map { $0.intValue.map(String.init) ?? $0.stringValue ?? "?" } ?? "hub default" }
-                    print("  retention: names \(days("names")), inputs \(days("inputs"))")
-                }
-                for x in s["sessions"]?.arrayValue ?? [] {
-                    print("  \(x["code"]?.stringValue ?? "")  \(x["status"]?.stringValue ?? "")  \(x["title"]?.stringValue ?? "")")
-                }
-            }
-        }
-    }
 }

@@ -49,6 +49,10 @@ NOT_PROVOKED |= {("get", p, "503") for p in ("/api/v1/interventions", "/api/v1/t
 NOT_PROVOKED |= {("post", "/api/v1/sessions/{session}/participants/{participant}/erase", "503")}
 NOT_PROVOKED |= {("post", "/api/v1/login", "429"), ("get", "/api/v1/join/{code}", "429"), ("get", "/api/v1/sessions/{session}/qr.svg", "429")}
 
+# A journey series file with problems (422), or one whose series has its sessions (409), and a start refused for a
+# series reference (409 context_unresolved): test_series.py provokes them with the shipped plugins.
+NOT_PROVOKED |= {("post", "/api/v1/series", "422"), ("post", "/api/v1/series", "409")}
+
 # What was answered: (method, path template, status).
 SEEN = set()
 

@@ -155,6 +155,9 @@ enum BrainstormPlugin: ActivityPlugin {
         let records = (context["kennisbank"]?["records"]?.arrayValue ?? []).compactMap { r -> Intervention? in
             try? JSONCoding.decode(Intervention.self, from: JSONCoding.encode(r))
         }
+        // Results carried forward in a series (docs/BRAINSTORM.md "In a series") become the questions.
+        var config = config
+        if let carried = seriesQuestions(context) { config.questions = carried }
         let state = State(settings: settings(config, anonymity: anonymity, records: records), records: records)
         return (state, views(state))
     }

@@ -31,6 +31,10 @@ enum VotingPlugin: ActivityPlugin {
         var changeable: Bool?
         var proposals: Bool?
         var quorum: Int?
+        /// Emit the top options as the `series.result` of this name at the reveal and when the vote closes.
+        var seriesResult: String?
+        /// How many top options that result holds (default 3).
+        var seriesResultTop: Int?
     }
 
     /// What a participant sent, kept as given; results are computed from these.
@@ -69,6 +73,13 @@ enum VotingPlugin: ActivityPlugin {
     static func reject(_ code: String, _ nl: String, _ en: String) -> Rejection { Rejection(code, nl: nl, en: en) }
 
     static func reduce(_ state: inout State, event: PluginEvent, config: Config) throws(Rejection) -> Views {
+        var v = try reduceVote(&state, event: event, config: config)
+        // In a series the top options travel on as `series.result` (docs/VOTING.md "In a series").
+        if endsVote(event) { emitSeriesResult(&v, state, config) }
+        return v
+    }
+
+    static func reduceVote(_ state: inout State, event: PluginEvent, config: Config) throws(Rejection) -> Views {
         let actor = event.actor.id
         switch event.type {
         case "$reveal":

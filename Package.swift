@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.21.0"),
     ],
     targets: [
         // libqrencode from Debian's libqrencode-dev, for the beamer's join QR code.
@@ -51,6 +52,16 @@ let package = Package(
             ],
             resources: [.copy("Resources/effectordening.json")]
         ),
+        // The PostgreSQL store (issue 21), apart from Toolbox so that the embedded SQLite store builds and links without
+        // postgres-nio (docs/ARCHITECTURE.md).
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Model", "Toolbox",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "SessionHub",
             dependencies: [
@@ -71,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "hubctl",
             dependencies: [
-                "SessionHub", "Toolbox", "Plugins", "Model",
+                "SessionHub", "Toolbox", "PostgresStore", "Plugins", "Model",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -82,7 +93,7 @@ let package = Package(
         .executableTarget(name: "case-review-plugin", dependencies: ["PluginSDK"], path: "plugins/case-review/Sources"),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
         .testTarget(name: "PluginsTests", dependencies: ["Plugins", "PluginSDK", "Model", "timer-plugin", "voting-plugin", "brainstorm-plugin", "case-review-plugin"]),
-        .testTarget(name: "ToolboxTests", dependencies: ["Toolbox", "Model"]),
+        .testTarget(name: "ToolboxTests", dependencies: ["Toolbox", "PostgresStore", "Model"]),
         .testTarget(name: "SessionHubTests", dependencies: ["SessionHub", "Toolbox", "Model", "Plugins", "PluginSDK"]),
     ],
     swiftLanguageModes: [.v6]

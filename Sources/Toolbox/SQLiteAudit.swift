@@ -12,6 +12,16 @@ public struct AuditEntry: Codable, Sendable, Hashable {
     public var action: String
     public var target: String?
     public var detail: String?
+
+    public init(id: Int64, at: Int64, actor: String?, actorEmail: String?, action: String, target: String?, detail: String?) {
+        self.id = id
+        self.at = at
+        self.actor = actor
+        self.actorEmail = actorEmail
+        self.action = action
+        self.target = target
+        self.detail = detail
+    }
 }
 
 /// What `hubctl audit` and `GET /api/v1/audit` ask for.

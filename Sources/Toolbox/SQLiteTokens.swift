@@ -12,10 +12,10 @@ public struct TokenLifetime: Sendable, Hashable {
         self.maxAge = maxAge
     }
 
-    var idleMs: Int64 { Int64(idle / .milliseconds(1)) }
-    var maxAgeMs: Int64 { Int64(maxAge / .milliseconds(1)) }
+    public var idleMs: Int64 { Int64(idle / .milliseconds(1)) }
+    public var maxAgeMs: Int64 { Int64(maxAge / .milliseconds(1)) }
     /// A use within this much of the last recorded one is not written down again: reads stay reads.
-    var touchEveryMs: Int64 { min(60_000, idleMs / 10) }
+    public var touchEveryMs: Int64 { min(60_000, idleMs / 10) }
 }
 
 extension SQLiteStore {

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "hubctl", targets: ["hubctl"]),
         .library(name: "PluginSDK", targets: ["PluginSDK"]),
+        .library(name: "VoteTally", targets: ["VoteTally"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -31,6 +32,8 @@ let package = Package(
         .target(name: "Model", path: "Sources/Model"),
         // What a plugin executable links: the JSON-lines loop and a reducer protocol. No Hummingbird, no GRDB.
         .target(name: "PluginSDK", dependencies: ["Model"], path: "Sources/Plugins/SDK"),
+        // The vote-counting formulas (docs/VOTING.md) that voting and theme-choice share; Foundation only.
+        .target(name: "VoteTally", path: "Sources/Plugins/VoteTally"),
         // Manifests, config schemas, the supervised plugin processes and PluginTransport: a session reaches its plugins
         // through the processes (PluginHost) or, in tests, through PluginEngines in this process (InProcessPlugins).
         .target(
@@ -88,11 +91,12 @@ let package = Package(
         ),
         // Plugins built with the hub; their manifests start them as ${HUB_BIN_DIR}/<name>-plugin.
         .executableTarget(name: "timer-plugin", dependencies: ["PluginSDK"], path: "plugins/timer/Sources"),
-        .executableTarget(name: "voting-plugin", dependencies: ["PluginSDK"], path: "plugins/voting/Sources"),
+        .executableTarget(name: "voting-plugin", dependencies: ["PluginSDK", "VoteTally"], path: "plugins/voting/Sources"),
+        .executableTarget(name: "theme-choice-plugin", dependencies: ["PluginSDK", "VoteTally"], path: "plugins/theme-choice/Sources"),
         .executableTarget(name: "brainstorm-plugin", dependencies: ["PluginSDK"], path: "plugins/brainstorm/Sources"),
         .executableTarget(name: "case-review-plugin", dependencies: ["PluginSDK"], path: "plugins/case-review/Sources"),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
-        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "PluginSDK", "Model", "timer-plugin", "voting-plugin", "brainstorm-plugin", "case-review-plugin"]),
+        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "PluginSDK", "Model", "timer-plugin", "voting-plugin", "brainstorm-plugin", "case-review-plugin", "VoteTally", "theme-choice-plugin"]),
         .testTarget(name: "ToolboxTests", dependencies: ["Toolbox", "PostgresStore", "Model"]),
         .testTarget(name: "SessionHubTests", dependencies: ["SessionHub", "Toolbox", "Model", "Plugins", "PluginSDK"]),
     ],

@@ -1,4 +1,5 @@
 import PluginSDK
+import VoteTally
 import Testing
 @testable import voting_plugin
 

@@ -1,4 +1,5 @@
 import PluginSDK
+import VoteTally
 
 /// One question, voted on by everyone in the room: every common kind, blind until the facilitator
 /// reveals (or live), one ballot per participant, and the results by the formulas of docs/VOTING.md.

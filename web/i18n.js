@@ -71,6 +71,9 @@ export const catalogues = {
     'error.tokenExpired': 'Je vorige deelname is verlopen. Doe opnieuw mee.',
     'error.joinFailed': 'Meedoen lukte niet: {message}',
 
+    'offline.title': 'Geen verbinding met de hub',
+    'offline.text': 'De hub is nu niet bereikbaar. Deze pagina komt uit het geheugen van je toestel. Zodra de hub terug is, ga je vanzelf verder.',
+    'offline.retry': 'Probeer opnieuw',
     'lobby.title': 'Wacht op de facilitator',
     'lobby.draft': 'De sessie is nog niet begonnen. Je hoeft nu niets te doen.',
     'lobby.between': 'De volgende activiteit begint zo.',
@@ -278,6 +281,9 @@ export const catalogues = {
     'error.tokenExpired': 'Your earlier place in this session has expired. Join again.',
     'error.joinFailed': 'Joining did not work: {message}',
 
+    'offline.title': 'No connection to the hub',
+    'offline.text': 'The hub cannot be reached right now. This page comes from your device\'s memory. As soon as the hub is back, you carry on by yourself.',
+    'offline.retry': 'Try again',
     'lobby.title': 'Wait for the facilitator',
     'lobby.draft': 'The session has not started yet. There is nothing to do now.',
     'lobby.between': 'The next activity starts soon.',

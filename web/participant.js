@@ -2,11 +2,12 @@
 import { t, getLang, applyI18n, langSwitch, onLangChange } from './i18n.js';
 import { HubClient, savedIdentity, forgetIdentity, queueKey } from './hub-client.js';
 import { el, show, announce, groupNumber, PluginSlot, installDrafts, dropSentDrafts, clearDrafts, restoreDrafts, timeOf, confirmDialog } from './shell.js';
+import { applySessionLang, rememberChoice, registerWorker } from './participant-offline.js';
 import './components/hub-banner.js';
 import './components/hub-status.js';
 
 const $ = (id) => document.getElementById(id);
-const allViews = ['view-loading', 'view-join', 'view-lobby', 'view-activity', 'view-closed', 'view-ended'].map($);
+const allViews = ['view-loading', 'view-offline', 'view-join', 'view-lobby', 'view-activity', 'view-closed', 'view-ended'].map($);
 let shownView = null;
 
 /** Show one screen; on a change of screen, move focus to its heading so screen readers start there. */
@@ -87,7 +88,12 @@ function showJoin(notice = '') {
   showView($('view-join'));
   (code ? $('join-name') : $('join-code')).focus();
   if (code && !joinInfo) {
-    fetchJoinInfo(code).then((info) => { joinInfo = info; renderJoinTexts(); if (!info) setJoinError(t('error.codeUnknown')); }).catch(() => {});
+    fetchJoinInfo(code).then((info) => {
+      joinInfo = info;
+      if (info) applySessionLang(code, info.lang);
+      renderJoinTexts();
+      if (!info) setJoinError(t('error.codeUnknown'));
+    }).catch((e) => { if (e instanceof TypeError) showOffline(); });
   }
 }
 
@@ -114,6 +120,7 @@ async function submitJoin(ev) {
     if (!info) { setJoinError(t('error.codeUnknown')); form.code.focus(); return; }
     joinInfo = info;
     code = info.code || c;
+    applySessionLang(code, info.lang);
     const fn = form.function.value === 'anders' ? (form.functionOther.value.trim() || 'anders') : form.function.value;
     const profile = { name: form.name.value.trim(), function: fn, org: form.org.value.trim() };
     saveProfile(profile);
@@ -142,7 +149,11 @@ function start(profile = readProfile()) {
 function onChange(d) {
   switch (d.what) {
     case 'ended': return onEnded(d.reason, d.message);
-    case 'connection': return renderBanner();
+    case 'connection':
+      renderBanner();
+      // Never reached the hub since the page loaded (a page from the service worker's cache, or the hub down).
+      if (!client.state.joined && !client.state.session && ['reconnecting', 'offline'].includes(client.connection)) showOffline();
+      return;
     case 'queue':
       if (d.entry && d.entry.state === 'confirmed') dropSentDrafts(`${code}.${d.entry.activity}`, d.entry.payload);
       return renderInputs();
@@ -207,6 +218,7 @@ function render() {
   if (!client || endedReason) return;
   const s = client.state;
   if (!s.joined && !s.session) return; // still connecting: keep the loading card
+  if (s.session?.lang) applySessionLang(code, s.session.lang);
   document.body.dataset.participant = s.participant || '';
   document.body.dataset.status = s.status || '';
   if (s.session) $('session-title').textContent = s.session.title;
@@ -263,6 +275,12 @@ function renderInputs() {
   }));
 }
 
+/** The hub cannot be reached yet: say so (the banner says it too), and keep trying in the background. */
+function showOffline() {
+  $('banner').kind = 'offline';
+  showView($('view-offline'));
+}
+
 // ---- page wiring ------------------------------------------------------------------------------------------
 
 function relabel() {
@@ -278,7 +296,11 @@ function relabel() {
 
 function init() {
   applyI18n();
+  applySessionLang(code);
   langSwitch($('lang-switch'));
+  $('lang-switch').addEventListener('click', () => rememberChoice(code));
+  $('offline-retry').addEventListener('click', () => location.reload());
+  registerWorker();
   onLangChange(relabel);
   installDrafts();
   $('join-form').addEventListener('submit', submitJoin);

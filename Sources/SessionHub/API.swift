@@ -45,6 +45,7 @@ struct API {
         secured.post("logout", use: logout)
         secured.get("sessions", use: listSessions)
         secured.post("sessions", use: createSession)
+        secured.post("agendas/validate", use: validateAgenda)
         secured.get("sessions/:session", use: showSession)
         secured.post("sessions/:session/start") { req, ctx in try await self.command("start", req, ctx) }
         secured.post("sessions/:session/close") { req, ctx in try await self.command("close", req, ctx) }
@@ -126,15 +127,7 @@ struct API {
     }
 
     func createSession(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
-        let buffer = try await req.body.collect(upTo: ctx.maxUploadSize)
-        var text = String(buffer: buffer)
-        if req.headers[.contentType]?.hasPrefix("application/json") == true {
-            struct Body: Decodable { var agenda: String }
-            guard let body = try? JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView)) else {
-                throw APIError(status: .badRequest, code: "bad_message", message: "Send the agenda YAML as the body, or JSON {\"agenda\": \"...\"}.")
-            }
-            text = body.agenda
-        }
+        let text = try await AgendaBody.text(req, ctx)
         let parser = AgendaParser(manifests: await host.allManifests())
         switch parser.parse(text) {
         case .failure(let p):

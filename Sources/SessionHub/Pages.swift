@@ -21,6 +21,11 @@ struct Pages {
         router.get("s/:code") { _, _ in try file(webDir.appendingPathComponent("index.html")) }
         router.get("beamer/:code") { _, _ in try file(webDir.appendingPathComponent("beamer.html")) }
         router.get("facilitate/:session") { _, _ in try file(webDir.appendingPathComponent("facilitate.html")) }
+        // The agenda editor (issue 20); a constant path, so it wins over `:session`.
+        router.get("facilitate/new") { _, _ in try file(webDir.appendingPathComponent("facilitate/editor.html")) }
+        // The participant page's service worker sits at the root: a worker's scope is at most its own folder,
+        // and the page lives at / and /s/<code> (docs/OPERATIONS.md, "Offline loading").
+        router.get("sw.js") { _, _ in try file(webDir.appendingPathComponent("sw.js")) }
         router.get("plugins/:name/**") { req, ctx in
             let name = ctx.parameters.get("name") ?? ""
             let rest = ctx.parameters.getCatchAll().joined(separator: "/")

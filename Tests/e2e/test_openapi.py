@@ -289,6 +289,19 @@ def test_sessions(hub, data):
     call(hub, "delete", "/api/v1/sessions/{session}", path={"session": second["id"]}, expect=404)
 
 
+def test_agenda_validate(hub, data):
+    """POST /api/v1/agendas/validate (issue 20): the dry run of POST /api/v1/sessions; both refuse a body over 4 MiB."""
+    good = call(hub, "post", "/api/v1/agendas/validate", body=agendas.counter_only(title="Dry run"), content_type="application/yaml", expect=200).json
+    assert good["ok"] and good["agenda"]["session"] == "Dry run" and "errors" not in good, good
+    bad = call(hub, "post", "/api/v1/agendas/validate", body={"agenda": "session: Broken\nagenda:\n  - plugin: no-such-plugin\n"}, expect=200).json
+    assert not bad["ok"] and bad["errors"][0]["field"] == "agenda[0].plugin", bad
+    call(hub, "post", "/api/v1/agendas/validate", body={"agendas": "x"}, expect=400)
+    call(hub, "post", "/api/v1/agendas/validate", body=agendas.counter_only(), content_type="application/yaml", token=None, expect=401)
+    big = "session: x\n#" + "x" * (4 << 20)
+    for template in ("/api/v1/agendas/validate", "/api/v1/sessions"):
+        assert call(hub, "post", template, body=big, content_type="application/yaml", expect=413).json["error"]["code"] == "too_large"
+
+
 def test_series_and_plugins(hub, data):
     ok(hub, "get", "/api/v1/series")
     made = call(hub, "post", "/api/v1/series", body={"title": "Leerkring Zuid", "kind": "leerkring", "description": "Vier bijeenkomsten."}, expect=201).json
@@ -299,8 +312,11 @@ def test_series_and_plugins(hub, data):
     detail = ok(hub, "get", "/api/v1/series/{series}", path={"series": "openapi"}).json
     assert data["session"]["id"] in [s["id"] for s in detail["sessions"]]
     call(hub, "get", "/api/v1/series/{series}", path={"series": "no-such-series"}, expect=404)
-    names = [p["name"] for p in ok(hub, "get", "/api/v1/plugins").json["plugins"]]
+    listed = ok(hub, "get", "/api/v1/plugins").json["plugins"]
+    names = [p["name"] for p in listed]
     assert "counter" in names
+    counter = next(p for p in listed if p["name"] == "counter")
+    assert counter["description"]["en"].startswith("Test plugin") and counter["configSchema"]["properties"]["step"]["type"] == "integer"
     assert [p["name"] for p in ok(hub, "post", "/api/v1/plugins/reload").json["plugins"]] == names
 
 

@@ -158,6 +158,7 @@ REST_TABLE = [
     ("POST /api/v1/login",                      "-",      "200", "200", "200", "200", "200", "200", "200", "200"),
     ("POST /api/v1/logout",                     "-",      "204", "204", U, U, U, U, U, U),
     ("POST /api/v1/sessions",                   "-",      "201", "201", U, U, U, U, U, U),
+    ("POST /api/v1/agendas/validate",           "-",      "200", "200", U, U, U, U, U, U),
     ("POST /api/v1/sessions/{session}/start",   "draft",  "200", "200", U, U, U, U, U, U),
     ("POST /api/v1/sessions/{session}/start",   "open",   "200", "200", U, U, U, U, U, U),
     ("POST /api/v1/sessions/{session}/start",   "closed", C, C, U, U, U, U, U, U),
@@ -614,7 +615,7 @@ def rest_request(hub, people, kb, route, role, status):
         # Logging out ends the token: a facilitator cell logs in afresh.
         fresh = {"owner": "f@example.org", "co-facilitator": CO_EMAIL}.get(role)
         return method, template, None, login(hub, fresh) if fresh else token
-    if template == "/api/v1/sessions":
+    if template in ("/api/v1/sessions", "/api/v1/agendas/validate"):
         return method, template, agendas.counter_only("Created by %s" % role), token
     if template.startswith("/api/v1/sessions/{session}"):
         s = session_in(hub, status, "REST %s %s" % (role, status))

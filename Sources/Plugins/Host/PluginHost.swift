@@ -26,6 +26,9 @@ public struct PluginStatus: Codable, Sendable, Hashable {
     /// Instances (`<session>/<activity>`) failed for their session, while the plugin serves the others;
     /// absent when none.
     public var failedInstances: [String]?
+    /// The manifest's description and config schema, for editors that build an activity's config (issue 20).
+    public var description: LocalizedText?
+    public var configSchema: JSONValue?
 }
 
 /// A plugin process was replaced since the caller started its instances: they must be started and replayed again.
@@ -129,7 +132,8 @@ public actor PluginHost {
             PluginStatus(name: $0.manifest.name, version: $0.manifest.version, state: $0.state, restarts: $0.restarts,
                          title: $0.manifest.title, phases: $0.manifest.phases.map(\.name),
                          phaseTitles: Dictionary($0.manifest.phases.map { ($0.name, $0.title) }, uniquingKeysWith: { a, _ in a }), error: $0.lastError,
-                         failedInstances: $0.failedInstances.isEmpty ? nil : $0.failedInstances.keys.sorted())
+                         failedInstances: $0.failedInstances.isEmpty ? nil : $0.failedInstances.keys.sorted(),
+                         description: $0.manifest.description, configSchema: $0.manifest.configSchema)
         }
     }
 

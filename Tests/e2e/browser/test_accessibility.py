@@ -25,7 +25,7 @@ from browserkit import ARTIFACTS, EMAIL, REPO, wait_for
 from test_shell import body, by_id, login, shown
 
 OUT = ARTIFACTS / "accessibility"
-PLUGINS = ["checkin", "voting", "brainstorm", "case-review", "timer", "card-deck", "shared-agenda", "shared-goals"]
+PLUGINS = ["checkin", "voting", "brainstorm", "case-review", "timer", "card-deck", "shared-agenda", "shared-goals", "theme-choice"]
 AGENDA = """\
 session: Toegankelijk in de wijk
 lang: nl
@@ -53,6 +53,8 @@ agenda:
   - plugin: shared-goals
     title: Wat willen we samen?
     config: {threshold: 2}
+  - plugin: theme-choice
+    title: Welke thema's pakken we op?
 """
 PEOPLE = ["Sanne", "Joost", "Ayse", "Kees"]
 
@@ -69,6 +71,7 @@ CONTENT = {
     "shared-agenda": [("p", "add", lambda i: {"lane": ["wonen", "werken", "leven"][i % 3], "goal": "Doel %d voor de wijk" % i})],
     "shared-goals": [("p", "party", lambda i: {"role": ["bewoner", "gemeente", "corporatie", "welzijn"][i % 4]}),
                      ("p", "goal", lambda i: {"text": "Een schone straat %d" % i})],
+    "theme-choice": [("p", "propose", lambda i: {"text": "Thema %d van de wijk" % i})],
 }
 
 AXE_JS = None

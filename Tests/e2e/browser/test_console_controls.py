@@ -43,7 +43,7 @@ CONTEXT = {"brainstorm": {"kennisbank": {"kind": "buurtbeheerbedrijven", "type":
 PHASE = {("brainstorm", "draft"): "vastleggen"}
 
 # Option to pick in a <select> inside the control: by the select's data-k prefix, an option value or a text part.
-CHOOSE = {("case-review", "assign-role"): {"who-": "adviseur"}}
+CHOOSE = {("case-review", "assign-role"): {"who-": "adviseur"}, ("theme-choice", "merge"): {"merge-into": "Thema twee"}}
 
 # Keys for controls that are more than "fill the fields, press the button": (selector to reach, action, backwards).
 STEPS = {
@@ -100,6 +100,9 @@ def setup(crowd, people, fac, plugin, activity, phase):
             case = next(p["id"] for p in group["proposals"] if p["by"] != chair)
             who = next(p for p in people if (p.view(activity, "me") or {}).get("id") == chair)  # the plugin's ids are its own
             await who.ok(who.input(activity, "choose-case", {"proposal": case}))
+        elif plugin == "theme-choice" and phase == "voorstellen":
+            for i, text in enumerate(["Thema een", "Thema twee", "Thema drie"]):
+                await people[i].ok(people[i].input(activity, "propose", {"text": text}))
         elif plugin == "shared-goals" and phase == "doelen":
             await people[0].ok(people[0].input(activity, "party", {"role": "bewoner"}))
             await people[0].ok(people[0].input(activity, "goal", {"text": "Een schone straat", "kind": "goal"}))

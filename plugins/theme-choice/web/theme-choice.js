@@ -21,9 +21,9 @@ const TEXT = {
     sent: 'Je keuze is binnen.', emptyDots: 'Zet minstens één stip.',
     voters: (n) => `${n} ${n === 1 ? 'deelnemer heeft' : 'deelnemers hebben'} geprioriteerd`, hidden: 'De uitslag volgt als de facilitator die toont.',
     result: 'Uitslag', unit: (m) => m === 'ranking' ? 'punten' : 'stippen', chosen: 'Gekozen thema\'s', waitChoice: 'De facilitator kiest de thema\'s.',
-    add: 'Thema toevoegen', addButton: 'Voeg toe', added: 'Thema toegevoegd.',
+    add: 'Thema toevoegen', addLabel: 'Tekst van het thema', addButton: 'Voeg toe', added: 'Thema toegevoegd.',
     merge: 'Dubbele samenvoegen', mergeTheme: 'Dit thema…', mergeInto: '…gaat op in', mergeName: 'Nieuwe naam (mag leeg)', mergeButton: 'Voeg samen', merged: 'Samengevoegd.',
-    pick: 'Kies een thema', remove: 'Thema weghalen', removeButton: 'Haal weg', removed: 'Weggehaald.',
+    pick: 'Kies een thema', remove: 'Thema weghalen', removeLabel: 'Welk thema?', removeButton: 'Haal weg', removed: 'Weggehaald.',
     proposals: (n) => `${n}× voorgesteld`, live: 'Tussenstand (alleen voor jou)', revealHint: 'Toon de uitslag aan de zaal met R of de knop Onthul.',
     confirm: 'Bevestig de gekozen thema\'s', confirmHint: (n) => `Voorgeselecteerd: de ${n} met de meeste stemmen. Pas aan en bevestig; ze gaan naar de reeks en het verslag.`,
     confirmed: 'Bevestigd: de thema\'s staan in de reeks.', nothingPicked: 'Kies minstens één thema.',
@@ -41,9 +41,9 @@ const TEXT = {
     sent: 'Your choice is in.', emptyDots: 'Place at least one dot.',
     voters: (n) => `${n} ${n === 1 ? 'participant has' : 'participants have'} prioritised`, hidden: 'The results follow when the facilitator shows them.',
     result: 'Results', unit: (m) => m === 'ranking' ? 'points' : 'dots', chosen: 'Chosen themes', waitChoice: 'The facilitator chooses the themes.',
-    add: 'Add a theme', addButton: 'Add', added: 'Theme added.',
+    add: 'Add a theme', addLabel: 'Text of the theme', addButton: 'Add', added: 'Theme added.',
     merge: 'Merge duplicates', mergeTheme: 'This theme…', mergeInto: '…goes into', mergeName: 'New name (may stay empty)', mergeButton: 'Merge', merged: 'Merged.',
-    pick: 'Choose a theme', remove: 'Remove a theme', removeButton: 'Remove', removed: 'Removed.',
+    pick: 'Choose a theme', remove: 'Remove a theme', removeLabel: 'Which theme?', removeButton: 'Remove', removed: 'Removed.',
     proposals: (n) => `proposed ${n}×`, live: 'Live count (only for you)', revealHint: 'Show the results to the room with R or the Reveal button.',
     confirm: 'Confirm the chosen themes', confirmHint: (n) => `Preselected: the ${n} with the most votes. Adjust and confirm; they go to the series and the report.`,
     confirmed: 'Confirmed: the themes are in the series.', nothingPicked: 'Choose at least one theme.',
@@ -108,10 +108,12 @@ class HubPluginThemeChoice extends HTMLElement {
     this.main.className = `themes role-${this.#role} phase-${this.#phase}`;
     if (!v.themes) { this.main.replaceChildren(); return; }
     const parts = [el('h2', { text: v.title || this.t.heading })];
+    // The beamer shows one thing at a time, big: the list, then the count once revealed, then the chosen themes.
+    const beamer = !this.isFac && !this.isParticipant;
     if (v.confirmed) parts.push(this.chosen(v));
-    if (this.#phase === 'voorstellen' || !v.confirmed) parts.push(this.list(v));
+    if (this.#phase === 'voorstellen' || (!v.confirmed && !(beamer && v.results))) parts.push(this.list(v));
     if (this.isParticipant) parts.push(...this.participantForms(v));
-    if (this.#phase !== 'voorstellen' && !this.isFac) parts.push(this.results(v));
+    if (this.#phase !== 'voorstellen' && !this.isFac && !(beamer && v.confirmed)) parts.push(this.results(v));
     if (this.isFac) parts.push(...this.controls(v, typed));
     if (this.#status && this.#send) {
       const s = el('hub-status', { lang: this.#lang });
@@ -165,7 +167,7 @@ class HubPluginThemeChoice extends HTMLElement {
     const chart = el('hub-bar-chart', { lang: this.#lang });
     chart.setAttribute('label', `${live ? t.live : t.result} (${t.unit(v.method)})`);
     chart.data = r.map((x) => ({ label: x.text, value: x.votes }));
-    box.append(el('h3', { text: live ? t.live : t.result }), chart);
+    box.append(chart);
     return box;
   }
 
@@ -277,7 +279,7 @@ class HubPluginThemeChoice extends HTMLElement {
     if (this.#phase === 'voorstellen') {
       const addField = el('input', { type: 'text', id: 'add-text', 'data-k': 'add-text', maxLength: v.maxLength || 120, autocomplete: 'off' });
       const add = el('form', { class: 'tool', 'data-input': 'add' }, el('h3', { text: t.add }),
-        el('label', { for: 'add-text', class: 'label', text: t.add }), addField, el('button', { type: 'submit', 'data-k': 'add', text: t.addButton }));
+        el('label', { for: 'add-text', class: 'label', text: t.addLabel }), addField, el('button', { type: 'submit', 'data-k': 'add', text: t.addButton }));
       add.addEventListener('submit', (e) => {
         e.preventDefault();
         this.submit('add', { text: addField.value }, t.added, () => { const f = this.main.querySelector('[data-k="add-text"]'); if (f) f.value = ''; });
@@ -293,7 +295,7 @@ class HubPluginThemeChoice extends HTMLElement {
         if (name.value.trim()) payload.text = name.value;
         this.submit('merge', payload, t.merged, () => { const f = this.main.querySelector('[data-k="merge-name"]'); if (f) f.value = ''; });
       });
-      const [goneLabel, gone] = this.select('remove-theme', t.remove, v.themes, t.pick);
+      const [goneLabel, gone] = this.select('remove-theme', t.removeLabel, v.themes, t.pick);
       const remove = el('form', { class: 'tool', 'data-input': 'remove' }, el('h3', { text: t.remove }), goneLabel, gone,
         el('button', { type: 'submit', 'data-k': 'remove', text: t.removeButton }));
       remove.addEventListener('submit', (e) => { e.preventDefault(); this.submit('remove', { theme: gone.value }, t.removed); });

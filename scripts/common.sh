@@ -10,9 +10,10 @@ REQUIREMENTS="$ROOT/Tests/e2e/requirements.txt"
 ARTIFACTS="$ROOT/test-artifacts"
 
 # Debian packages: the system libraries the Swift package links (SQLite, libqrencode), the C load
-# client's libwebsockets, Chromium and its driver for the browser suites, zbar for decoding QR codes
-# in them, the sqlite3 shell for operators, and venv for the Python test dependencies.
-APT_PACKAGES=(chromium chromium-driver libsqlite3-dev libqrencode-dev libwebsockets-dev python3-venv sqlite3 zbar-tools)
+# client's libwebsockets, Chromium and its driver for the browser suites (and the hub's PDF reports),
+# zbar for decoding QR codes in them, poppler-utils' pdftotext for reading those PDFs in the report
+# suite, the sqlite3 shell for operators, and venv for the Python test dependencies.
+APT_PACKAGES=(chromium chromium-driver libsqlite3-dev libqrencode-dev libwebsockets-dev poppler-utils python3-venv sqlite3 zbar-tools)
 # What `scripts/run` needs of them: the libraries the hub links and the sqlite3 shell; no browser.
 APT_RUN_PACKAGES=(libsqlite3-dev libqrencode-dev sqlite3)
 

@@ -112,6 +112,8 @@ public enum HubServer {
         PurgeAPI(runner: retention, auth: auth).register(on: router)
         PersonalDataAPI(registry: registry, store: store, host: host, auth: auth).register(on: router)
         KennisbankAPI(store: store, auth: auth, publicReads: !config.privateKennisbank, searchTimeout: config.rest.searchTimeout).register(on: router)
+        ReportAPI(registry: registry, store: store, auth: auth, webDir: URL(fileURLWithPath: config.webDir), publicURL: { base.get() },
+                  clock: SessionServices.now).register(on: router)
         Pages(webDir: URL(fileURLWithPath: config.webDir), host: host, registry: registry, publicURL: { base.get() }, codeLookups: codeLookups).register(on: router)
 
         let gateway = Gateway(registry: registry, auth: auth, limits: config.connection,

@@ -47,25 +47,9 @@ struct SessionExport {
             let fields = ["", String(e.at), e.kind.rawValue, e.activity, e.actor, e.role.rawValue, e.type, "", try JSONCoding.string(e.payload)]
             csv += fields.map(CSV.field).joined(separator: ",") + "\n"
         }
-        var md = "# \(record.title)\n\n"
-        md += "- Code: \(record.code)\n- Status: \(state.status.rawValue)\n- Date: \(record.date ?? "–")\n- Participants: \(participants.count)\n- Events: \(events.count + sealed.count)\n\n"
-        md += "## Agenda\n\n"
-        for (i, a) in state.agenda.enumerated() {
-            md += "\(i + 1). **\(a.item.title)** (`\(a.item.plugin)`, phase \(a.phase)\(state.current == a.id ? ", current" : ""))\n"
-        }
-        for a in state.agenda {
-            md += "\n## \(a.item.title)\n\n"
-            let publicView = views.first { $0.activity == a.id && $0.audience == "public" }
-            if let v = publicView {
-                md += "```json\n\(prettyJSON(v.view))\n```\n"
-            } else {
-                md += "_No results yet._\n"
-            }
-        }
-        if !outputs.isEmpty {
-            md += "\n## Outputs\n\n"
-            for o in outputs { md += "- `\(o.kind)` from \(o.instance) at seq \(o.seq)\(o.filed.map { ", filed as \($0)" } ?? "")\n" }
-        }
+        // The Markdown is the session's report in prose (docs/REPORTS.md): one way to render a session as text.
+        let report = try await SessionReportBuilder.build(s, store: store, now: SessionServices.now())
+        let md = try ReportAPI.renderer().markdown(report, lang: record.lang, baseURL: "")
         return SessionExport(json: json, csv: csv, markdown: md)
     }
 
@@ -84,11 +68,5 @@ struct SessionExport {
     /// which by contract hold no group content.
     static func shareable(activity: String, audience: String, _ confidential: [String: [String]]) -> Bool {
         confidential[activity] == nil || audience == "public" || audience == "facilitator"
-    }
-
-    static func prettyJSON(_ v: JSONValue) -> String {
-        let e = JSONCoding.encoder()
-        e.outputFormatting.insert(.prettyPrinted)
-        return (try? e.encode(v)).map { String(decoding: $0, as: UTF8.self) } ?? "(this view cannot be encoded as JSON)"
     }
 }

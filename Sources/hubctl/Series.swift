@@ -5,7 +5,7 @@ import Model
 struct SeriesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "series", abstract: "Series of sessions: a leerkring, a programme of themabijeenkomsten, a werkplaats.",
-        subcommands: [Create.self, List.self, Show.self])
+        subcommands: [Create.self, List.self, Show.self, Report.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -227,7 +227,7 @@ private func code(_ r: PluginTestKit<BrainstormPlugin>.Result, _ seq: Int64) -> 
         var transcript = try second.handle(.start(instance: "test/a1", config: baseConfig, anonymity: .anonymous, context: kbContext)).map { try $0.jsonLine }
         for e in recorded { transcript += try second.handle(.event(instance: "test/a1", seq: e.seq, at: e.at, actor: e.actor, type: e.type, payload: e.payload)).map { try $0.jsonLine } }
         #expect(transcript == whole.transcript)
-        #expect(whole.outputs.count == 2)
+        #expect(whole.filed.count == 2)
     }
 
     /// A session recorded from the real hub (Tests/e2e/test_brainstorm.py writes it with BRAINSTORM_RECORD=1):
@@ -246,8 +246,8 @@ private func code(_ r: PluginTestKit<BrainstormPlugin>.Result, _ seq: Int64) -> 
         #expect(recorded.isDeterministic(events))
         let whole = recorded.run(events)
         #expect(whole.rejections.isEmpty, "a logged event refused: \(whole.rejections)")
-        #expect(whole.outputs.count == 2)
-        #expect(whole.outputs.map { $0.record["title"] } == ["Archetype: buurtbeheerbedrijven", "Archetype: buurtbeheerbedrijven (2026)"])
+        #expect(whole.filed.count == 2)
+        #expect(whole.filed.map { $0.record["title"] } == ["Archetype: buurtbeheerbedrijven", "Archetype: buurtbeheerbedrijven (2026)"])
         // Killed in the middle of clustering: the new process gets start and every logged event again.
         let clustering = try #require(events.firstIndex { $0.type == "$phase" && $0.payload["phase"] == "clusteren" })
         let killAt = clustering + 4
@@ -265,8 +265,8 @@ private func code(_ r: PluginTestKit<BrainstormPlugin>.Result, _ seq: Int64) -> 
     @Test func theArchetypeMatchesTheSession() throws {
         let (events, _) = recordedSession()
         let r = kit.run(events)
-        #expect(r.outputs.count == 2)
-        let first = try #require(r.outputs.first)
+        #expect(r.filed.count == 2)
+        let first = try #require(r.filed.first)
         #expect(first.kind == "kennisbank.intervention")
         let rec = first.record
         #expect(rec["id"] == nil, "without `archetype` the hub picks the id")
@@ -296,7 +296,7 @@ private func code(_ r: PluginTestKit<BrainstormPlugin>.Result, _ seq: Int64) -> 
         #expect(rec["goals"]?.arrayValue?.contains("Schonere straten") == true)
         #expect(rec["needs"]?["money"] == "€ 200.000 per jaar")
         // The second publish differs by the summary only.
-        let second = r.outputs[1].record
+        let second = r.filed[1].record
         #expect(second["summary"] == "Samen opgesteld op de themabijeenkomst.")
         #expect(second.objectValue?.filter { $0.key != "summary" } == rec.objectValue)
         #expect(r.views["public"]?["published"] == 2)
@@ -304,7 +304,7 @@ private func code(_ r: PluginTestKit<BrainstormPlugin>.Result, _ seq: Int64) -> 
         var cfg = baseConfig.objectValue!
         cfg["archetype"] = "kb-archetype-old"
         let versioned = PluginTestKit<BrainstormPlugin>(config: .object(cfg), anonymity: .anonymous, context: kbContext).run(events)
-        #expect(versioned.outputs.first?.record["id"] == "kb-archetype-old")
+        #expect(versioned.filed.first?.record["id"] == "kb-archetype-old")
     }
 
     @Test func noAuthorIdOrNameInAnyViewOrOutput() throws {

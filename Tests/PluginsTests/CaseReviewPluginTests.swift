@@ -176,9 +176,9 @@ private func json(_ v: JSONValue?) -> String { v.map { (try? JSONCoding.string($
         s.no(p("x_a"), "publish")                                                       // 11 refused
         let r = kit.run(s.events)
         #expect(codes(r) == ["not_leerpunten", "bad_barrier", "nothing_to_publish", "not_case_owner", "nothing_to_publish"])
-        #expect(r.outputs.count == 2)
-        let tip = r.outputs[0].record, les = r.outputs[1].record
-        #expect(r.outputs.allSatisfy { $0.kind == "gereedschapskist.item" })
+        #expect(r.filed.count == 2)
+        let tip = r.filed[0].record, les = r.filed[1].record
+        #expect(r.filed.allSatisfy { $0.kind == "gereedschapskist.item" })
         #expect(tip["kind"] == "tip" && tip["title"] == "Vroeg de wijkagent erbij")
         #expect(tip["barriers"] == ["budget", "samenwerking"])
         #expect(tip["provenance"] == [["session": "", "seqs": [6, 8]]])

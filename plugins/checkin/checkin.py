@@ -26,8 +26,10 @@ class Instance:
         self.order = []  # first check-in order, for a stable word list
 
     def reduce(self, actor, etype, payload):
+        if etype == "$phase":
+            return "$phase"  # nothing changes, but the report keeps where the check-in stood
         if etype != "checkin":
-            return None  # system events ($join, $phase, ...) change nothing here
+            return None  # other system events ($join, $groups, ...) change nothing here
         pid = actor.get("id")
         if actor.get("role") != "participant":
             return ("participants_only", "Alleen deelnemers checken in.", "Only participants check in.")
@@ -58,7 +60,8 @@ class Instance:
         }
         return pid
 
-    def views(self, me=None):
+    def tallies(self):
+        """The words, most frequent first (ties in first check-in order), and the moods 1-5."""
         counts = {}
         first_seen = []
         for pid in self.order:
@@ -72,11 +75,37 @@ class Instance:
         for a in self.answers.values():
             if a.get("mood"):
                 moods[a["mood"] - 1] += 1
+        return [(w, counts[w]) for w in words], moods
+
+    def report(self):
+        """The check-in's report.section (docs/REPORTS.md): the count, the words with their counts and
+        the moods as labelled numbers; the hub draws the bars."""
+        words, moods = self.tallies()
+        n = len(self.answers)
+        title = self.question or "Check-in"
+        text = {"nl": "%d %s in." % (n, "deelnemer checkte" if n == 1 else "deelnemers checkten"),
+                "en": "%d %s in." % (n, "participant checked" if n == 1 else "participants checked")}
+        sections = [{"title": {"nl": title, "en": title}, "text": text,
+                     "items": [{"label": w, "value": c} for w, c in words[:30]]}]
+        if words:
+            sections[0]["chart"] = "bars"
+        if self.mode != "word" and any(moods):
+            mean = sum((i + 1) * c for i, c in enumerate(moods)) / sum(moods)
+            sections.append({
+                "title": {"nl": "Stemming", "en": "Mood"},
+                "text": {"nl": "Gemiddeld %.1f op een schaal van 1 tot 5." % mean,
+                         "en": "Mean %.1f on a scale of 1 to 5." % mean},
+                "items": [{"label": str(i + 1), "value": c} for i, c in enumerate(moods)],
+                "chart": "bars"})
+        return [{"kind": "report.section", "record": r} for r in sections]
+
+    def views(self, me=None):
+        words, moods = self.tallies()
         public = {
             "question": self.question,
             "mode": self.mode,
             "total": len(self.answers),
-            "words": [{"word": w, "count": counts[w]} for w in words],
+            "words": [{"word": w, "count": c} for w, c in words],
             "moods": moods,
         }
         views = {"public": public}
@@ -117,8 +146,13 @@ def main():
                               "message": {"nl": nl, "en": en}}
                 elif result is None:
                     answer = {"t": "views", "instance": m["instance"], "seq": m["seq"], "views": {}}
+                elif result == "$phase":
+                    answer = {"t": "views", "instance": m["instance"], "seq": m["seq"], "views": {},
+                              "outputs": inst.report()}
                 else:
-                    answer = {"t": "views", "instance": m["instance"], "seq": m["seq"], "views": inst.views(me=result)}
+                    # Every check-in moves the report's numbers: one small section each time.
+                    answer = {"t": "views", "instance": m["instance"], "seq": m["seq"], "views": inst.views(me=result),
+                              "outputs": inst.report()}
         elif t == "stop":
             instances.pop(m.get("instance"), None)
             answer = {"t": "stopped", "instance": m.get("instance")}

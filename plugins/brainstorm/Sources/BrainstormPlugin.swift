@@ -399,6 +399,7 @@ enum BrainstormPlugin: ActivityPlugin {
             state.publishedSeq = event.seq
             var v = views(state)
             v.emit("kennisbank.intervention", record)
+            for section in reportSections(state) { v.report(section) }
             return v
         default:
             // $join, $leave, $groups: nothing of the brainstorm changes.
@@ -406,6 +407,8 @@ enum BrainstormPlugin: ActivityPlugin {
         }
         var v = views(state)
         for who in touched.sorted() { v.set("participant:\(who)", mine(state, who)) }
+        // A phase change or the reveal is a moment the report keeps (docs/REPORTS.md).
+        if event.type == "$phase" || event.type == "$reveal" { for section in reportSections(state) { v.report(section) } }
         return v
     }
 

@@ -154,7 +154,9 @@ enum CaseReviewPlugin: ActivityPlugin {
             } else {
                 state.closing = false
             }
-            return views(state)
+            var v = views(state)
+            v.report(reportSection(state))
+            return v
         case "$join", "$reveal":
             return Views()
         default:
@@ -286,6 +288,7 @@ enum CaseReviewPlugin: ActivityPlugin {
             state.groups[gid] = g
             var all = views(state, only: gid)
             all.outputs = v.outputs
+            all.report(reportSection(state))
             return all
         default:
             throw reject("unknown_input", "Dit kan hier niet.", "This is not possible here.")

@@ -17,6 +17,8 @@ enum TimerPlugin: ActivityPlugin {
         var deadline: Int64?
         /// Time left while paused or before the start.
         var remainingMs: Int64
+        /// How often it was started, for the report.
+        var starts = 0
     }
 
     struct PublicView: Encodable {
@@ -42,6 +44,7 @@ enum TimerPlugin: ActivityPlugin {
             }
             state.remainingMs = state.durationMs
             state.deadline = event.at + state.durationMs
+            state.starts += 1
         case "pause":
             guard let deadline = state.deadline else { throw Rejection("not_running", nl: "De timer loopt niet.", en: "The timer is not running.") }
             state.remainingMs = max(0, deadline - event.at)
@@ -62,7 +65,24 @@ enum TimerPlugin: ActivityPlugin {
             // System events ($join, $phase, …) do not change a timer.
             return Views()
         }
-        return views(state, config)
+        var v = views(state, config)
+        // Few events, each one a moment the report keeps (docs/REPORTS.md).
+        v.report(reportSection(state, config))
+        return v
+    }
+
+    static func reportSection(_ state: State, _ config: Config) -> ReportSection {
+        let label = config.label ?? "Timer"
+        let minutes = Double(state.durationMs) / 60_000
+        let status: LocalizedText = state.deadline != nil ? LocalizedText(nl: "loopt", en: "running")
+            : state.starts == 0 ? LocalizedText(nl: "niet gestart", en: "not started")
+            : LocalizedText(nl: "gepauzeerd of gestopt", en: "paused or stopped")
+        return ReportSection(
+            title: LocalizedText(nl: label, en: label),
+            text: LocalizedText(nl: "Een aftelklok van \(minutes.minutesText) minuten, \(state.starts)× gestart; \(status.nl).",
+                                en: "A countdown of \(minutes.minutesText) minutes, started \(state.starts)×; \(status.en)."),
+            items: [ReportItem(LocalizedText(nl: "Minuten", en: "Minutes"), minutes),
+                    ReportItem(LocalizedText(nl: "Keer gestart", en: "Times started"), state.starts)])
     }
 
     static func views(_ state: State, _ config: Config) -> Views {
@@ -71,6 +91,11 @@ enum TimerPlugin: ActivityPlugin {
                                    remainingMs: state.remainingMs, durationMs: state.durationMs))
         return v
     }
+}
+
+extension Double {
+    /// Whole minutes without a decimal point, others with one or two decimals.
+    var minutesText: String { let r = (self * 100).rounded() / 100; return r == r.rounded() ? String(Int64(r)) : String(r) }
 }
 
 @main

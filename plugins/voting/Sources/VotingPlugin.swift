@@ -85,6 +85,14 @@ enum VotingPlugin: ActivityPlugin {
         switch event.type {
         case "$reveal":
             state.revealed = true
+            var v = views(state, config, me: nil)
+            v.report(reportSection(state, config))
+            return v
+        case "$phase":
+            // A phase change ends or reopens the vote: the report keeps where it stood.
+            var v = Views()
+            v.report(reportSection(state, config))
+            return v
         case "ballot":
             guard state.votingOpen else { throw reject("not_open", "Stemmen kan nog niet. Wacht op de facilitator.", "Voting has not opened yet. Wait for the facilitator.") }
             if let d = state.deadline, event.at > d { throw reject("deadline_passed", "De tijd om te stemmen is voorbij.", "The time to vote is over.") }
@@ -96,7 +104,10 @@ enum VotingPlugin: ActivityPlugin {
             ballot.function = event.actor.function
             if state.ballots[actor] == nil { state.order.append(actor) }
             state.ballots[actor] = ballot
-            return views(state, config, me: actor)
+            var v = views(state, config, me: actor)
+            // Live results: the report follows every ballot, as the beamer does.
+            if state.revealed { v.report(reportSection(state, config)) }
+            return v
         case "upvote":
             guard config.kind == .open, config.upvotes == true else { throw reject("no_upvotes", "Hier kun je niet liken.", "Upvotes are off here.") }
             guard let answer = event.payload["answer"]?.stringValue, state.ballots[answer]?.text != nil else {
@@ -135,9 +146,10 @@ enum VotingPlugin: ActivityPlugin {
             var v = views(state, config, me: nil)
             v.emit("gereedschapskist.item", ToolkitRecord(kind: "instrument", title: "Resultaten: \(config.question ?? "stemming")",
                                                           body: summaryText(state, config), results: results(state, config, ballots: state.order)))
+            v.report(reportSection(state, config))
             return v
         default:
-            // $join, $leave, $groups, $phase: nothing of the vote changes.
+            // $join, $leave, $groups: nothing of the vote changes.
             return Views()
         }
         return views(state, config, me: nil)

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "hubctl", targets: ["hubctl"]),
         .library(name: "PluginSDK", targets: ["PluginSDK"]),
+        .library(name: "VoteTally", targets: ["VoteTally"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -23,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.21.0"),
     ],
     targets: [
         // libqrencode from Debian's libqrencode-dev, for the beamer's join QR code.
@@ -31,6 +33,8 @@ let package = Package(
         .target(name: "Model", path: "Sources/Model"),
         // What a plugin executable links: the JSON-lines loop and a reducer protocol. No Hummingbird, no GRDB.
         .target(name: "PluginSDK", dependencies: ["Model"], path: "Sources/Plugins/SDK"),
+        // The vote-counting formulas (docs/VOTING.md) that voting and theme-choice share; Foundation only.
+        .target(name: "VoteTally", path: "Sources/Plugins/VoteTally"),
         // Manifests, config schemas, the supervised plugin processes and PluginTransport: a session reaches its plugins
         // through the processes (PluginHost) or, in tests, through PluginEngines in this process (InProcessPlugins).
         .target(
@@ -51,6 +55,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
             resources: [.copy("Resources/effectordening.json")]
+        ),
+        // The PostgreSQL store (issue 21), apart from Toolbox so that the embedded SQLite store builds and links without
+        // postgres-nio (docs/ARCHITECTURE.md).
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Model", "Toolbox",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The session report (docs/REPORTS.md): its model, the report sections plugins emit, and the Mustache
         // templates that render it as HTML and Markdown. No I/O: the hub gathers, this renders.
@@ -79,18 +93,19 @@ let package = Package(
         .executableTarget(
             name: "hubctl",
             dependencies: [
-                "SessionHub", "Toolbox", "Plugins", "Model",
+                "SessionHub", "Toolbox", "PostgresStore", "Plugins", "Model",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Plugins built with the hub; their manifests start them as ${HUB_BIN_DIR}/<name>-plugin.
         .executableTarget(name: "timer-plugin", dependencies: ["PluginSDK"], path: "plugins/timer/Sources"),
-        .executableTarget(name: "voting-plugin", dependencies: ["PluginSDK"], path: "plugins/voting/Sources"),
+        .executableTarget(name: "voting-plugin", dependencies: ["PluginSDK", "VoteTally"], path: "plugins/voting/Sources"),
+        .executableTarget(name: "theme-choice-plugin", dependencies: ["PluginSDK", "VoteTally"], path: "plugins/theme-choice/Sources"),
         .executableTarget(name: "brainstorm-plugin", dependencies: ["PluginSDK"], path: "plugins/brainstorm/Sources"),
         .executableTarget(name: "case-review-plugin", dependencies: ["PluginSDK"], path: "plugins/case-review/Sources"),
         .testTarget(name: "ModelTests", dependencies: ["Model"]),
-        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "PluginSDK", "Model", "timer-plugin", "voting-plugin", "brainstorm-plugin", "case-review-plugin"]),
-        .testTarget(name: "ToolboxTests", dependencies: ["Toolbox", "Model"]),
+        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "PluginSDK", "Model", "timer-plugin", "voting-plugin", "brainstorm-plugin", "case-review-plugin", "VoteTally", "theme-choice-plugin"]),
+        .testTarget(name: "ToolboxTests", dependencies: ["Toolbox", "PostgresStore", "Model"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Model"]),
         .testTarget(name: "SessionHubTests", dependencies: ["SessionHub", "Toolbox", "Model", "Plugins", "PluginSDK"]),
     ],

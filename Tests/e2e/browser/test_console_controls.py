@@ -43,7 +43,8 @@ CONTEXT = {"brainstorm": {"kennisbank": {"kind": "buurtbeheerbedrijven", "type":
 PHASE = {("brainstorm", "draft"): "vastleggen"}
 
 # Option to pick in a <select> inside the control: by the select's data-k prefix, an option value or a text part.
-CHOOSE = {("case-review", "assign-role"): {"who-": "adviseur"}, ("theme-choice", "merge"): {"merge-into": "Thema twee"}}
+CHOOSE = {("case-review", "assign-role"): {"who-": "adviseur"}, ("theme-choice", "merge"): {"merge-into": "Thema twee"},
+          ("obstacles", "merge"): {"merge-into": "Geen vaste contactpersoon"}}
 
 # Keys for controls that are more than "fill the fields, press the button": (selector to reach, action, backwards).
 STEPS = {
@@ -103,6 +104,9 @@ def setup(crowd, people, fac, plugin, activity, phase):
         elif plugin == "theme-choice" and phase == "voorstellen":
             for i, text in enumerate(["Thema een", "Thema twee", "Thema drie"]):
                 await people[i].ok(people[i].input(activity, "propose", {"text": text}))
+        elif plugin == "obstacles" and phase == "inventariseren":
+            for i, (cat, text) in enumerate([("budget", "Geld stopt na een jaar"), ("samenwerking", "Geen vaste contactpersoon"), ("anders", "Te weinig tijd")]):
+                await people[i].ok(people[i].input(activity, "obstacle", {"category": cat, "text": text}))
         elif plugin == "shared-goals" and phase == "doelen":
             await people[0].ok(people[0].input(activity, "party", {"role": "bewoner"}))
             await people[0].ok(people[0].input(activity, "goal", {"text": "Een schone straat", "kind": "goal"}))

@@ -1,0 +1,178 @@
+"""Acceptance of the obstacles plugin (belemmeringen, issue 19), against the real hub and the shipped `plugins/obstacles`.
+
+Here: every refusal code of docs/OBSTACLES.md over the wire and config errors at creation; 20 participants and a
+facilitator through every phase (name by category, merge, weigh, solutions, publish), the lessons and tips read back
+over REST from the gereedschapskist with their provenance and the series result `belemmeringen` from the session
+export (1); a recorded session that replays byte for byte to the views and outputs the room had (2). Not yet: a
+Chromium test (phone at 360 px, keyboard only, nl and en); test_console_controls covers its facilitator controls.
+"""
+import asyncio
+import json
+import subprocess
+
+import pytest
+
+from conftest import REPO, shipped_hub
+from hubclient import close_all, run
+from plugintest import gated, recording_hub, refused, room
+
+
+@pytest.fixture(scope="module")
+def hub():
+    with shipped_hub("module", ("obstacles",)) as h:
+        yield h
+
+
+def agenda(config):
+    return "\n".join(["series: e2e", "session: Leerkring belemmeringen", "lang: nl", "agenda:", "  - plugin: obstacles",
+                      "    title: Belemmeringen", "    config: %s" % json.dumps(config, ensure_ascii=False)]) + "\n"
+
+
+def phase(fac, name):
+    return fac.ok(fac.command("phase", activity="a1", phase=name))
+
+
+def test_every_refusal_has_its_code_and_config_errors_are_caught_at_creation(hub):
+    session = hub.create_session(agenda({"perPerson": 2, "maxLength": 30}), name="rules.yaml")
+
+    async def main():
+        fac, (p0, p1) = await room(hub, session["code"], 2)
+        a = "a1"
+        try:
+            await p0.ok(p0.input(a, "obstacle", {"category": "budget", "text": " Geen\u0007 potje "}))
+            for cat in ("geld", None, 1, ["budget"]):
+                refused(await p1.input(a, "obstacle", {"category": cat, "text": "x"}), "unknown_category")
+            for text, code in ((None, "bad_text"), (5, "bad_text"), ("  ", "empty"), ("x" * 31, "too_long"), ("GEEN POTJE", "duplicate")):
+                refused(await p1.input(a, "obstacle", {"category": "budget", "text": text}), code)
+            refused(await p1.input(a, "obstacle", {"category": "budget", "text": "a", "by": "p0"}), "bad_payload")
+            await p1.ok(p1.input(a, "obstacle", {"category": "wet-en-regelgeving", "text": "Privacyregels"}))
+            await p1.ok(p1.input(a, "obstacle", {"category": "anders", "text": "Geen potje"}))
+            refused(await p1.input(a, "obstacle", {"category": "anders", "text": "Nog een"}), "too_many")
+            gated(await p0.input(a, "weigh", {"obstacle": "b1", "often": 1, "blocks": 1}))
+            gated(await p0.input(a, "merge", {"obstacle": "b1", "into": "b2"}))
+            ids = [o["id"] for o in (await fac.wait_view(a, "public", check=lambda v: len(v["obstacles"]) == 3))["obstacles"]]
+            refused(await fac.input(a, "merge", {"obstacle": ids[0], "into": ids[0]}), "same_obstacle")
+            for bad in ("b0", 7, None):
+                refused(await fac.input(a, "merge", {"obstacle": bad, "into": ids[1]}), "unknown_obstacle")
+                refused(await fac.input(a, "remove", {"obstacle": bad}), "unknown_obstacle")
+            await phase(fac, "wegen")
+            for often, blocks in ((0, 3), (6, 3), (3, 2.5), ("3", 3), (True, 3), (3, None)):
+                refused(await p0.input(a, "weigh", {"obstacle": ids[0], "often": often, "blocks": blocks}), "bad_weight")
+            await p0.ok(p0.input(a, "weigh", {"obstacle": ids[0], "often": 4, "blocks": 5}))
+            await phase(fac, "oplossen")
+            refused(await p0.input(a, "solution", {"obstacle": ids[0], "text": "Fonds", "kind": "advies"}), "bad_kind")
+            refused(await p0.input(a, "solution", {"obstacle": ids[0], "text": "x" * 601}), "too_long")
+            await p0.ok(p0.input(a, "solution", {"obstacle": ids[0], "text": "Wijkfonds aanvragen", "kind": "tip"}))
+            refused(await p1.input(a, "solution", {"obstacle": ids[0], "text": "wijkfonds  aanvragen"}), "duplicate")
+            await phase(fac, "vastleggen")
+            refused(await fac.input(a, "publish", {"top": 3}), "bad_payload")
+            await fac.ok(fac.input(a, "publish", {}))
+            refused(await fac.input(a, "publish", {}), "already_published")
+            await phase(fac, "oplossen")
+            refused(await p0.input(a, "solution", {"obstacle": ids[0], "text": "Te laat"}), "already_published")
+        finally:
+            await close_all([fac, p0, p1])
+    run(main())
+    for i, (config, field) in enumerate([({"top": 0}, "config.top"), ({"colour": "red"}, "config.colour"), ({"maxLength": 5}, "config.maxLength")]):
+        path = hub.dir / ("bad-%d.yaml" % i)
+        path.write_text(agenda(config))
+        r = hub.hubctl("session", "create", "--agenda", path, check=False)
+        assert r.returncode != 0 and field in r.stderr, (config, r.stderr)
+
+
+def test_twenty_participants_inventory_weigh_and_solve_and_the_results_come_back_over_rest(hub):
+    session = hub.create_session(agenda({"top": 3, "themes": ["leven"]}), name="twenty.yaml")
+    sid = session["id"]
+    named = [("wet-en-regelgeving", "Privacyregels bij het delen van gegevens"), ("budget", "Geld stopt na één jaar"),
+             ("cultuurverschillen", "Andere vergadercultuur bij de corporatie"), ("samenwerking", "Geen vaste contactpersoon"),
+             ("anders", "Te weinig tijd"), ("wet-en-regelgeving", "Privacy-regels bij het delen van gegevens")]
+
+    async def main():
+        fac, people = await room(hub, session["code"], 20)
+        a = "a1"
+        try:
+            for i, (cat, text) in enumerate(named):
+                await people[i].ok(people[i].input(a, "obstacle", {"category": cat, "text": text}))
+            ids = [o["id"] for o in (await fac.wait_view(a, check=lambda v: len(v["obstacles"]) == 6))["obstacles"]]
+            await fac.ok(fac.input(a, "merge", {"obstacle": ids[5], "into": ids[0]}))
+            await phase(fac, "wegen")
+            # Person i weighs obstacle k with often (i + k) % 5 + 1 and blocks (k + 2) % 5 + 1.
+            weights = {}
+            async def weigh(i, p):
+                for k, oid in enumerate(ids[:5]):
+                    if (i + k) % 3:
+                        continue
+                    o, b = (i + k) % 5 + 1, (k + 2) % 5 + 1
+                    weights.setdefault(oid, []).append(o * b)
+                    await p.ok(p.input(a, "weigh", {"obstacle": oid, "often": o, "blocks": b}))
+            await asyncio.gather(*(weigh(i, p) for i, p in enumerate(people)))
+            await phase(fac, "oplossen")
+            solutions = await asyncio.gather(*(people[i].ok(people[i].input(a, "solution", {
+                "obstacle": ids[i % 5], "text": "Oplossing %d voor belemmering %d" % (i, i % 5), "kind": ["tip", "les"][i % 2]})) for i in range(10)))
+            await phase(fac, "vastleggen")
+            publish = await fac.ok(fac.input(a, "publish", {}))
+            return ids, weights, solutions, publish
+        finally:
+            await close_all(people + [fac])
+    ids, weights, solutions, publish = run(main())
+
+    status, export = hub.api("GET", "/api/v1/sessions/%s/export?format=json" % sid)
+    assert status == 200
+    outputs = export["outputs"]
+    assert [o["kind"] for o in outputs] == ["gereedschapskist.item"] * 10 + ["series.result"] and all(o["seq"] == publish for o in outputs)
+    for o, seq in zip(outputs[:10], sorted(solutions)):
+        status, item = hub.api("GET", "/api/v1/toolkit/%s" % o["filed"].split("@")[0])
+        assert status == 200 and item["kind"] in ("les", "tip") and item["themes"] == ["leven"], item
+        prov = item["provenance"][0]
+        assert prov["session"] == sid and prov["activity"] == "a1" and seq in prov["seqs"], prov
+        assert item["barriers"][0] in ("wet-en-regelgeving", "budget", "cultuurverschillen", "samenwerking", "anders"), item
+    scores = {oid: round(sum(w) / len(w), 2) for oid, w in weights.items()}
+    top = sorted(ids[:5], key=lambda oid: (-scores.get(oid, 0), -len(weights.get(oid, [])), ids.index(oid)))[:3]
+    result = outputs[-1]["record"]
+    assert result["name"] == "belemmeringen" and [i["score"] for i in result["items"]] == [scores[t] for t in top], (result, scores)
+    assert all(len(i["solutions"]) == 2 for i in result["items"]), result
+    merged = next((i for i in result["items"] if i["title"] == named[0][1]), None)
+    assert merged is None or merged["category"] == "wet-en-regelgeving"
+
+
+def test_a_recorded_session_replays_byte_for_byte(request):
+    hub, folder = recording_hub(request, "obstacles")
+    session = hub.create_session(agenda({}), name="recorded.yaml")
+    sid = session["id"]
+
+    async def main():
+        fac, people = await room(hub, session["code"], 6)
+        a = "a1"
+        try:
+            await asyncio.gather(*(p.ok(p.input(a, "obstacle", {"category": "budget", "text": "Belemmering %d" % i})) for i, p in enumerate(people)))
+            refused(await people[0].input(a, "obstacle", {"category": "budget", "text": "belemmering 1"}), "duplicate")
+            ids = [o["id"] for o in (await fac.wait_view(a, check=lambda v: len(v["obstacles"]) == 6))["obstacles"]]
+            await fac.ok(fac.input(a, "merge", {"obstacle": ids[1], "into": ids[0]}))
+            await phase(fac, "wegen")
+            await asyncio.gather(*(p.ok(p.input(a, "weigh", {"obstacle": ids[2 + i % 4], "often": 1 + i % 5, "blocks": 5 - i % 5})) for i, p in enumerate(people)))
+            await phase(fac, "oplossen")
+            await asyncio.gather(*(p.ok(p.input(a, "solution", {"obstacle": ids[2 + i % 4], "text": "Oplossing %d" % i})) for i, p in enumerate(people)))
+            await phase(fac, "vastleggen")
+            await fac.ok(fac.input(a, "publish", {}))
+            await fac.ping()
+        finally:
+            await close_all(people + [fac])
+    run(main())
+    exported = hub.export(sid)
+    hub.stop()
+    recording = (folder / "obstacles" / "recorded.jsonl").read_text()
+    command = ["python3", str(REPO / "plugins" / "obstacles" / "obstacles.py")]
+    one = subprocess.run(command, input=recording, capture_output=True, text=True, timeout=60).stdout
+    two = subprocess.run(command, input=recording, capture_output=True, text=True, timeout=60).stdout
+    assert one == two and one.count("\n") == recording.count("\n")
+    answers = [json.loads(l) for l in one.splitlines()]
+    assert [a["code"] for a in answers if a["t"] == "reject"] == ["duplicate"]
+    last, outputs = {}, []
+    for a in answers:
+        if a["t"] == "views":
+            last.update(a["views"])
+            outputs += [(a["seq"], i, o) for i, o in enumerate(a.get("outputs", []))]
+    views = {v["audience"]: v["view"] for v in exported["views"] if v["activity"] == "a1"}
+    assert last["public"] == views["public"] and last["facilitator"] == views["facilitator"]
+    stored = [(o["seq"], o["index"], {"kind": o["kind"], "record": o["record"]}) for o in exported["outputs"]]
+    assert outputs == stored and len(stored) == 7

@@ -3,8 +3,9 @@
 Here: every refusal code of docs/OBSTACLES.md over the wire and config errors at creation; 20 participants and a
 facilitator through every phase (name by category, merge, weigh, solutions, publish), the lessons and tips read back
 over REST from the gereedschapskist with their provenance and the series result `belemmeringen` from the session
-export (1); a recorded session that replays byte for byte to the views and outputs the room had (2). Not yet: a
-Chromium test (phone at 360 px, keyboard only, nl and en); test_console_controls covers its facilitator controls.
+export (1); a recorded session that replays byte for byte to the views and outputs the room had (2). The phones
+(360 px, keyboard only, nl and en) are in browser/test_obstacles_browser.py, the facilitator's controls by keyboard in
+browser/test_console_controls.py.
 """
 import asyncio
 import json

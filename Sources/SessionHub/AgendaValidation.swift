@@ -26,7 +26,7 @@ enum AgendaBody {
 extension API {
     /// The dry run of `createSession`: the same parser and the same problems, nothing stored. The answer is 200
     /// either way, `{ok, errors?, agenda?}`; `agenda` is the document as JSON (YAML's own typing, within the
-    /// agenda's YAML budget) whenever it is YAML at all, so that a browser without a YAML reader can import a file.
+    /// agenda's YAML budget) whenever it is a YAML mapping, so that a browser without a YAML reader can import a file.
     func validateAgenda(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
         let text = try await AgendaBody.text(req, ctx)
         let parser = AgendaParser(manifests: await host.allManifests())
@@ -38,8 +38,8 @@ extension API {
         case .success:
             answer["ok"] = .bool(true)
         }
-        // Composed again only when the parser got past the YAML itself; a budget overrun leaves `agenda` out.
-        if let node = try? Yams.compose(yaml: text), let document = try? AgendaParser.json(node) {
+        // Composed again; not YAML, not a mapping or over the budget leaves `agenda` out.
+        if let node = try? Yams.compose(yaml: text), node.mapping != nil, let document = try? AgendaParser.json(node) {
             answer["agenda"] = document
         }
         return JSONResponse.make(JSONValue.object(answer))

@@ -8,7 +8,8 @@ extension PostgresStore {
     // MARK: event log
 
     /// One transaction per batch (the EventLog's group commit), each session's events in a savepoint of their own
-    /// and in one INSERT. `synchronous_commit` is forced on for it whatever the server's default: the ack that
+    /// and in one INSERT. After a failed COMMIT, the EventLog's next write of the same events may find them stored
+    /// already: those alone count as stored, where any other duplicate is refused. `synchronous_commit` is forced on for it whatever the server's default: the ack that
     /// follows this call promises a commit on disk.
     @discardableResult
     public func append(_ batch: [(session: String, event: LoggedEvent)]) async throws -> [String: String] {
@@ -21,7 +22,8 @@ extension PostgresStore {
             }
         }
         let sessions = groups
-        return try await transaction { db in
+        let uncertain = self.uncertain.withLock { $0 }
+        let refused = try await transaction({ db in
             try await db.rows("SET LOCAL synchronous_commit = on", logger: logger)
             var refused: [String: String] = [:]
             for (session, events) in sessions {
@@ -39,12 +41,17 @@ extension PostgresStore {
                     guard failure.isAboutTheData else { throw failure }
                     try await db.rows("ROLLBACK TO SAVEPOINT session_events", logger: logger)
                     // A retried batch whose first COMMIT did go through (only its answer was lost): already stored.
-                    if failure.isUniqueViolation, try await Self.alreadyStored(db, logger: logger, session: session, events) { continue }
+                    if failure.isUniqueViolation, events.allSatisfy({ uncertain.contains("\(session)#\($0.seq)") }),
+                       try await Self.alreadyStored(db, logger: logger, session: session, events) { continue }
                     refused[session] = failure.description
                 }
             }
             return refused
-        }
+        }, commitFailed: {
+            self.uncertain.withLock { $0.formUnion(batch.map { "\($0.session)#\($0.event.seq)" }) }
+        })
+        if !uncertain.isEmpty { self.uncertain.withLock { $0.subtract(uncertain) } }
+        return refused
     }
 
     private static func insert(_ db: PostgresConnection, logger: Logger, session: String, _ events: [LoggedEvent], payloads: [String]) async throws {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Model
 import PostgresNIO
+import Synchronization
 import Toolbox
 
 /// The shared store for several hubs (issue 21; docs/SCALING.md): the `HubStore` on PostgreSQL. Every write
@@ -14,6 +15,9 @@ public final class PostgresStore: HubStore {
     let client: PostgresClient
     let logger: Logger
     private let running: Task<Void, Never>
+    /// The events (`session#seq`) of a batch whose COMMIT failed: it may have committed all the same, and only
+    /// these may be found stored when the EventLog writes them again (PostgresEventLog.swift).
+    let uncertain = Mutex<Set<String>>([])
 
     /// What `hubctl serve` needs beyond `HubStore` and this store does not have yet.
     public static let missingForServe = [
@@ -124,7 +128,7 @@ public final class PostgresStore: HubStore {
     /// One transaction: committed when `body` returns, rolled back when it throws; `body`'s own errors come out
     /// as thrown (postgres-nio's `withTransaction` would wrap them). A failed COMMIT leaves it open whether the
     /// transaction committed: the event log's retry knows that case (PostgresEventLog.swift).
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T, commitFailed: () -> Void = {}) async throws -> T {
         do {
             return try await client.withConnection { db in
                 try await db.rows("BEGIN", logger: logger)
@@ -133,7 +137,10 @@ public final class PostgresStore: HubStore {
                     _ = try? await db.rows("ROLLBACK", logger: logger)
                     throw error
                 }
-                try await db.rows("COMMIT", logger: logger)
+                do { try await db.rows("COMMIT", logger: logger) } catch {
+                    commitFailed()
+                    throw error
+                }
                 return value
             }
         } catch let error as StoreError {

@@ -1,7 +1,15 @@
 import ArgumentParser
 import Foundation
 import Model
+import PostgresStore
 import Toolbox
+
+/// A PostgreSQL store is backed up and restored with PostgreSQL's own tools (docs/SCALING.md).
+func refusingPostgres(_ db: String, _ command: String) throws {
+    guard PostgresStore.isStoreURL(db) else { return }
+    throw Failure(message: "hubctl \(command) copies a SQLite file; a PostgreSQL store is backed up with PostgreSQL's own tools: "
+                  + "pg_dump (a logical copy, restored with pg_restore) or pg_basebackup (a physical one); see docs/SCALING.md")
+}
 
 /// `hubctl backup`: a consistent copy of the database, while the hub runs or not (docs/OPERATIONS.md).
 struct BackupCommand: AsyncParsableCommand {
@@ -10,11 +18,13 @@ struct BackupCommand: AsyncParsableCommand {
         abstract: "Copy the database to a file with SQLite's online backup (safe while the hub runs).")
 
     @Option(help: "SQLite database file.") var db = "./data/hub.sqlite"
+    @Option(help: "A PostgreSQL store: refused, use pg_dump (docs/SCALING.md).") var store: String?
     @Option(help: "The copy to write; an existing file is replaced.") var out: String
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() async throws {
         try await reporting {
+            try refusingPostgres(store ?? db, "backup")
             try existingDatabase(db)
             guard URL(fileURLWithPath: out).standardized.path != URL(fileURLWithPath: db).standardized.path else {
                 throw Failure(message: "--out must not be the database itself")
@@ -48,6 +58,7 @@ struct RestoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await reporting {
+            try refusingPostgres(db, "restore")
             let moved: [String]
             do { moved = try DatabaseBackup.restore(from: from, to: db, replace: force) } catch let e as DatabaseBackup.Failure {
                 throw Failure(message: e.description)

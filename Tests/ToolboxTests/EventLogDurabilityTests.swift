@@ -46,6 +46,7 @@ func eventually(_ check: () async -> Bool) async -> Bool {
     return false
 }
 
+/// The tests with an argument are part of the store conformance suite; the others hold SQLite's write lock.
 @Suite struct EventLogDurabilityTests {
     /// issue 13 finding 2: a batch that could not be written used to be dropped, and the next batch's
     /// durability acknowledged it across the gap.
@@ -93,9 +94,8 @@ func eventually(_ check: () async -> Bool) async -> Bool {
 
     /// issue 13 finding 2: a deleted session's queued event used to fail the shared batch, and with it
     /// every other session's events in it.
-    @Test func oneSessionsRefusedEventsNeverFailAnothersBatch() async throws {
-        let path = tempDB()
-        let store = try SQLiteStore(path: path)
+    @Test(arguments: StoreKind.available) func oneSessionsRefusedEventsNeverFailAnothersBatch(_ kind: StoreKind) async throws {
+        let store = try await StoreUnderTest.fresh(kind).store
         try await store.createSession(session("s_1", code: "ABCDEF"), activityKeys: [:])
         try await store.createSession(session("s_2", code: "GHJKLM"), activityKeys: [:])
         try await store.deleteSession("s_2")
@@ -122,8 +122,8 @@ func eventually(_ check: () async -> Bool) async -> Bool {
         #expect(log.isDurable, "a refused session is not an outage of the log")
     }
 
-    @Test func aDuplicateInOneSessionRefusesOnlyThatSession() async throws {
-        let store = try SQLiteStore(path: tempDB())
+    @Test(arguments: StoreKind.available) func aDuplicateInOneSessionRefusesOnlyThatSession(_ kind: StoreKind) async throws {
+        let store = try await StoreUnderTest.fresh(kind).store
         try await store.createSession(session("s_1", code: "ABCDEF"), activityKeys: [:])
         try await store.createSession(session("s_2", code: "GHJKLM"), activityKeys: [:])
         try await store.append([("s_2", inc(1, session: "s_2"))])

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PostgresStore
 import SessionHub
 
 struct Serve: AsyncParsableCommand {
@@ -9,6 +10,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "SQLite database file (created if missing).")
     var db = "./data/hub.sqlite"
+
+    @Option(help: "A PostgreSQL store (postgres://USER@HOST:PORT/DATABASE) instead of --db; not ready to serve yet (docs/SCALING.md).")
+    var store: String?
 
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
@@ -44,9 +48,21 @@ struct Serve: AsyncParsableCommand {
         guard pluginTimeout > 0, pluginTimeout <= 300 else { throw ValidationError("--plugin-timeout must be more than 0 and at most 300 seconds") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         if let u = publicURL, URL(string: u)?.scheme == nil { throw ValidationError("--public-url must be a URL such as https://hub.example.org") }
+        if let store {
+            guard PostgresStore.isStoreURL(store) else { throw ValidationError("--store takes a postgres:// URL; a SQLite file is --db FILE") }
+            do { try PostgresStore.check(url: store) } catch { throw ValidationError("--store: \(error)") }
+        }
     }
 
     func run() async throws {
+        if store != nil {
+            // The PostgreSQL store holds the live room's tables (HubStore), but the hub needs more of its store.
+            try await reporting {
+                throw Failure(message: "--store postgres://… cannot serve yet: the PostgreSQL store has sessions, the event log, facilitators and "
+                              + "tokens, views, outputs and the audit log, but not yet " + PostgresStore.missingForServe.joined(separator: ", ")
+                              + ". Serve with --db FILE (SQLite) until then; docs/SCALING.md")
+            }
+        }
         var config = HubConfiguration(binDir: Self.executableDir())
         config.dbPath = db
         config.host = host

@@ -51,6 +51,12 @@ def join_phone(browsers, url, name, lang="nl"):
     d = browsers(360, 740, lang=lang)
     d.get(url)
     wait_for(lambda: shown(d, "view-join"), message="join form (%s)" % lang)
+    # The page speaks the session's language whatever the browser's (issue 20); a reader of another language
+    # switches once the join info (with the session's language) has come.
+    wait_for(lambda: by_id(d, "join-session").is_displayed(), message="join info (%s)" % lang)
+    if d.execute_script("return document.documentElement.lang") != lang:
+        by_id(d, "lang-switch").click()
+        wait_for(lambda: d.execute_script("return document.documentElement.lang") == lang, message="switched to %s" % lang)
     by_id(d, "join-name").send_keys(name, Keys.ENTER)
     wait_for(lambda: body(d, "participant"), message="welcome (%s)" % lang)
     return d

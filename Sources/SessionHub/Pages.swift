@@ -22,6 +22,7 @@ struct Pages {
         router.get("beamer/:code") { _, _ in try file(webDir.appendingPathComponent("beamer.html")) }
         router.get("facilitate/:session") { _, _ in try file(webDir.appendingPathComponent("facilitate.html")) }
         // The agenda editor (issue 20); a constant path, so it wins over `:session`.
+        router.get("facilitate") { _, _ in try file(webDir.appendingPathComponent("facilitate/home.html")) }
         router.get("facilitate/new") { _, _ in try file(webDir.appendingPathComponent("facilitate/editor.html")) }
         // The participant page's service worker sits at the root: a worker's scope is at most its own folder,
         // and the page lives at / and /s/<code> (docs/OPERATIONS.md, "Offline loading").

@@ -6,13 +6,12 @@
 import { t, getLang, applyI18n, langSwitch, onLangChange } from '../i18n.js';
 import { el, show, announce } from '../shell.js';
 import { toYAML } from './agenda-yaml.js';
+import { api, signIn } from './auth.js';
 import { configForm, field } from './schema-form.js';
 import './messages.js';
 
 const $ = (id) => document.getElementById(id);
 const views = ['view-login', 'view-editor'].map($);
-const AUTH = 'hub.auth';
-const WHO = 'hub.facilitator';
 const DEBOUNCE_MS = 300;
 const TOP_ORDER = ['series', 'session', 'date', 'lang', 'description', 'retention'];
 const ITEM_ORDER = ['plugin', 'title', 'anonymity', 'groups', 'config', 'context'];
@@ -23,51 +22,6 @@ let doc = { session: '', lang: 'nl', agenda: [] };
 let problems = [];
 let checkSeq = 0;
 let timer = null;
-
-function token() { try { return sessionStorage.getItem(AUTH); } catch { return null; } }
-function setToken(v, who) {
-  try {
-    if (v) { sessionStorage.setItem(AUTH, v); sessionStorage.setItem(WHO, JSON.stringify(who || {})); }
-    else { sessionStorage.removeItem(AUTH); sessionStorage.removeItem(WHO); }
-  } catch { /* blocked */ }
-}
-
-async function api(path, options = {}) {
-  const headers = { Accept: 'application/json', ...(options.headers || {}) };
-  const tk = token();
-  if (tk) headers.Authorization = `Bearer ${tk}`;
-  const res = await fetch(path, { ...options, headers });
-  let body = null;
-  try { body = await res.json(); } catch { /* empty */ }
-  if (res.status === 401) { setToken(null); showLogin(); }
-  return { status: res.status, ok: res.ok, body };
-}
-
-// ---- login ------------------------------------------------------------------------------------------------
-
-function showLogin(notice = '') {
-  const e = $('login-error');
-  e.textContent = notice ? t(notice) : '';
-  e.hidden = !notice;
-  show($('view-login'), views);
-  $('login-email').focus();
-}
-
-async function submitLogin(ev) {
-  ev.preventDefault();
-  const form = $('login-form');
-  try {
-    const res = await fetch('/api/v1/login', {
-      method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ email: form.email.value.trim(), password: form.password.value }),
-    });
-    const body = await res.json().catch(() => null);
-    if (!res.ok || !body?.token) { showLogin('fac.loginFailed'); return; }
-    form.password.value = '';
-    setToken(body.token, body.facilitator);
-    await open();
-  } catch { showLogin('error.network'); }
-}
 
 // ---- the document ------------------------------------------------------------------------------------------
 
@@ -348,7 +302,6 @@ function init() {
   applyI18n();
   langSwitch($('lang-switch'));
   onLangChange(() => { renderPlugins(); renderItems(); showProblems(); });
-  $('login-form').addEventListener('submit', submitLogin);
   const top = (id, key, value = (e) => e.value.trim()) => $(id).addEventListener('input', () => {
     const v = value($(id));
     if (v === '' && key !== 'session') delete doc[key]; else doc[key] = v;
@@ -361,7 +314,7 @@ function init() {
   $('btn-import').addEventListener('click', importYAML);
   $('btn-export').addEventListener('click', exportYAML);
   $('btn-create').addEventListener('click', create);
-  if (token()) open(); else showLogin();
+  signIn(views, open);
 }
 
 init();

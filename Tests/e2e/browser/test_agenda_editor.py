@@ -141,3 +141,58 @@ def test_participant_page_speaks_the_sessions_language_and_loads_offline(web_hub
         wait_for(lambda: by_id(d, "offline-title").text == "No connection to the hub", message="the switch still works offline")
     finally:
         d.quit()
+
+
+def test_home_lists_my_sessions_and_prints_a_join_sheet(web_hub, tmp_path):
+    """Acceptance 1's pieces: /facilitate/ lists the sessions as live, upcoming and closed with a search; start,
+    the export download and delete (confirmed) work there; the join sheet shows title, URL, QR and code."""
+    draft = web_hub.create_session()
+    live = web_hub.create_session(web_hub_agenda("Live in de wijk"))
+    web_hub.api("POST", "/api/v1/sessions/%s/start" % live["id"])
+    d = chrome(width=1280, height=900, mobile=False)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    d.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    try:
+        d.get(web_hub.url + "/facilitate/")
+        wait_for(lambda: shown(d, "view-login"), message="login form")
+        by_id(d, "login-email").send_keys(EMAIL)
+        by_id(d, "login-password").send_keys(PASSWORD)
+        by_id(d, "login-submit").click()
+        row = lambda s: d.find_elements(By.CSS_SELECTOR, '[data-session="%s"]' % s["id"])
+        wait_for(lambda: shown(d, "view-home") and row(draft) and row(live), message="the sessions")
+        assert row(live)[0].find_element(By.XPATH, "..").get_attribute("id") == "list-open"
+        assert row(draft)[0].find_element(By.XPATH, "..").get_attribute("id") == "list-draft"
+        by_id(d, "search").send_keys("live in")
+        wait_for(lambda: not row(draft) and row(live), message="the search")
+        by_id(d, "search").clear()
+        by_id(d, "search").send_keys(" ")
+        wait_for(lambda: row(draft), message="all again")
+        audit = Audit(report="axe-facilitate-home.json")
+        audit.page(d, "facilitate-home")
+        assert not audit.serious(), audit.report(audit.serious())
+
+        row(live)[0].find_element(By.CSS_SELECTOR, '[data-action="export"]').click()
+        wait_for(lambda: (downloads / ("%s.json" % live["code"])).exists(), message="the export download")
+        assert live["id"] in (downloads / ("%s.json" % live["code"])).read_text()
+
+        row(draft)[0].find_element(By.CSS_SELECTOR, '[data-action="delete"]').click()
+        wait_for(lambda: d.find_elements(By.CSS_SELECTOR, 'dialog[open] [data-action="confirm"]'), message="the confirm dialog")
+        d.find_element(By.CSS_SELECTOR, 'dialog[open] [data-action="confirm"]').click()
+        wait_for(lambda: not row(draft), message="deleted")
+        assert web_hub.api("GET", "/api/v1/sessions/%s" % draft["id"])[0] == 404
+
+        d.get("%s/web/facilitate/join-sheet.html?code=%s" % (web_hub.url, live["code"]))
+        wait_for(lambda: by_id(d, "sheet-title").text == "Live in de wijk", message="the join sheet")
+        assert by_id(d, "sheet-code").text == live["code"] and by_id(d, "sheet-url").text == "%s/s/%s" % (web_hub.url, live["code"])
+        wait_for(lambda: d.execute_script("return document.getElementById('sheet-qr').naturalWidth > 0"), message="the QR code")
+        audit.page(d, "join-sheet")
+        assert not audit.serious(), audit.report(audit.serious())
+        assert not csp_problems(d), csp_problems(d)
+    finally:
+        d.quit()
+
+
+def web_hub_agenda(title):
+    from browserkit import AGENDA
+    return AGENDA.replace("session: Wat werkt in de wijk", "session: %s" % title)

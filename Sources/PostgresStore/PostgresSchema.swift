@@ -1,8 +1,9 @@
 import Logging
 import PostgresNIO
 
-/// The PostgreSQL schema as an ordered list of migrations, as GRDB's migrator keeps SQLite's: each runs once, in
-/// its own transaction, and is recorded in `schema_migrations`. Never edit a shipped one; add the next.
+/// The PostgreSQL schema as an ordered list of migrations, as GRDB's migrator keeps SQLite's: each runs once and is
+/// recorded in `schema_migrations`, the missing ones together in one transaction (PostgreSQL's DDL is
+/// transactional: a failed upgrade leaves the schema as it was). Never edit a shipped one; add the next.
 ///
 /// The tables are SQLite's (SQLiteStore.swift and its extensions) with PostgreSQL's types: times are `BIGINT`
 /// milliseconds, JSON stays `TEXT` exactly as encoded (the same bytes on both stores), keys are `BYTEA`.

@@ -25,7 +25,7 @@ from browserkit import ARTIFACTS, EMAIL, REPO, wait_for
 from test_shell import body, by_id, login, shown
 
 OUT = ARTIFACTS / "accessibility"
-PLUGINS = ["checkin", "voting", "brainstorm", "case-review", "timer", "card-deck", "shared-agenda", "shared-goals", "theme-choice"]
+PLUGINS = ["checkin", "voting", "brainstorm", "case-review", "timer", "card-deck", "shared-agenda", "shared-goals", "theme-choice", "obstacles"]
 AGENDA = """\
 session: Toegankelijk in de wijk
 lang: nl
@@ -55,6 +55,8 @@ agenda:
     config: {threshold: 2}
   - plugin: theme-choice
     title: Welke thema's pakken we op?
+  - plugin: obstacles
+    title: Waar lopen we tegenaan?
 """
 PEOPLE = ["Sanne", "Joost", "Ayse", "Kees"]
 
@@ -72,6 +74,7 @@ CONTENT = {
     "shared-goals": [("p", "party", lambda i: {"role": ["bewoner", "gemeente", "corporatie", "welzijn"][i % 4]}),
                      ("p", "goal", lambda i: {"text": "Een schone straat %d" % i})],
     "theme-choice": [("p", "propose", lambda i: {"text": "Thema %d van de wijk" % i})],
+    "obstacles": [("p", "obstacle", lambda i: {"category": ["budget", "samenwerking", "anders", "wet-en-regelgeving"][i % 4], "text": "Belemmering %d" % i})],
 }
 
 AXE_JS = None

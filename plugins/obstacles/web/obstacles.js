@@ -130,8 +130,10 @@ class HubPluginObstacles extends HTMLElement {
       for (const c of v.categories) {
         const here = v.obstacles.filter((o) => o.category === c.id);
         if (!here.length) continue;
-        box.append(el('h3', { text: `${c.title[this.#lang]} (${here.length})` }), el('ul', { class: 'items' }, ...here.map((o) => this.item(o, t))));
+        box.append(el('section', { class: 'group' }, el('h3', { text: `${c.title[this.#lang]} (${here.length})` }),
+          el('ul', { class: 'items' }, ...here.map((o) => this.item(o, t)))));
       }
+      box.classList.add('groups');
       return box;
     }
     const ranked = (v.weights || []).map((w) => ({ ...byId[w.id], ...w })).filter((o) => o.text);

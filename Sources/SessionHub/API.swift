@@ -51,6 +51,7 @@ struct API {
         secured.post("sessions/:session/close") { req, ctx in try await self.command("close", req, ctx) }
         secured.delete("sessions/:session", use: deleteSession)
         secured.get("sessions/:session/export", use: export)
+        secured.get("sessions/:session/agenda.yaml", use: agendaSource)
         registerSeries(secured)
         secured.get("plugins", use: listPlugins)
         secured.post("plugins/reload", use: reloadPlugins)

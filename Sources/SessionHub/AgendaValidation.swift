@@ -44,4 +44,11 @@ extension API {
         }
         return JSONResponse.make(JSONValue.object(answer))
     }
+
+    /// The agenda file a session was created from, as it was sent: the editor duplicates a session from it.
+    func agendaSource(_ req: Request, _ ctx: HubRequestContext) async throws -> Response {
+        let s = try await session(ctx)
+        return Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: s.record.agendaSource)))
+    }
 }

@@ -290,13 +290,19 @@ def test_sessions(hub, data):
 
 
 def test_agenda_validate(hub, data):
-    """POST /api/v1/agendas/validate (issue 20): the dry run of POST /api/v1/sessions; both refuse a body over 4 MiB."""
+    """POST /api/v1/agendas/validate (issue 20): the dry run of POST /api/v1/sessions; both refuse a body over 4 MiB.
+    GET /api/v1/sessions/{session}/agenda.yaml: the file as it was sent."""
     good = call(hub, "post", "/api/v1/agendas/validate", body=agendas.counter_only(title="Dry run"), content_type="application/yaml", expect=200).json
     assert good["ok"] and good["agenda"]["session"] == "Dry run" and "errors" not in good, good
     bad = call(hub, "post", "/api/v1/agendas/validate", body={"agenda": "session: Broken\nagenda:\n  - plugin: no-such-plugin\n"}, expect=200).json
     assert not bad["ok"] and bad["errors"][0]["field"] == "agenda[0].plugin", bad
     call(hub, "post", "/api/v1/agendas/validate", body={"agendas": "x"}, expect=400)
     call(hub, "post", "/api/v1/agendas/validate", body=agendas.counter_only(), content_type="application/yaml", token=None, expect=401)
+    made = call(hub, "post", "/api/v1/sessions", body=agendas.counter_only(title="Source"), content_type="application/yaml", expect=201).json
+    source = call(hub, "get", "/api/v1/sessions/{session}/agenda.yaml", path={"session": made["code"]}, expect=200)
+    assert source.media_type == "application/yaml" and source.text == agendas.counter_only(title="Source")
+    call(hub, "get", "/api/v1/sessions/{session}/agenda.yaml", path={"session": "NOPE99"}, expect=404)
+    call(hub, "get", "/api/v1/sessions/{session}/agenda.yaml", path={"session": made["id"]}, token=None, expect=401)
     big = "session: x\n#" + "x" * (4 << 20)
     for template in ("/api/v1/agendas/validate", "/api/v1/sessions"):
         assert call(hub, "post", template, body=big, content_type="application/yaml", expect=413).json["error"]["code"] == "too_large"

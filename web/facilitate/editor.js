@@ -6,7 +6,7 @@
 import { t, getLang, applyI18n, langSwitch, onLangChange } from '../i18n.js';
 import { el, show, announce } from '../shell.js';
 import { toYAML } from './agenda-yaml.js';
-import { api, signIn } from './auth.js';
+import { api, signIn, token } from './auth.js';
 import { configForm, field } from './schema-form.js';
 import './messages.js';
 
@@ -247,21 +247,37 @@ async function importYAML() {
   const file = $('import-file').files[0];
   const text = file ? await file.text() : $('import-text').value;
   if (!text.trim()) { error.textContent = t('ed.importEmpty'); error.hidden = false; return; }
+  if (!(await loadYAML(text))) return;
+  $('import-file').value = '';
+  announce(t('ed.imported'));
+  $('f-session').focus();
+}
+
+/** Reads YAML through the hub (the validate endpoint answers the document as JSON) into the editor. */
+async function loadYAML(text) {
+  const error = $('import-error');
   const res = await api('/api/v1/agendas/validate', { method: 'POST', headers: { 'Content-Type': 'application/yaml' }, body: text });
   if (!res.ok || !isObj(res.body?.agenda)) {
     const first = res.body?.errors?.[0] || res.body?.error;
     const message = first ? `${first.line ? `${t('ed.line', { line: first.line })} · ` : ''}${first.field ? `${first.field}: ` : ''}${first.message}` : `HTTP ${res.status}`;
     error.textContent = t('ed.importFailed', { message });
     error.hidden = false;
-    return;
+    return false;
   }
   load(res.body.agenda);
-  $('import-file').value = '';
   renderTop();
   renderItems();
   changed();
-  announce(t('ed.imported'));
-  $('f-session').focus();
+  return true;
+}
+
+/** `?from=<session>`: a copy of an earlier session's agenda (its file as sent), titled as a copy. */
+async function duplicate(from) {
+  const res = await fetch(`/api/v1/sessions/${encodeURIComponent(from)}/agenda.yaml`, { headers: { Authorization: `Bearer ${token()}` } });
+  if (!res.ok || !(await loadYAML(await res.text()))) return;
+  doc.session = t('ed.copyOf', { title: doc.session });
+  renderTop();
+  changed();
 }
 
 function exportYAML() {
@@ -295,6 +311,8 @@ async function open() {
   renderPlugins();
   renderItems();
   changed();
+  const from = new URLSearchParams(location.search).get('from');
+  if (from) await duplicate(from);
   $('f-session').focus();
 }
 

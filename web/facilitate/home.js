@@ -1,5 +1,5 @@
 // Home after sign-in: /facilitate/ (issue 20). My sessions as live, upcoming (draft) and closed, with a search;
-// per session: open the console, the beamer, the join sheet, start, close, the export and delete (both confirmed).
+// per session: open the console, the beamer, the join sheet, duplicate (the editor with its agenda), start, close, the export and delete (both confirmed).
 import { t, applyI18n, langSwitch, onLangChange } from '../i18n.js';
 import { el, announce, confirmDialog } from '../shell.js';
 import { api, signIn, download } from './auth.js';
@@ -32,6 +32,7 @@ function item(s) {
     el('a', { class: 'btn btn-small', href: `/facilitate/${encodeURIComponent(s.id)}`, 'data-action': 'console', text: t('home.console') }),
     el('a', { class: 'btn btn-small', href: `/beamer/${encodeURIComponent(s.code)}`, target: '_blank', rel: 'noopener', 'data-action': 'beamer', text: t('home.beamer') }),
     el('a', { class: 'btn btn-small', href: `/web/facilitate/join-sheet.html?code=${encodeURIComponent(s.code)}`, 'data-action': 'sheet', text: t('home.sheet') }),
+    el('a', { class: 'btn btn-small', href: `/facilitate/new?from=${encodeURIComponent(s.id)}`, 'data-action': 'duplicate', text: t('home.duplicate') }),
     s.status === 'draft' ? button(t('home.start'), 'start', () => command(s, 'start')) : null,
     s.status === 'open' ? button(t('home.close'), 'close', () => closeSession(s)) : null,
     button(t('home.export'), 'export', () => download(`/api/v1/sessions/${encodeURIComponent(s.id)}/export?format=json`, `${s.code}.json`)),

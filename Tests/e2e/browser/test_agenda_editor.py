@@ -144,8 +144,9 @@ def test_participant_page_speaks_the_sessions_language_and_loads_offline(web_hub
 
 
 def test_home_lists_my_sessions_and_prints_a_join_sheet(web_hub, tmp_path):
-    """Acceptance 1's pieces: /facilitate/ lists the sessions as live, upcoming and closed with a search; start,
-    the export download and delete (confirmed) work there; the join sheet shows title, URL, QR and code."""
+    """Acceptance 1's pieces: /facilitate/ lists the sessions as live, upcoming and closed with a search; the export
+    download, delete (confirmed) and duplicate (the editor with a copy of the agenda) work there; the join sheet
+    shows title, URL, QR and code."""
     draft = web_hub.create_session()
     live = web_hub.create_session(web_hub_agenda("Live in de wijk"))
     web_hub.api("POST", "/api/v1/sessions/%s/start" % live["id"])
@@ -181,6 +182,13 @@ def test_home_lists_my_sessions_and_prints_a_join_sheet(web_hub, tmp_path):
         d.find_element(By.CSS_SELECTOR, 'dialog[open] [data-action="confirm"]').click()
         wait_for(lambda: not row(draft), message="deleted")
         assert web_hub.api("GET", "/api/v1/sessions/%s" % draft["id"])[0] == 404
+
+        # Duplicate: the editor with the session's agenda, titled as a copy.
+        d.get(web_hub.url + "/facilitate/")
+        wait_for(lambda: row(live), message="the sessions again")
+        row(live)[0].find_element(By.CSS_SELECTOR, '[data-action="duplicate"]').click()
+        wait_for(lambda: shown(d, "view-editor") and control(d, "session").get_attribute("value") == "Live in de wijk (kopie)", message="the copy in the editor")
+        wait_for(lambda: len(d.find_elements(By.CSS_SELECTOR, "#items > li")) == 4 and check_state(d) == "ok", message="its four activities, checked")
 
         d.get("%s/web/facilitate/join-sheet.html?code=%s" % (web_hub.url, live["code"]))
         wait_for(lambda: by_id(d, "sheet-title").text == "Live in de wijk", message="the join sheet")

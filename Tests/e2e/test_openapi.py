@@ -44,6 +44,8 @@ NOT_PROVOKED = {("get", "/healthz", "503")}
 NOT_PROVOKED |= {("post", "/api/v1/admin/purge", "409")}
 # A search over its time budget (503) needs a hub with a tiny --search-timeout-ms: test_hardening_rest.py provokes it.
 NOT_PROVOKED |= {("get", p, "503") for p in ("/api/v1/interventions", "/api/v1/toolkit", "/api/v1/search")}
+# pdf_unavailable needs a hub without Chromium: test_reports.py provokes it.
+NOT_PROVOKED |= {("get", p, "503") for p in ("/api/v1/sessions/{session}/report", "/api/v1/series/{series}/report")}
 # Failed-login throttling (429) would lock this module's account: test_hardening_rest.py provokes it on hubs of its own.
 # A plugin that cannot render a closed session's views again (503): the erasure then changes nothing; not provoked here.
 NOT_PROVOKED |= {("post", "/api/v1/sessions/{session}/participants/{participant}/erase", "503")}
@@ -271,6 +273,12 @@ def test_sessions(hub, data):
     ok(hub, "get", "/api/v1/sessions/{session}/export", path={"session": s["id"]})
     call(hub, "get", "/api/v1/sessions/{session}/export", path={"session": s["id"]}, query=[("format", "xml")], expect=400)
     call(hub, "get", "/api/v1/sessions/{session}/export", path={"session": "NOPE99"}, expect=404)
+    for fmt, kind in (("html", "text/html"), ("md", "text/markdown"), ("json", "application/json"), ("pdf", "application/pdf")):
+        a = ok(hub, "get", "/api/v1/sessions/{session}/report", path={"session": s["code"]}, query=[("format", fmt), ("lang", "en")])
+        assert a.media_type == kind
+    call(hub, "get", "/api/v1/sessions/{session}/report", path={"session": s["id"]}, query=[("format", "docx")], expect=400)
+    call(hub, "get", "/api/v1/sessions/{session}/report", path={"session": "NOPE99"}, expect=404)
+    call(hub, "get", "/api/v1/sessions/{session}/report", path={"session": s["id"]}, token=None, expect=401)
     assert "<svg" in ok(hub, "get", "/api/v1/sessions/{session}/qr.svg", path={"session": s["code"]}, token=None).text
     call(hub, "get", "/api/v1/sessions/{session}/qr.svg", path={"session": "NOPE99"}, token=None, expect=404)
 
@@ -318,6 +326,11 @@ def test_series_and_plugins(hub, data):
     detail = ok(hub, "get", "/api/v1/series/{series}", path={"series": "openapi"}).json
     assert data["session"]["id"] in [s["id"] for s in detail["sessions"]]
     call(hub, "get", "/api/v1/series/{series}", path={"series": "no-such-series"}, expect=404)
+    for fmt in ("json", "md", "html"):
+        ok(hub, "get", "/api/v1/series/{series}/report", path={"series": "openapi"}, query=[("format", fmt)])
+    call(hub, "get", "/api/v1/series/{series}/report", path={"series": "openapi"}, query=[("lang", "fr")], expect=400)
+    call(hub, "get", "/api/v1/series/{series}/report", path={"series": "no-such-series"}, expect=404)
+    call(hub, "get", "/api/v1/series/{series}/report", path={"series": "openapi"}, token=None, expect=401)
     listed = ok(hub, "get", "/api/v1/plugins").json["plugins"]
     names = [p["name"] for p in listed]
     assert "counter" in names

@@ -3,12 +3,11 @@
 import { t, getLang, applyI18n, langSwitch, onLangChange } from './i18n.js';
 import { HubClient } from './hub-client.js';
 import { el, show, announce, groupNumber, PluginSlot, installDrafts, confirmDialog } from './shell.js';
+import { token, who, setToken } from './facilitate/auth.js';
 import './components/hub-banner.js';
 
 const $ = (id) => document.getElementById(id);
 const views = ['view-login', 'view-loading', 'view-missing', 'view-console'].map($);
-const AUTH = 'hub.auth';
-const WHO = 'hub.facilitator';
 
 const sessionId = decodeURIComponent((/^\/facilitate\/([^/?#]+)/.exec(location.pathname) || [])[1] || '');
 let detail = null;
@@ -16,15 +15,6 @@ let plugins = {};
 let client = null;
 const manual = new Map(); // participant id → group id chosen by hand, not yet applied ('' = none)
 const slot = new PluginSlot($('plugin-slot'));
-
-function token() { try { return sessionStorage.getItem(AUTH); } catch { return null; } }
-function setToken(v, who) {
-  try {
-    if (v) { sessionStorage.setItem(AUTH, v); sessionStorage.setItem(WHO, JSON.stringify(who || {})); }
-    else { sessionStorage.removeItem(AUTH); sessionStorage.removeItem(WHO); }
-  } catch { /* blocked */ }
-}
-function who() { try { return JSON.parse(sessionStorage.getItem(WHO) || '{}'); } catch { return {}; } }
 
 async function api(path, options = {}) {
   const headers = { Accept: 'application/json', ...(options.headers || {}) };

@@ -1,6 +1,7 @@
 // The console's report downloads (docs/REPORTS.md): GET /api/v1/sessions/<id>/report?format=… with the
-// facilitator's token (a plain link cannot carry it), saved as a file. Kept apart from facilitate.js.
+// facilitator's token (facilitate/auth.js; a plain link cannot carry it), saved as a file. Kept apart from facilitate.js.
 import { getLang, onLangChange } from '/web/i18n.js';
+import { token, saveAs } from '/web/facilitate/auth.js';
 
 const WORDS = {
   nl: { label: 'Verslag', busy: 'Bezig…', pdf_unavailable: 'PDF kan deze server niet maken (geen Chromium); HTML werkt wel.', failed: 'Het verslag kon niet worden gemaakt.' },
@@ -18,25 +19,17 @@ function label() {
 async function download(format, link) {
   const status = box.querySelector('[data-report-status]');
   status.textContent = words().busy;
-  let token = null;
-  try { token = sessionStorage.getItem('hub.auth'); } catch { /* private mode */ }
   try {
+    const tk = token();
     const res = await fetch(`/api/v1/sessions/${encodeURIComponent(sessionId)}/report?format=${format}&lang=${getLang()}`,
-      { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+      { headers: tk ? { Authorization: `Bearer ${tk}` } : {} });
     if (!res.ok) {
       const body = await res.json().catch(() => null);
       const code = body && body.error && body.error.code;
       status.textContent = words()[code] || words().failed;
       return;
     }
-    const url = URL.createObjectURL(await res.blob());
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `verslag-${sessionId}.${EXT[format]}`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    await saveAs(res, `verslag-${sessionId}.${EXT[format]}`);
     status.textContent = '';
   } catch {
     status.textContent = words().failed;

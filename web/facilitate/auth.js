@@ -9,7 +9,7 @@ const $ = (id) => document.getElementById(id);
 
 export function token() { try { return sessionStorage.getItem(AUTH); } catch { return null; } }
 export function who() { try { return JSON.parse(sessionStorage.getItem(WHO) || '{}'); } catch { return {}; } }
-function setToken(v, facilitator) {
+export function setToken(v, facilitator) {
   try {
     if (v) { sessionStorage.setItem(AUTH, v); sessionStorage.setItem(WHO, JSON.stringify(facilitator || {})); }
     else { sessionStorage.removeItem(AUTH); sessionStorage.removeItem(WHO); }
@@ -67,11 +67,16 @@ export async function api(path, options = {}) {
 export async function download(path, name) {
   const res = await fetch(path, { headers: { Authorization: `Bearer ${token()}` } });
   if (!res.ok) return false;
+  await saveAs(res, name);
+  return true;
+}
+
+/** Saves a response's body as a file `name`: exports and reports need the token, which a plain link cannot carry. */
+export async function saveAs(res, name) {
   const url = URL.createObjectURL(await res.blob());
   const a = Object.assign(document.createElement('a'), { href: url, download: name, hidden: true });
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return true;
 }

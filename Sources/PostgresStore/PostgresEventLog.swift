@@ -174,25 +174,26 @@ extension PostgresStore {
         }
     }
 
-    /// Why outputs of the filed kinds are not filed here yet: the kennisbank has not come to this store.
-    static let notFiled = Filing.invalid(reason: "this hub's PostgreSQL store keeps no kennisbank yet (docs/SCALING.md)").stored
-
     @discardableResult
     public func saveOutputs(session: String, _ outputs: [StoredOutput]) async throws -> [StoredOutput] {
         let records = try outputs.map { try JSONCoding.string($0.record) }
         return try await transaction { db in
             var saved: [StoredOutput] = []
             for (o, record) in zip(outputs, records) {
-                let filed = [OutputFiling.interventionKind, OutputFiling.toolkitKind].contains(o.kind) ? Self.notFiled : nil
-                // Only a first store counts: a replay that emits the output again changes nothing.
+                // Only a first store files: a replay that emits the output again adds no version.
                 let inserted = try await db.rows("""
-                    INSERT INTO outputs (session_id, instance, seq, idx, kind, record, filed)
-                    VALUES (\(session), \(o.instance), \(o.seq), \(o.index), \(o.kind), \(record), \(filed))
+                    INSERT INTO outputs (session_id, instance, seq, idx, kind, record)
+                    VALUES (\(session), \(o.instance), \(o.seq), \(o.index), \(o.kind), \(record))
                     ON CONFLICT DO NOTHING RETURNING 1
                     """, logger: logger)
                 guard !inserted.isEmpty else { continue }
                 var stored = o
-                stored.filed = filed
+                stored.filed = try await self.file(db, o, session: session)?.stored
+                if let filed = stored.filed {
+                    try await db.rows("""
+                        UPDATE outputs SET filed = \(filed) WHERE session_id = \(session) AND instance = \(o.instance) AND seq = \(o.seq) AND idx = \(o.index)
+                        """, logger: logger)
+                }
                 saved.append(stored)
             }
             return saved

@@ -8,7 +8,8 @@ import PostgresNIO
 /// The tables are SQLite's (SQLiteStore.swift and its extensions) with PostgreSQL's types: times are `BIGINT`
 /// milliseconds, JSON stays `TEXT` exactly as encoded (the same bytes on both stores), keys are `BYTEA`.
 enum PostgresSchema {
-    static let migrations: [(name: String, statements: [String])] = [
+    typealias Step = @Sendable (PostgresConnection, Logger) async throws -> Void
+    static let migrations: [(name: String, statements: [String], then: Step?)] = [
         ("v1-hub", [
             """
             CREATE TABLE settings (name TEXT PRIMARY KEY, value BYTEA NOT NULL)
@@ -66,7 +67,40 @@ enum PostgresSchema {
             """
             CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only()
             """,
-        ]),
+        ], nil),
+        // The kennisbank and gereedschapskist (SQLite's v2 to v6 in their final shape): PostgresKennisbank.swift.
+        ("v2-kennisbank", PostgresFacetedIndex.interventions.tables + PostgresFacetedIndex.toolkit.tables + [
+            """
+            CREATE TABLE monitoring_entries (id TEXT PRIMARY KEY, intervention TEXT NOT NULL, date TEXT NOT NULL, data TEXT NOT NULL)
+            """,
+            """
+            CREATE INDEX monitoring_by_intervention ON monitoring_entries (intervention, date)
+            """,
+            """
+            CREATE TABLE effects (id TEXT PRIMARY KEY, domain TEXT NOT NULL, data TEXT NOT NULL, position BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE effect_versions (version BIGINT PRIMARY KEY, data TEXT NOT NULL, author TEXT, at BIGINT NOT NULL)
+            """,
+        ], { db, logger in
+            try await PostgresFacetedIndex.createSearchConfiguration(db, logger: logger)
+            try await PostgresStore.seedEffects(db, logger: logger)
+        }),
+        // Retention (SQLite's v10-retention).
+        ("v3-retention", [
+            """
+            CREATE TABLE series_retention (series_id TEXT PRIMARY KEY REFERENCES series(id) ON DELETE CASCADE ON UPDATE CASCADE, rule TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE session_purges (session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE, kind TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (session_id, kind))
+            """,
+        ], nil),
+        // A series' journey (SQLite's v11-series-journeys).
+        ("v4-series-journeys", [
+            """
+            ALTER TABLE series ADD COLUMN journey TEXT
+            """,
+        ], nil),
     ]
 
     /// Applies the missing migrations. An advisory lock serialises hubs that start at once on one schema.
@@ -78,9 +112,10 @@ enum PostgresSchema {
             for try await name in try await db.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
                 applied.insert(name)
             }
-            for (name, statements) in migrations where !applied.contains(name) {
+            for (name, statements, then) in migrations where !applied.contains(name) {
                 // One statement per query: the extended protocol that binds parameters takes no more.
                 for sql in statements { try await db.rows(PostgresQuery(unsafeSQL: sql), logger: logger) }
+                try await then?(db, logger)
                 try await db.rows("INSERT INTO schema_migrations (name, applied_at) VALUES (\(name), \(PostgresStore.now()))", logger: logger)
             }
         }

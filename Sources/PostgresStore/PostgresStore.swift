@@ -9,8 +9,9 @@ import Toolbox
 /// is one transaction that has committed (WAL flushed: `synchronous_commit = on`, forced for the event log)
 /// before the call returns, so an acknowledged input is as durable as with `SQLiteStore`.
 ///
-/// Not yet here: the kennisbank and gereedschapskist (`KennisbankStore`, `ToolkitStore`), retention, personal
-/// data and backups; `missingForServe` names them, and `hubctl serve --store postgres://…` refuses until they come.
+/// It is all `hubctl serve --store postgres://…` needs (SessionHub's `ServedStore`): the kennisbank and gereedschapskist
+/// (PostgresKennisbank.swift), retention (PostgresRetention.swift) and personal data (PostgresPersonalData.swift).
+/// Backups are PostgreSQL's own tools' (docs/SCALING.md).
 public final class PostgresStore: HubStore {
     let client: PostgresClient
     let logger: Logger
@@ -18,12 +19,6 @@ public final class PostgresStore: HubStore {
     /// The events (`session#seq`) of a batch whose COMMIT failed: it may have committed all the same, and only
     /// these may be found stored when the EventLog writes them again (PostgresEventLog.swift).
     let uncertain = Mutex<Set<String>>([])
-
-    /// What `hubctl serve` needs beyond `HubStore` and this store does not have yet.
-    public static let missingForServe = [
-        "the kennisbank and gereedschapskist (KennisbankStore, ToolkitStore)",
-        "retention and purge (RetentionStore)", "personal-data export and erasure (PersonalDataStore)", "the hub's own backups",
-    ]
 
     /// Connects and brings the schema up to date. `url`: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`, with
     /// libpq's `?host=/socket/dir` for a Unix socket and `?options=-c name=value` for session settings
@@ -135,7 +130,7 @@ public final class PostgresStore: HubStore {
                 let value: T
                 do { value = try await body(db) } catch {
                     _ = try? await db.rows("ROLLBACK", logger: logger)
-                    throw error
+                    throw BodyFailed(error: error)
                 }
                 do { try await db.rows("COMMIT", logger: logger) } catch {
                     commitFailed()
@@ -143,12 +138,19 @@ public final class PostgresStore: HubStore {
                 }
                 return value
             }
+        } catch let failed as BodyFailed {
+            // The body's own refusals (StoreError, PurgeRefused, …) stay what they are; only PostgreSQL's are wrapped.
+            if failed.error is PSQLError || failed.error is PostgresTransactionError || failed.error is PostgresDecodingError { throw PostgresStoreError(failed.error) }
+            throw failed.error
         } catch let error as StoreError {
             throw error
         } catch {
             throw PostgresStoreError(error)
         }
     }
+
+    /// Carries an error of a transaction's body past postgres-nio's `withConnection` unchanged.
+    private struct BodyFailed: Error { var error: any Error }
 }
 
 extension PostgresConnection {

@@ -22,7 +22,7 @@ public struct BackupPolicy: Sendable {
 
 /// Makes the hub's backups, one at a time (a scheduled one and a requested one never share a name or a rotation).
 actor Backups {
-    let store: SQLiteStore
+    let store: any HubStore
     let directory: String
     let keep: Int
     let logger: Logger
@@ -31,7 +31,7 @@ actor Backups {
     private var lastStamp = Date.distantPast
     private var lastName = ""
 
-    init(store: SQLiteStore, directory: String, keep: Int, logger: Logger) {
+    init(store: any HubStore, directory: String, keep: Int, logger: Logger) {
         self.store = store
         self.directory = directory
         self.keep = keep
@@ -41,6 +41,8 @@ actor Backups {
     /// A new copy under a generated name in the folder, then rotation, recorded in the audit log
     /// (`by`: the owner who asked; nil for a scheduled copy). Returns its name and size.
     func take(by actor: String?) async throws -> (name: String, bytes: Int64) {
+        // PostgreSQL is backed up by the operator's pg_dump or pg_basebackup (docs/SCALING.md), not by the hub.
+        guard let sqlite = store as? SQLiteStore else { throw BackupUnavailable() }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var stamp = max(Date(), lastStamp + 0.001)
         var name = DatabaseBackup.generatedName(stamp)
@@ -49,7 +51,7 @@ actor Backups {
             name = DatabaseBackup.generatedName(stamp)
         }
         (lastStamp, lastName) = (stamp, name)
-        let (pool, path) = (store.pool, directory + "/" + name)
+        let (pool, path) = (sqlite.pool, directory + "/" + name)
         let bytes = try await Self.offCooperativePool { try DatabaseBackup.copy(pool, to: path) }
         let deleted = DatabaseBackup.rotate(directory, keep: keep)
         logger.info("backup written", metadata: ["file": "\(name)", "bytes": "\(bytes)", "rotated": "\(deleted.count)"])
@@ -108,9 +110,20 @@ struct BackupAPI {
         do {
             let made = try await backups.take(by: ctx.facilitator?.id)
             return JSONResponse.make(status: .created, JSONValue.object(["file": .string(made.name), "bytes": .int(made.bytes)]))
+        } catch is BackupUnavailable {
+            throw APIError(status: .notImplemented, code: BackupUnavailable.code, message: BackupUnavailable.message)
         } catch {
             ctx.logger.error("backup failed", metadata: ["error": "\(error)"])
             throw APIError(status: .internalServerError, code: "internal", message: "The backup could not be written.")
         }
     }
 }
+
+/// The hub on PostgreSQL takes no backups of its own (issue 21; docs/SCALING.md "Backups").
+public struct BackupUnavailable: Error, CustomStringConvertible {
+    public init() {}
+    public static let code = "backup_unavailable"
+    public static let message = "This hub's store is PostgreSQL: back it up with pg_dump or pg_basebackup (docs/SCALING.md \"Backups\"); hubctl backup copies SQLite files only."
+    public var description: String { Self.message }
+}
+

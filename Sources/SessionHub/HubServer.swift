@@ -24,6 +24,11 @@ public struct HubConfiguration: Sendable {
     public var publicURL: String?
     public var pluginsDir = "./plugins"
     public var webDir = "./web"
+    /// Opens the store instead of the SQLite file at `dbPath`: `hubctl serve --store postgres://…` (issue 21). The hub
+    /// then takes no backups of its own (`BackupUnavailable`) and the retention purges no backup folder.
+    public var openStore: (@Sendable () async throws -> any ServedStore)?
+    /// Folder of the templates (`--templates`); nil: `./templates`, else the one beside `webDir` (TemplatesAPI).
+    public var templatesDir: String?
     /// Folder of the hub's own executable: `${HUB_BIN_DIR}` in plugin commands.
     public var binDir: String
     public var tick: Duration = .milliseconds(50)
@@ -72,7 +77,8 @@ public enum HubServer {
         let prometheus = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(HubMetricsBuckets.factory(registry: prometheus))
 
-        let store = try SQLiteStore(path: config.dbPath)
+        let store: any ServedStore
+        if let open = config.openStore { store = try await open() } else { store = try SQLiteStore(path: config.dbPath) }
         var limits = PluginLimits()
         limits.answerTimeout = config.pluginTimeout
         let host = PluginHost(directory: URL(fileURLWithPath: config.pluginsDir), binDir: URL(fileURLWithPath: config.binDir), logger: logger, limits: limits)
@@ -108,12 +114,14 @@ public enum HubServer {
         let backups = Backups(store: store, directory: config.backup.folder(dbPath: config.dbPath), keep: config.backup.keep, logger: logger)
         BackupAPI(backups: backups, auth: auth).register(on: router)
         let retention = RetentionRunner(defaults: config.retention, store: store, registry: registry,
-                                        backupDir: config.backup.folder(dbPath: config.dbPath), logger: logger)
+                                        backupDir: config.openStore == nil ? config.backup.folder(dbPath: config.dbPath) : nil, logger: logger)
         PurgeAPI(runner: retention, auth: auth).register(on: router)
         PersonalDataAPI(registry: registry, store: store, host: host, auth: auth).register(on: router)
         KennisbankAPI(store: store, auth: auth, publicReads: !config.privateKennisbank, searchTimeout: config.rest.searchTimeout).register(on: router)
         ReportAPI(registry: registry, store: store, auth: auth, webDir: URL(fileURLWithPath: config.webDir), publicURL: { base.get() },
                   clock: SessionServices.now).register(on: router)
+        TemplatesAPI(auth: auth, folder: TemplatesAPI.folder(configured: config.templatesDir, webDir: config.webDir)).register(on: router)
+        CoFacilitatorInvites(store: store, auth: auth).register(on: router)
         Pages(webDir: URL(fileURLWithPath: config.webDir), host: host, registry: registry, publicURL: { base.get() }, codeLookups: codeLookups).register(on: router)
 
         let gateway = Gateway(registry: registry, auth: auth, limits: config.connection,

@@ -9,7 +9,7 @@ import Toolbox
 /// says otherwise (`hubctl serve --private-kennisbank`); writing needs a facilitator token, or the token of
 /// a contributor invited by link, who writes and edits their own practice descriptions (docs/KENNISBANK.md).
 struct KennisbankAPI {
-    let store: SQLiteStore
+    let store: any ServedStore
     let auth: FacilitatorAuth
     let publicReads: Bool
     /// How long one search may run before SQLite is interrupted (`--search-timeout-ms`).

@@ -28,10 +28,10 @@ public struct ErasureRefused: Error, CustomStringConvertible, Sendable {
 /// the participant wrote or their name. Both happen in one store transaction, only once the plugins rendered
 /// the new views: when a plugin cannot, nothing changes.
 public struct ParticipantEraser: Sendable {
-    public let store: SQLiteStore
+    public let store: any HubStore & PersonalDataStore
     public let host: any PluginTransport
 
-    public init(store: SQLiteStore, host: any PluginTransport) {
+    public init(store: any HubStore & PersonalDataStore, host: any PluginTransport) {
         self.store = store
         self.host = host
     }

@@ -9,7 +9,7 @@ import Toolbox
 /// records with their versions, erase a contributor. Each is an audit entry.
 struct PersonalDataAPI {
     let registry: SessionRegistry
-    let store: SQLiteStore
+    let store: any ServedStore
     let host: PluginHost
     let auth: FacilitatorAuth
 

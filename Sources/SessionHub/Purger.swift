@@ -88,7 +88,7 @@ public struct Purger: Sendable {
     /// Purges the live database (each session through `around`, which the hub uses to take it out of memory
     /// meanwhile), then every backup in `backupDir`, then records the run in the audit log (`audit`: when
     /// something was purged, or always for an operator's or owner's run).
-    public func run(store: SQLiteStore, backupDir: String?, dryRun: Bool, now: Int64, actor: String?, alwaysAudit: Bool,
+    public func run(store: any HubStore & RetentionStore, backupDir: String?, dryRun: Bool, now: Int64, actor: String?, alwaysAudit: Bool,
                     around: @Sendable (String, @escaping @Sendable () async throws -> PurgeCounts) async throws -> PurgeCounts = { _, body in try await body() },
                     beforeBackups: @Sendable () async -> Void = {}) async throws -> PurgeReport {
         let due = plan(try await store.retentionCandidates(), now: now)

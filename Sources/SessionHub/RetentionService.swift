@@ -10,13 +10,14 @@ import Yams
 /// (`RetentionService`) and when an owner asks (`POST /api/v1/admin/purge`).
 actor RetentionRunner {
     let purger: Purger
-    let store: SQLiteStore
+    let store: any ServedStore
     let registry: SessionRegistry
-    let backupDir: String
+    /// The SQLite store's backup folder, which the retention purges too; nil on PostgreSQL (the operator's backups).
+    let backupDir: String?
     let logger: Logger
     private var running = false
 
-    init(defaults: RetentionPolicy, store: SQLiteStore, registry: SessionRegistry, backupDir: String, logger: Logger) {
+    init(defaults: RetentionPolicy, store: any ServedStore, registry: SessionRegistry, backupDir: String?, logger: Logger) {
         self.purger = Purger(defaults: defaults)
         self.store = store
         self.registry = registry
@@ -38,7 +39,7 @@ actor RetentionRunner {
         let report = try await purger.run(
             store: store, backupDir: folder, dryRun: dryRun, now: SessionServices.now(), actor: actor, alwaysAudit: requested,
             around: { id, body in try await registry.whileUnloaded(id, body) },
-            beforeBackups: { await Self.copiesFinished(in: folder) })
+            beforeBackups: { if let folder { await Self.copiesFinished(in: folder) } })
         if !dryRun, !report.sessions.isEmpty || !report.backups.isEmpty {
             logger.info("retention purge", metadata: ["summary": "\(report.summary)", "scrubbed": "\(report.scrubbed)"])
         }

@@ -94,12 +94,7 @@ struct FacetedIndex: Sendable {
     /// A safe FTS5 expression: each word of the query as a quoted prefix term, all required. A query longer
     /// than `SearchLimits` allows is refused, never cut: the answer would silently be for another query.
     static func match(_ text: String?) throws -> String? {
-        guard let text else { return nil }
-        let length = text.count
-        guard length <= SearchLimits.maxCharacters else { throw SearchError.tooManyCharacters(length) }
-        let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber })
-        guard words.count <= SearchLimits.maxTerms else { throw SearchError.tooManyTerms(words.count) }
-        return words.isEmpty ? nil : words.map { "\"\($0)\"*" }.joined(separator: " ")
+        try KennisbankIndexing.queryWords(text)?.map { "\"\($0)\"*" }.joined(separator: " ")
     }
 
     struct Page {

@@ -48,46 +48,17 @@ extension SQLiteStore: KennisbankStore, ToolkitStore {
         }
     }
 
-    static func shippedEffects() -> [Effect] {
-        guard let url = Bundle.module.url(forResource: "effectordening", withExtension: "json"),
-              let data = try? Data(contentsOf: url) else { return [] }
-        return (try? JSONCoding.decode([Effect].self, from: data)) ?? []
-    }
+    static func shippedEffects() -> [Effect] { KennisbankIndexing.shippedEffects() }
 
     // MARK: interventions
 
-    /// The record without its bookkeeping, for "is this other content?".
-    static func content(_ i: Intervention) throws -> String {
-        var c = i
-        c.version = nil
-        c.createdAt = nil
-        c.updatedAt = nil
-        c.author = nil
-        return try JSONCoding.string(c)
-    }
+    static func content(_ i: Intervention) throws -> String { try KennisbankIndexing.content(i) }
 
     static func facets(_ i: Intervention, domains: [String: String]) -> [FacetedIndex.FacetValue] {
-        var f: [FacetedIndex.FacetValue] = []
-        func add(_ facet: String, _ values: [String]?) { for v in values ?? [] where !v.isEmpty { f.append(.init(facet: facet, value: v)) } }
-        add("kind", [i.kind])
-        add("type", [i.type.rawValue])
-        add("state", [i.state.rawValue])
-        add("scale", i.scale.map { [$0.rawValue] })
-        add("theme", i.themes)
-        add("effect", i.effects)
-        add("domain", i.effects?.compactMap { domains[$0] })
-        add("targetGroup", i.targetGroups)
-        add("evidence", i.activeIngredients?.compactMap { $0.evidence?.level.rawValue })
-        add("partner", i.partner.map { [$0] })
-        return f
+        KennisbankIndexing.facets(i, domains: domains).map { FacetedIndex.FacetValue(facet: $0.facet, value: $0.value) }
     }
 
-    static func searchText(_ i: Intervention) -> String {
-        var parts: [String?] = [i.summary, i.problem, i.approach, i.intendedEffect, i.kind, i.partner, i.location]
-        parts += (i.goals ?? []) + (i.targetGroups ?? []) + (i.steps ?? []) + (i.otherEffects ?? []) + (i.themes ?? [])
-        for a in i.activeIngredients ?? [] { parts += [a.statement, a.why] + (a.sourceRecords ?? []) + [a.evidence?.explanation] }
-        return parts.compactMap { $0 }.joined(separator: "\n")
-    }
+    static func searchText(_ i: Intervention) -> String { KennisbankIndexing.searchText(i) }
 
     /// Effect id → its domain in the current effectordening.
     static func domains(_ db: Database) throws -> [String: String] {
@@ -227,25 +198,14 @@ extension SQLiteStore: KennisbankStore, ToolkitStore {
 
     // MARK: gereedschapskist
 
-    static func content(_ t: ToolkitItem) throws -> String {
-        var c = t
-        c.version = nil
-        c.createdAt = nil
-        c.updatedAt = nil
-        c.author = nil
-        return try JSONCoding.string(c)
-    }
+    static func content(_ t: ToolkitItem) throws -> String { try KennisbankIndexing.content(t) }
 
     func put(_ db: Database, _ item: ToolkitItem, author: String?, keepBookkeeping: Bool) throws -> (FacetedIndex.Outcome, ToolkitItem) {
         let now = Self.now()
         var stored = item
         let existing = try String.fetchOne(db, sql: "SELECT data FROM toolkit_items WHERE id = ?", arguments: [item.id])
             .flatMap { try? JSONCoding.decode(ToolkitItem.self, from: $0) }
-        var facets: [FacetedIndex.FacetValue] = [.init(facet: "kind", value: item.kind.rawValue)]
-        for b in item.barriers ?? [] { facets.append(.init(facet: "barrier", value: b)) }
-        for t in item.themes ?? [] { facets.append(.init(facet: "theme", value: t)) }
-        for a in item.audience ?? [] { facets.append(.init(facet: "audience", value: a)) }
-        if let s = item.series { facets.append(.init(facet: "series", value: s)) }
+        let facets = KennisbankIndexing.facets(item).map { FacetedIndex.FacetValue(facet: $0.facet, value: $0.value) }
         let (outcome, _) = try Self.toolkit.put(
             db, id: item.id, title: item.title, content: { try Self.content(item) },
             contentOf: { try (try? JSONCoding.decode(ToolkitItem.self, from: $0)).map(Self.content) ?? "" },
@@ -262,7 +222,7 @@ extension SQLiteStore: KennisbankStore, ToolkitStore {
                 return (try JSONCoding.string(stored), stored.updatedAt)
             },
             version: keepBookkeeping ? item.version : nil, searchable: true, facets: facets,
-            searchText: ([item.body] + (item.audience ?? []) + (item.barriers ?? []) + (item.themes ?? [])).joined(separator: "\n"),
+            searchText: KennisbankIndexing.searchText(item),
             author: author ?? item.author, at: now)
         return (outcome, outcome == .unchanged ? (existing ?? item) : stored)
     }

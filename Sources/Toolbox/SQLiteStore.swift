@@ -68,6 +68,7 @@ public final class SQLiteStore: HubStore {
         registerAudit(&m)
         registerRetention(&m)
         registerSeriesJourneys(&m)
+        registerSeriesParticipants(&m)
         return m
     }
 

@@ -7,7 +7,7 @@ import Toolbox
 /// A PostgreSQL store is backed up and restored with PostgreSQL's own tools (docs/SCALING.md).
 func refusingPostgres(_ db: String, _ command: String) throws {
     guard PostgresStore.isStoreURL(db) else { return }
-    throw Failure(message: "hubctl \(command) copies a SQLite file; a PostgreSQL store is backed up with PostgreSQL's own tools: "
+    throw Failure(message: "backup_unavailable: hubctl \(command) copies a SQLite file; a PostgreSQL store is backed up with PostgreSQL's own tools: "
                   + "pg_dump (a logical copy, restored with pg_restore) or pg_basebackup (a physical one); see docs/SCALING.md")
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Model
+import PostgresStore
 import SessionHub
 import Toolbox
 
@@ -13,6 +14,8 @@ struct FacilitatorCommand: AsyncParsableCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a facilitator; the password is read from standard input.")
         @Option(help: "SQLite database file.") var db = "./data/hub.sqlite"
+        @Option(help: "A PostgreSQL store (postgres://USER@HOST:PORT/DATABASE) instead of --db: the first account of a hub served with --store (docs/SCALING.md).")
+        var store: String?
         @Option(help: "Login e-mail address.") var email: String
         @Option(help: "Display name.") var name: String
         @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (required: passwords never go on the command line).")
@@ -25,13 +28,18 @@ struct FacilitatorCommand: AsyncParsableCommand {
             guard FacilitatorRole(rawValue: role) != nil else { throw ValidationError("--role must be owner or co-facilitator") }
             guard email.contains("@"), email.count <= 200 else { throw ValidationError("--email must be an e-mail address") }
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 80 else { throw ValidationError("--name must be 1 to 80 characters") }
+            if let store {
+                guard PostgresStore.isStoreURL(store) else { throw ValidationError("--store takes a postgres:// URL; a SQLite file is --db FILE") }
+                do { try PostgresStore.check(url: store) } catch { throw ValidationError("--store: \(error)") }
+            }
         }
 
         func run() async throws {
             try await reporting {
                 let password = readLine(strippingNewline: true) ?? ""
                 guard password.count >= 8 else { throw Failure(message: "the password must have at least 8 characters") }
-                let store = try SQLiteStore(path: db)
+                let store: any HubStore = if let url = self.store { try await PostgresStore(url: url, maximumConnections: 1) } else { try SQLiteStore(path: db) }
+                defer { (store as? PostgresStore)?.close() }
                 let record = FacilitatorRecord(
                     id: Identifiers.random(prefix: "f_"), email: email.lowercased(), name: name, passwordHash: try await FacilitatorAuth.hash(password: password),
                     role: FacilitatorRole(rawValue: role) ?? .coFacilitator, createdAt: Int64(Date().timeIntervalSince1970 * 1000))

@@ -1,14 +1,19 @@
 """Issue 21, the PostgreSQL store on the command line (docs/SCALING.md, docs/DECISIONS.md).
 
-`hubctl serve --store postgres://…` refuses, naming what the PostgreSQL store does not have yet; a --store that
-is not a postgres:// URL is a usage error; `hubctl backup` and `hubctl restore` refuse a PostgreSQL store and
-point at pg_dump. None of these connects to anything.
+`hubctl serve --store postgres://…` serves a room and the kennisbank on PostgreSQL (the cluster scripts/test starts);
+a --store that is not a postgres:// URL is a usage error; `hubctl backup` and `hubctl restore` refuse a PostgreSQL
+store and point at pg_dump (those connect to nothing).
 """
+import os
 import subprocess
+import time
+import urllib.parse
 
 import pytest
 
-from hubprocess import find_hubctl
+import agendas
+from hubclient import Client, close_all, join_many, run, started_console
+from hubprocess import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, Hub, find_hubctl, finish
 
 URL = "postgres://hub@127.0.0.1:1/hub"
 
@@ -20,14 +25,65 @@ def hubctl(*args, cwd):
     return subprocess.run([binary, *args], capture_output=True, text=True, timeout=30, cwd=cwd)
 
 
-def test_serve_with_a_postgres_store_refuses_and_names_what_is_missing(tmp_path):
-    r = hubctl("serve", "--store", URL, "--port", "0", cwd=tmp_path)
-    assert r.returncode == 1, r
-    assert "cannot serve yet" in r.stderr
-    for missing in ("kennisbank", "RetentionStore", "PersonalDataStore", "backups"):
-        assert missing in r.stderr, r.stderr
-    assert "docs/SCALING.md" in r.stderr
-    assert not (tmp_path / "data").exists(), "no SQLite database was made instead"
+def test_a_hub_serves_a_room_and_the_kennisbank_on_postgres_and_keeps_acked_inputs_over_a_kill(tmp_path):
+    """`hubctl facilitator add --store` and `hubctl serve --store` on the throw-away cluster of scripts/test, in a schema
+    of its own: a room whose acknowledged inputs survive SIGKILL and restart, and a kennisbank search that folds
+    diacritics (the conformance suite holds the rest; docs/SCALING.md)."""
+    base = os.environ.get("SESSIONHUB_TEST_POSTGRES")
+    if not base:
+        pytest.skip("no PostgreSQL cluster (scripts/test starts one: SESSIONHUB_TEST_POSTGRES)")
+    binary = find_hubctl()
+    if binary is None:
+        pytest.skip("no hubctl built")
+    schema = "e2e_%d_%d" % (os.getpid(), int(time.time() * 1000) % 10**9)
+    url = base + ("&" if "?" in base else "?") + "options=-csearch_path%3D" + schema
+    hub = Hub(binary, tmp_path / "hub")
+    r = subprocess.run([binary, "facilitator", "add", "--store", url, "--email", FACILITATOR_EMAIL, "--name", "Fac",
+                        "--password-stdin", "--role", "owner"], input=FACILITATOR_PASSWORD + "\n", capture_output=True,
+                       text=True, env=hub.env(), timeout=60)
+    assert r.returncode == 0, r.stderr
+    hub.serve_args = ["--store", url]
+    try:
+        hub.start()
+        hub.login()
+        session = hub.create_session(agendas.counter_only("Op PostgreSQL"))
+
+        async def room():
+            fac = await started_console(hub, session["code"])
+            people = await join_many(hub.ws_url, session["code"], 5)
+            for c in people:
+                for _ in range(3):
+                    await c.ok(c.input("a1", "inc"))
+            await close_all([fac, *people])
+        run(room())
+        hub.kill9()
+        hub.start()
+
+        async def after():
+            viewer = Client(hub.ws_url, "after")
+            await viewer.connect()
+            await viewer.join(session["code"], name="Na de herstart")
+            view = await viewer.wait_view("a1", check=lambda v: v["count"] == 15)
+            await viewer.close()
+            return view
+        assert run(after())["count"] == 15, "every acknowledged input is back after SIGKILL"
+        assert not (tmp_path / "hub" / "hub.sqlite").exists(), "no SQLite database was made instead"
+
+        status, effects = hub.api("GET", "/api/v1/effects", token=None)
+        assert status == 200, effects
+        record = {"title": "Financiële steun voor het buurtcafé", "kind": "ontmoetingsplekken", "type": "praktijk",
+                  "state": "published", "summary": "Een huiskamer voor de buurt.", "scale": "buurt", "themes": ["leven"],
+                  "effects": [effects["effects"][0]["id"]],
+                  "activeIngredients": [{"id": "wb-1", "statement": "Bewoners houden de sleutel", "evidence": {"level": "onbekend"}}]}
+        status, made = hub.api("POST", "/api/v1/interventions", record)
+        assert status == 201, made
+        for query in ("financiele", "buurtcafe", "FINANCIËLE", "buurtc"):
+            status, found = hub.api("GET", "/api/v1/interventions?q=" + urllib.parse.quote(query), token=None)
+            assert status == 200 and [h["id"] for h in found["hits"]] == [made["id"]], (query, found)
+        status, backup = hub.api("POST", "/api/v1/admin/backup")
+        assert status == 501 and backup["error"]["code"] == "backup_unavailable", backup
+    finally:
+        finish(hub)
 
 
 @pytest.mark.parametrize("value, reason", [

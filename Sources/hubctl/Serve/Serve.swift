@@ -11,7 +11,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "SQLite database file (created if missing).")
     var db = "./data/hub.sqlite"
 
-    @Option(help: "A PostgreSQL store (postgres://USER@HOST:PORT/DATABASE) instead of --db; not ready to serve yet (docs/SCALING.md).")
+    @Option(help: "A PostgreSQL store instead of --db: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, ?host=/socket/dir for a Unix socket, ?options=-csearch_path%3DSCHEMA for a schema of its own (docs/SCALING.md). Backups are then pg_dump's: --backup-every is refused.")
     var store: String?
 
     @Option(help: "Address to listen on.")
@@ -28,6 +28,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Folder of the web pages.")
     var web = "./web"
+
+    @Option(help: "Folder of the templates; its sessions/ holds the session templates of GET /api/v1/templates (default ./templates, else the templates folder beside --web).")
+    var templates: String?
 
     @Option(name: .customLong("plugin-timeout"), help: "Seconds a plugin may take to answer one event before it counts as hung and is restarted (env SESSIONHUB_PLUGIN_TIMEOUT sets the default).")
     var pluginTimeout: Double = ProcessInfo.processInfo.environment["SESSIONHUB_PLUGIN_TIMEOUT"].flatMap(Double.init) ?? 5
@@ -51,25 +54,22 @@ struct Serve: AsyncParsableCommand {
         if let store {
             guard PostgresStore.isStoreURL(store) else { throw ValidationError("--store takes a postgres:// URL; a SQLite file is --db FILE") }
             do { try PostgresStore.check(url: store) } catch { throw ValidationError("--store: \(error)") }
+            if dataCare.backupEvery != nil {
+                throw ValidationError("--backup-every copies a SQLite file; back a PostgreSQL store up with pg_dump or pg_basebackup (docs/SCALING.md)")
+            }
         }
     }
 
     func run() async throws {
-        if store != nil {
-            // The PostgreSQL store holds the live room's tables (HubStore), but the hub needs more of its store.
-            try await reporting {
-                throw Failure(message: "--store postgres://… cannot serve yet: the PostgreSQL store has sessions, the event log, facilitators and "
-                              + "tokens, views, outputs and the audit log, but not yet " + PostgresStore.missingForServe.joined(separator: ", ")
-                              + ". Serve with --db FILE (SQLite) until then; docs/SCALING.md")
-            }
-        }
         var config = HubConfiguration(binDir: Self.executableDir())
         config.dbPath = db
+        if let store { config.openStore = { try await PostgresStore(url: store) } }
         config.host = host
         config.port = port
         config.publicURL = publicURL
         config.pluginsDir = plugins
         config.webDir = web
+        config.templatesDir = templates
         config.logLevel = log.level
         config.pluginTimeout = .milliseconds(Int(pluginTimeout * 1000))
         access.apply(to: &config)

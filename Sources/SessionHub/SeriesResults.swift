@@ -23,18 +23,46 @@ enum SeriesResults {
         var name: String
         var items: [JSONValue]
         var seq: Int64
+        /// Set for a restricted result (docs/SERIES.md "Restricted results"): only the plugin that takes it sees it.
+        var audience: String?
     }
 
+    /// Whether an output is a restricted `series.result`: one with an `audience` (the case review's `follow-up`),
+    /// handed on only to the later session's plugin, never shown in a series, a report or an export.
+    static func isRestricted(_ o: StoredOutput) -> Bool { o.kind == kind && o.record["audience"] != nil }
+
     /// The results a session's activities emitted, the latest per (activity, name), in the order first emitted.
-    static func results(_ outputs: [StoredOutput], session: String) -> [Found] {
+    /// Restricted ones only with `restricted` (for resolving `context.from`, never for showing).
+    static func results(_ outputs: [StoredOutput], session: String, restricted: Bool = false) -> [Found] {
         var found: [Found] = []
-        for o in outputs.sorted(by: { ($0.seq, $0.index) < ($1.seq, $1.index) }) where o.kind == kind {
+        for o in outputs.sorted(by: { ($0.seq, $0.index) < ($1.seq, $1.index) }) where o.kind == kind && (restricted || !isRestricted(o)) {
             guard let name = o.record["name"]?.stringValue, isName(name), let items = o.record["items"]?.arrayValue else { continue }
             let activity = o.instance.hasPrefix("\(session)/") ? String(o.instance.dropFirst(session.count + 1)) : o.instance
-            let r = Found(activity: activity, name: name, items: Array(items.prefix(maxItems)), seq: o.seq)
+            let r = Found(activity: activity, name: name, items: Array(items.prefix(maxItems)), seq: o.seq,
+                          audience: o.record["audience"]?.stringValue.map { String($0.prefix(40)) })
             if let i = found.firstIndex(where: { $0.activity == activity && $0.name == name }) { found[i] = r } else { found.append(r) }
         }
         return found
+    }
+
+    /// A logged event as an export shows it: a `start` whose resolved contexts carry a restricted result keeps
+    /// the reference but not its items (the follow-ups of one group are not the session's to show).
+    static func exported(_ e: LoggedEvent) -> LoggedEvent {
+        guard e.kind == .command, e.type == "start", var contexts = e.payload["context"]?.objectValue else { return e }
+        var changed = false
+        for (a, c) in contexts {
+            guard case .object(var context) = c, case .object(var from)? = context["from"], from["audience"] != nil else { continue }
+            from["items"] = .array([])
+            from["withheld"] = .bool(true)
+            context["from"] = .object(from)
+            contexts[a] = .object(context)
+            changed = true
+        }
+        guard changed, case .object(var payload) = e.payload else { return e }
+        payload["context"] = .object(contexts)
+        var out = e
+        out.payload = .object(payload)
+        return out
     }
 
     /// The contexts a logged `start` resolved, by activity (empty when none did).
@@ -47,8 +75,9 @@ enum SeriesResults {
     }
 
     /// Resolves every `context.from` of a session's agenda against the earlier sessions of its series. Returns the
-    /// activities' whole contexts with `from` completed by `items`, `sessionId` and `seq`; a reference that does not
-    /// resolve fails with `context_unresolved`, naming the session, activity and result.
+    /// activities' whole contexts with `from` completed by `items`, `sessionId` and `seq` (and `audience` for a
+    /// restricted result); a reference that does not resolve fails with `context_unresolved`, naming the session,
+    /// activity and result, unless it says `optional: true`: then its `items` are empty.
     static func resolve(_ record: SessionRecord, store: any HubStore) async throws -> Result<[String: JSONValue], HubError> {
         let referring = record.agenda.filter { $0.context["from"] != nil }
         guard !referring.isEmpty else { return .success([:]) }
@@ -62,13 +91,19 @@ enum SeriesResults {
             let name = from["result"]?.stringValue ?? ""
             var found: Found?
             if let earlier = journey?.sessions.first(where: { $0.position == position }) {
-                found = results(try await store.outputs(session: earlier.session), session: earlier.session)
+                found = results(try await store.outputs(session: earlier.session), session: earlier.session, restricted: true)
                     .first { $0.activity == activity && $0.name == name }
                 from["sessionId"] = .string(earlier.session)
             }
-            guard let found else { return .failure(unresolved(item: item.id, position: position, activity: activity, name: name)) }
-            from["items"] = .array(found.items)
-            from["seq"] = .int(found.seq)
+            if let found {
+                from["items"] = .array(found.items)
+                from["seq"] = .int(found.seq)
+                if let audience = found.audience { from["audience"] = .string(audience) }
+            } else if from["optional"]?.boolValue == true {
+                from["items"] = .array([])
+            } else {
+                return .failure(unresolved(item: item.id, position: position, activity: activity, name: name))
+            }
             var context = item.context.objectValue ?? [:]
             context["from"] = .object(from)
             out[item.id] = .object(context)

@@ -14,14 +14,15 @@ struct SessionExport {
         // While a session runs, its log still holds confidential payloads (sealing redacts them at close);
         // an export shows them as the sealed log will, and leaves out the group views that carry them.
         let confidential = await s.confidentialInputs()
-        let logged = try await store.events(session: s.id, after: 0).map { Redaction.sealed($0, confidential: confidential) }
+        let logged = try await store.events(session: s.id, after: 0).map { SeriesResults.exported(Redaction.sealed($0, confidential: confidential)) }
         // Likewise the inputs of anonymous activities: under their pseudonyms, without resend ids, seq or exact
         // time, in the sealed order, after the log (docs/DECISIONS.md "Sealing anonymous activities").
         let anonymous = await s.anonymousAliases()
         let (events, sealing) = AnonymousSeal.split(logged, aliases: anonymous)
         let sealed = try await store.sealedInputs(session: s.id) + sealing
         let views = await s.currentViews().compactMap { SessionExport.sealed($0, confidential: confidential, anonymous: Set(anonymous.keys), seq: state.seq) }
-        let outputs = try await store.outputs(session: s.id)
+        // A restricted `series.result` (an intervisie follow-up) is only for the next session's plugin.
+        let outputs = try await store.outputs(session: s.id).filter { !SeriesResults.isRestricted($0) }
         let record = s.record
         let participants = state.participantOrder.compactMap { state.participants[$0] }
         let json: JSONValue = [

@@ -32,7 +32,7 @@ public enum OutputFiling {
     }
 
     /// A record without `id` gets the derived one before decoding, so the decoder's required field holds.
-    static func withId(_ record: JSONValue, _ id: @autoclosure () -> String) -> JSONValue {
+    public static func withId(_ record: JSONValue, _ id: @autoclosure () -> String) -> JSONValue {
         guard case .object(var o) = record else { return record }
         if o["id"]?.stringValue?.isEmpty ?? true { o["id"] = .string(id()) }
         return .object(o)

@@ -230,6 +230,54 @@ private func json(_ v: JSONValue?) -> String { v.map { (try? JSONCoding.string($
         #expect(r.views["public"]?["closing"] == true)
     }
 
+    /// Intervisie in a series (docs/CASE-REVIEW.md "Follow-up in a series"): only the inbrenger answers; the
+    /// restricted `follow-up` result names the consenting groups and nothing of the case; the next session shows
+    /// each kept follow-up only in the group view of the group with the same id.
+    @Test func aFollowUpKeepsOnlyTheQuestionForTheConsentingGroup() {
+        let kit = PluginTestKit<CaseReviewPlugin>(config: ["method": "incident", "followUp": true])
+        var s = Script()
+        s.groups()                                                                       // 1
+        s.no(p("x_b"), "follow-up", ["consent": true])                                  // 2 refused: no case yet
+        s.add(p("x_b"), "propose", ["title": "Geheim dossier Y", "question": "Wat met Y?"]) // 2
+        s.add(p("x_a"), "choose-case", ["proposal": "c2"])                              // 3
+        s.add(p("x_f"), "propose", ["title": "Geheim Z", "question": "Z?"])              // 4
+        s.add(p("x_e"), "choose-case", ["proposal": "c4"])                              // 5
+        s.no(p("x_a"), "follow-up", ["consent": true])                                  // 6 refused: not the owner
+        s.no(p("x_b"), "follow-up", ["consent": "ja"])                                  // 6 refused
+        s.add(p("x_b"), "follow-up", ["consent": true])                                  // 6
+        s.add(p("x_f"), "follow-up", ["consent": true])                                  // 7
+        s.add(p("x_f"), "follow-up", ["consent": false])                                 // 8: withdrawn
+        s.add(p("x_b"), "follow-up", ["consent": true])                                  // 9: unchanged, nothing emitted
+        let r = kit.run(s.events)
+        #expect(codes(r) == ["not_case_owner", "not_case_owner", "bad_consent"])
+        let results = r.outputs.filter { $0.kind == "series.result" }.map(\.record)
+        #expect(results.map { $0["items"]?.arrayValue?.compactMap { $0["group"]?.stringValue } ?? [] } == [["g1"], ["g1", "g2"], ["g1"]])
+        #expect(results.allSatisfy { $0["name"] == "follow-up" && $0["audience"] == "group" })
+        #expect(results[0]["items"] == [["group": "g1", "method": ["id": "incident", "title": ["nl": "Incidentmethode", "en": "Incident method"]],
+                                         "question": ["nl": "Wat heb je met het advies gedaan?", "en": "What did you do with the advice?"]]])
+        #expect(!json(.array(results)).contains("Geheim"))
+        #expect(r.views["group:g1"]?["followUp"] == true && r.views["group:g2"]?["followUp"] == false)
+        #expect(r.views["public"]?["followUp"] == true)
+        #expect(kit.isDeterministic(s.events))
+
+        // Without `followUp` in the config the question is not asked.
+        var plain = Script()
+        plain.groups()
+        plain.add(p("x_b"), "propose", ["title": "B", "question": "?"])
+        plain.add(p("x_a"), "choose-case", ["proposal": "c2"])
+        plain.no(p("x_b"), "follow-up", ["consent": true])
+        #expect(codes(PluginTestKit<CaseReviewPlugin>(config: ["method": "incident"]).run(plain.events)) == ["no_follow_up"])
+
+        // The next session: the kept follow-up shows in g1's view only.
+        let next = PluginTestKit<CaseReviewPlugin>(config: ["method": "incident"], context: ["from": [
+            "session": 1, "activity": "intervisie", "result": "follow-up", "items": results[2]["items"]!]])
+        var later = Script()
+        later.groups()
+        let v = next.run(later.events).views
+        #expect(v["group:g1"]?["lookBack"]?["question"]?["nl"] == "Wat heb je met het advies gedaan?")
+        #expect(v["group:g2"]?["lookBack"] == nil && !json(v["public"]).contains("advies gedaan") && !json(v["facilitator"]).contains("advies gedaan"))
+    }
+
     @Test func badInputGetsACodeNeverACrash() {
         let kit = PluginTestKit<CaseReviewPlugin>()
         var s = Script()

@@ -24,7 +24,7 @@ lang: nl
 agenda:
   - plugin: case-review
     title: Intervisie
-    config: {method: incident, minutes: 30}
+    config: {method: incident, minutes: 30, followUp: true}
 """
 CASE = "Brandgang achter buurthuis De Linde"
 OWN_CASE = "Schulden bij de buurvrouw op nummer 7"
@@ -264,6 +264,17 @@ def walk(hub, browsers, stack):
     wait_for(lambda: "Toestemming gegeven" in text(chair), message="consent on the chair's phone")
     click(chair, "button.publish", what="publish")
     wait_for(lambda: "1 gedeeld in de gereedschapskist" in text(owner), message="shared")
+    # In a series the case owner decides on a follow-up question, with the keyboard (docs/CASE-REVIEW.md).
+    assert not inside(chair, "section.follow-up button"), "only the case owner answers the follow-up question"
+
+    def keep_by_keyboard():
+        b = inside(owner, "section.follow-up button", "Ja, bewaar de vervolgvraag")[0]
+        center(owner, b)
+        b.send_keys(Keys.ENTER)
+        return True
+    act(owner, "follow-up by keyboard", keep_by_keyboard)
+    wait_for(lambda: "De vervolgvraag wordt bewaard voor de volgende sessie." in text(chair), message="the follow-up kept, on the chair's phone")
+    assert inside(owner, "section.follow-up button[aria-pressed=true]", "Ja, bewaar")
     screenshot(chair, "case-review-leerpunten")
 
     # The facilitator's console: the group's step and counts, not its case.

@@ -21,6 +21,8 @@ enum CaseReviewPlugin: ActivityPlugin {
         var pace: String?
         /// `chair` (default): the chair picks the case. `vote`: the members vote; the most votes win when the group advances.
         var choice: String?
+        /// In a series: ask the inbrenger at the end whether to keep a follow-up question for the next session (FollowUp.swift).
+        var followUp: Bool?
     }
 
     struct Proposal: Sendable, Hashable {
@@ -71,6 +73,8 @@ enum CaseReviewPlugin: ActivityPlugin {
         var cards: [Card] = []
         var leerpunten: [Leerpunt] = []
         var published = 0
+        /// The inbrenger's answer to keeping a follow-up question for the next session (nil: not answered).
+        var followUp: Bool?
 
         func role(of p: String) -> String {
             if p == inbrenger { return Roles.inbrenger }
@@ -95,6 +99,12 @@ enum CaseReviewPlugin: ActivityPlugin {
         var groups: [String: Group] = [:]
         var memberOf: [String: String] = [:]
         var closing = false
+        /// The follow-ups the previous session of the series kept, by group id (`context.from`; FollowUp.swift).
+        var lookBack: [String: FollowUp] = [:]
+        /// `config.followUp`: the inbrenger is asked to keep a follow-up question.
+        var askFollowUp = false
+        /// The consenting groups of the last `follow-up` result emitted.
+        var followUpsEmitted: [String] = []
     }
 
     static func start(config: Config, anonymity: Anonymity, context: JSONValue) -> (State, Views) {
@@ -110,8 +120,10 @@ enum CaseReviewPlugin: ActivityPlugin {
         var intake = Stages.intake, closing = Stages.leerpunten
         intake.minutes = max(1, config.intakeMinutes ?? intake.minutes)
         closing.minutes = max(1, config.leerpuntenMinutes ?? closing.minutes)
-        let state = State(method: method, problems: problems, stages: [intake] + steps + [closing],
+        var state = State(method: method, problems: problems, stages: [intake] + steps + [closing],
                           lockstep: config.pace == "lockstep", byVote: config.choice == "vote")
+        state.lookBack = lookBack(context)
+        state.askFollowUp = config.followUp == true
         return (state, views(state))
     }
 
@@ -270,6 +282,21 @@ enum CaseReviewPlugin: ActivityPlugin {
             g.leerpunten[i].consent = p["consent"]?.boolValue ?? true
             g.leerpunten[i].shareCase = g.leerpunten[i].consent && p["shareCase"]?.boolValue == true
             g.leerpunten[i].consentSeq = event.seq
+        case "follow-up":
+            guard state.askFollowUp else {
+                throw reject("no_follow_up", "Deze intervisie bewaart geen vervolgvraag.", "This case review keeps no follow-up question.")
+            }
+            guard who == g.inbrenger else {
+                throw reject("not_case_owner", "Alleen de inbrenger beslist over een vervolgvraag.", "Only the case owner decides on a follow-up question.")
+            }
+            guard let consent = p["consent"]?.boolValue else {
+                throw reject("bad_consent", "Antwoord met ja of nee (consent: true of false).", "Answer yes or no (consent: true or false).")
+            }
+            g.followUp = consent
+            state.groups[gid] = g
+            var v = views(state, only: gid)
+            emitFollowUps(&v, &state)
+            return v
         case "publish":
             guard who == g.chair || who == g.inbrenger else {
                 throw reject("not_chair", "Alleen de voorzitter of de inbrenger deelt de leerpunten.", "Only the chair or the case owner shares the lessons.")
@@ -431,7 +458,7 @@ enum CaseReviewPlugin: ActivityPlugin {
         var group: String?
     }
 
-    struct MethodInfo: Encodable {
+    struct MethodInfo: Encodable, Sendable, Hashable {
         var id: String
         var title: LocalizedText
     }
@@ -462,6 +489,8 @@ enum CaseReviewPlugin: ActivityPlugin {
         var closing: Bool
         var problems: [String]
         var groups: [PublicProgress]
+        /// Whether the inbrenger is asked to keep a follow-up question (`config.followUp`).
+        var followUp: Bool
     }
 
     struct PublicProgress: Encodable {
@@ -514,6 +543,10 @@ enum CaseReviewPlugin: ActivityPlugin {
         var cards: [Card]
         var leerpunten: [LeerpuntView]
         var published: Int
+        /// The inbrenger's answer on keeping a follow-up question (null: not answered; docs/CASE-REVIEW.md).
+        var followUp: Bool?
+        /// What the previous session of the series kept for this group: the follow-up question (null: nothing).
+        var lookBack: FollowUp?
     }
 
     static func deadline(_ g: Group, _ state: State) -> Int64 {
@@ -536,7 +569,8 @@ enum CaseReviewPlugin: ActivityPlugin {
             method: state.method.map { MethodInfo(id: $0.id, title: $0.title) }, stages: state.stages,
             pace: state.lockstep ? "lockstep" : "own", choice: state.byVote ? "vote" : "chair", closing: state.closing,
             problems: state.problems,
-            groups: active.map { PublicProgress(group: $0, stage: state.groups[$0]!.stage, deadline: deadline(state.groups[$0]!, state)) }))
+            groups: active.map { PublicProgress(group: $0, stage: state.groups[$0]!.stage, deadline: deadline(state.groups[$0]!, state)) },
+            followUp: state.askFollowUp))
         v.set("facilitator", FacilitatorView(groups: active.map { id in
             let g = state.groups[id]!
             let s = state.stages[min(g.stage, state.stages.count - 1)]
@@ -554,7 +588,7 @@ enum CaseReviewPlugin: ActivityPlugin {
                 case: g.chosen.map { proposalView($0, g) }, cards: g.cards,
                 leerpunten: g.leerpunten.map { LeerpuntView(id: $0.id, by: $0.by, title: $0.title, text: $0.text, kind: $0.kind, barriers: $0.barriers,
                                                              consent: $0.consent, shareCase: $0.shareCase, published: $0.published) },
-                published: g.published))
+                published: g.published, followUp: g.followUp, lookBack: state.lookBack[id]))
             if me { for m in g.members { v.set("participant:\(m)", Me(id: m, group: id)) } }
         }
         return v

@@ -23,6 +23,9 @@ const TEXT = {
     pending: 'Bezig…', confirmed: 'Bevestigd', stepsLeft: 'Stappen', caseChosen: 'casus gekozen', noCase: 'nog geen casus',
     counts: (g) => `${g.members} leden · ${g.proposals} casussen · ${g.cards} kaartjes · ${g.leerpunten} leerpunten · ${g.published} gedeeld`,
     confidential: 'Wat in de groep gezegd wordt, blijft in de groep.', problems: 'De methode in de agenda klopt niet:', timeLeft: 'Tijd voor deze stap',
+    lookBack: 'Terugblik op de vorige sessie', lookBackFrom: (m) => `Vorige keer (${m}) vroeg de inbrenger uit deze groep om deze vraag:`,
+    followUp: 'Vervolgvraag voor de volgende sessie', followUpAsk: 'Mogen we je in de volgende sessie van de reeks, in deze groep, vragen wat je met het advies hebt gedaan? Alleen die vraag wordt bewaard, niet je casus, de adviezen of je antwoorden.',
+    followUpYes: 'Ja, bewaar de vervolgvraag', followUpNo: 'Nee, bewaar niets', followUpKept: 'De vervolgvraag wordt bewaard voor de volgende sessie.', followUpNone: 'Er wordt niets bewaard.',
   },
   en: {
     step: (i, n) => `Step ${i} of ${n}`, you: 'You', member: (n) => `Member ${n}`, youAre: 'Your role', waitGroup: 'Wait for the facilitator to form groups.',
@@ -41,6 +44,9 @@ const TEXT = {
     pending: 'Sending…', confirmed: 'Confirmed', stepsLeft: 'Steps', caseChosen: 'case chosen', noCase: 'no case yet',
     counts: (g) => `${g.members} members · ${g.proposals} cases · ${g.cards} cards · ${g.leerpunten} lessons · ${g.published} shared`,
     confidential: 'What is said in the group stays in the group.', problems: 'The method in the agenda is invalid:', timeLeft: 'Time for this step',
+    lookBack: 'Looking back at the previous session', lookBackFrom: (m) => `Last time (${m}) the case owner of this group asked for this question:`,
+    followUp: 'Follow-up question for the next session', followUpAsk: 'May we ask you in the next session of the series, in this group, what you did with the advice? Only that question is kept, not your case, the advice or your answers.',
+    followUpYes: 'Yes, keep the follow-up question', followUpNo: 'No, keep nothing', followUpKept: 'The follow-up question is kept for the next session.', followUpNone: 'Nothing is kept.',
   },
 };
 const BARRIERS = ['wet-en-regelgeving', 'budget', 'cultuurverschillen', 'samenwerking', 'other'];
@@ -198,6 +204,12 @@ class HubPluginCaseReview extends HTMLElement {
       el('p', { class: 'purpose', text: this.loc(stage.purpose) }),
       el('p', { class: 'prompt', text: this.loc((stage.prompts || {})[mine]) }),
     ];
+    // The previous session's follow-up question reaches only this group's view (docs/CASE-REVIEW.md).
+    if (gv.lookBack) {
+      out.push(el('section', { class: 'look-back', 'aria-label': t.lookBack }, el('h4', { text: t.lookBack }),
+        el('p', { class: 'facts', text: t.lookBackFrom(this.loc(gv.lookBack.method.title)) }),
+        el('p', { class: 'question follow-up-question', text: this.loc(gv.lookBack.question) })));
+    }
     if (gv.case) {
       out.push(el('div', { class: 'case', 'aria-label': t.theCase }, el('strong', { text: gv.case.title }),
         gv.case.description ? el('p', { text: gv.case.description }) : null, el('p', { class: 'question', text: gv.case.question })));
@@ -299,6 +311,22 @@ class HubPluginCaseReview extends HTMLElement {
     return out;
   }
 
+  /** The inbrenger decides whether one follow-up question is kept for the next session (input `follow-up`). */
+  followUp(gv, owner) {
+    const t = this.t;
+    const state = gv.followUp === true ? t.followUpKept : gv.followUp === false ? t.followUpNone : '';
+    const box = el('section', { class: 'follow-up', 'aria-label': t.followUp }, el('h4', { text: t.followUp }));
+    if (owner && this.#phase !== 'closed') {
+      box.append(el('p', { text: t.followUpAsk }),
+        el('div', { class: 'choices' },
+          this.button(t.followUpYes, 'follow-up', { consent: true }, `small${gv.followUp === true ? ' chosen' : ''}`),
+          this.button(t.followUpNo, 'follow-up', { consent: false }, `small${gv.followUp === false ? ' chosen' : ''}`)));
+      for (const b of box.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b.classList.contains('chosen')));
+    }
+    if (state) box.append(el('p', { class: 'facts follow-up-state', text: state }));
+    return box;
+  }
+
   leerpunten(gv, me, mine, chair) {
     const t = this.t;
     const owner = mine === 'inbrenger';
@@ -319,6 +347,7 @@ class HubPluginCaseReview extends HTMLElement {
     }
     out.push(list);
     if (gv.published) out.push(el('p', { class: 'facts', text: t.publishedN(gv.published) }));
+    if (this.pub.followUp) out.push(this.followUp(gv, owner));
     if (this.#phase === 'closed') return out;
     if ((chair || owner) && gv.leerpunten.some((l) => l.consent && !l.published)) out.push(this.button(t.publish, 'publish', {}, 'primary publish'));
     out.push(this.keep('leerpunt', () => {

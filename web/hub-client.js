@@ -43,6 +43,11 @@ export function queueKey(code) { return `hub.queue.${String(code).toUpperCase()}
 export function savedIdentity(code) { return readJSON(store('local'), tokenKey(code), null); }
 export function forgetIdentity(code) { writeJSON(store('local'), tokenKey(code), null); }
 
+/** The series token of someone recognised across a series (docs/SERIES.md "Participants who continue"), per series id. */
+export function seriesTokenKey(series) { return `hub.seriesToken.${series}`; }
+export function savedSeriesToken(series) { return series ? readJSON(store('local'), seriesTokenKey(series), null) : null; }
+export function forgetSeriesToken(series) { if (series) writeJSON(store('local'), seriesTokenKey(series), null); }
+
 export class HubError extends Error {
   constructor({ code, message, detail, id } = {}) {
     super(message || code || 'error');
@@ -58,12 +63,15 @@ export class HubClient extends EventTarget {
    * @param {string} o.code join code
    * @param {'participant'|'beamer'} [o.as]
    * @param {string} [o.auth] facilitator token
-   * @param {{name?:string, function?:string, org?:string}} [o.profile] sent on a first join
+   * @param {{name?:string, function?:string, org?:string, domain?:string, series?:boolean}} [o.profile] sent on a
+   *   first join; `series`: opt in to one identity across the session's series
    * @param {string} [o.lang]
    * @param {string} [o.url] WebSocket URL (default: /ws on this origin)
+   * @param {string} [o.series] the session's series id (from /api/v1/join/{code}): its saved series token is sent
    */
-  constructor({ code, as = 'participant', auth = null, profile = {}, lang = 'nl', url = null } = {}) {
+  constructor({ code, as = 'participant', auth = null, profile = {}, lang = 'nl', url = null, series = null } = {}) {
     super();
+    this.series = series;
     this.code = String(code || '').trim().toUpperCase();
     this.as = auth ? 'facilitator' : as;
     this.auth = auth;
@@ -224,10 +232,14 @@ export class HubClient extends EventTarget {
         msg.token = saved.token;
         if (this.state.seq) msg.lastSeq = this.state.seq;
       } else {
-        for (const k of ['name', 'function', 'org']) {
+        for (const k of ['name', 'function', 'org', 'domain']) {
           const v = (this.profile[k] || '').trim();
           if (v) msg[k] = v;
         }
+        // Recognised across the series: continue with the saved series token, or opt in now.
+        const seriesToken = savedSeriesToken(this.series);
+        if (seriesToken) msg.seriesToken = seriesToken;
+        else if (this.series && this.profile.series) msg.series = true;
       }
     }
     this.raw(msg);
@@ -289,6 +301,7 @@ export class HubClient extends EventTarget {
     if (m.token && this.as === 'participant') {
       writeJSON(store('local'), tokenKey(this.code), { token: m.token, participant: m.participant });
     }
+    if (m.seriesToken && this.series && this.as === 'participant') writeJSON(store('local'), seriesTokenKey(this.series), m.seriesToken);
     this.setConnection('open');
     this.emit('welcome');
     this.flush();
@@ -344,6 +357,13 @@ export class HubClient extends EventTarget {
         case 'session_not_found': this.end('not_found', m.message); return;
         case 'unauthorized':
           if (this.auth) { this.end('unauthorized', m.message); return; }
+          if (m.detail === 'series_token') {
+            // Not this series' token (or no longer valid): forget it and opt in anew, as a new participant.
+            forgetSeriesToken(this.series);
+            this.profile = { ...this.profile, series: true };
+            this.sendJoin();
+            return;
+          }
           return; // a bad rejoin token: close 4003 follows
         case 'rate_limited': case 'unavailable': this.detach(1000); this.scheduleReconnect(); return;
         case 'too_large': case 'bad_message': case 'session_full': this.end('join_failed', m.message); return;

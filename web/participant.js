@@ -1,6 +1,6 @@
 // Participant page: / and /s/<code>. Join form → lobby → the current activity's plugin → closed screen.
 import { t, getLang, applyI18n, langSwitch, onLangChange } from './i18n.js';
-import { HubClient, savedIdentity, forgetIdentity, queueKey } from './hub-client.js';
+import { HubClient, savedIdentity, forgetIdentity, queueKey, savedSeriesToken } from './hub-client.js';
 import { el, show, announce, groupNumber, PluginSlot, installDrafts, dropSentDrafts, clearDrafts, restoreDrafts, timeOf, confirmDialog } from './shell.js';
 import { applySessionLang, rememberChoice, registerWorker } from './participant-offline.js';
 import './components/hub-banner.js';
@@ -48,6 +48,7 @@ function fillJoinForm() {
   if (code) form.code.value = code;
   if (!form.name.value && p.name) form.name.value = p.name;
   if (!form.org.value && p.org) form.org.value = p.org;
+  if (!form.domain.value && p.domain) form.domain.value = p.domain;
   if (p.function && !form.function.value) {
     const known = [...form.function.options].some((o) => o.value === p.function);
     form.function.value = known ? p.function : 'anders';
@@ -102,6 +103,13 @@ function renderJoinTexts() {
   s.hidden = !joinInfo;
   s.textContent = joinInfo ? t('join.session', { title: joinInfo.title }) : '';
   if (joinInfo) $('session-title').textContent = joinInfo.title;
+  // A session of a series asks whether to be recognised across it (unless this device is already), and the
+  // domain when the series forms trios (docs/SERIES.md "Participants who continue").
+  const series = joinInfo?.series?.id || null;
+  const known = Boolean(savedSeriesToken(series));
+  $('join-series-field').hidden = !series || known;
+  $('join-series-known').hidden = !known;
+  $('join-domain-field').hidden = !joinInfo?.trios;
   if (joinNotice) setJoinError(t(joinNotice));
 }
 
@@ -123,7 +131,10 @@ async function submitJoin(ev) {
     applySessionLang(code, info.lang);
     const fn = form.function.value === 'anders' ? (form.functionOther.value.trim() || 'anders') : form.function.value;
     const profile = { name: form.name.value.trim(), function: fn, org: form.org.value.trim() };
-    saveProfile(profile);
+    // The domain is remembered for the next session that asks it, and sent only where trios are formed.
+    saveProfile({ ...profile, domain: info.trios ? form.domain.value : readProfile().domain });
+    if (info.trios && form.domain.value) profile.domain = form.domain.value;
+    if (info.series && form.series.checked) profile.series = true;
     if (location.pathname !== `/s/${code}`) history.replaceState(null, '', `/s/${code}`);
     clearDrafts('page.');
     start(profile);
@@ -141,7 +152,7 @@ function start(profile = readProfile()) {
   if (client) client.stop();
   endedReason = null;
   showView($('view-loading'));
-  client = new HubClient({ code, profile, lang: getLang() });
+  client = new HubClient({ code, profile, lang: getLang(), series: joinInfo?.series?.id || null });
   client.addEventListener('change', (ev) => onChange(ev.detail));
   client.start();
 }

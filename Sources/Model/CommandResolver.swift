@@ -12,9 +12,35 @@ public struct CommandResolver: Sendable {
 
     /// Phase names of a plugin, in manifest order.
     public var phases: @Sendable (String) -> [String]
+    /// Trios kept with the session's series (participant → label), for `trio` groups (docs/SERIES.md "Trios").
+    public var keptTrios: [String: String] = [:]
+    /// Seeds trio formation together with the seq and activity (the session's id): the same room forms the same trios.
+    public var seed: String = ""
 
     public init(phases: @escaping @Sendable (String) -> [String]) {
         self.phases = phases
+    }
+
+    /// Whether accepting `command` would form trio groups: the hub then reads the series' kept trios first.
+    public static func formsTrios(_ command: CommandRequest, state: SessionState) -> Bool {
+        switch command.type {
+        case "groups":
+            return command.fields["mode"]?.stringValue == GroupMode.trio.rawValue
+        case "goto":
+            return command.fields["activity"]?.stringValue.flatMap { state.activities[$0]?.item.groups?.mode } == .trio
+        case "next", "prev":
+            let order = state.order
+            let target: String?
+            if let cur = state.current, let i = order.firstIndex(of: cur) {
+                let j = command.type == "next" ? i + 1 : i - 1
+                target = order.indices.contains(j) ? order[j] : nil
+            } else {
+                target = command.type == "next" ? order.first : nil
+            }
+            return target.flatMap { state.activities[$0]?.item.groups?.mode } == .trio
+        default:
+            return false
+        }
     }
 
     /// - Parameter present: participants eligible for groups, in a stable order (connected, not kicked).
@@ -121,7 +147,8 @@ public struct CommandResolver: Sendable {
         var payload: [String: JSONValue] = ["activity": .string(target)]
         // An agenda item's `groups` are formed by the hub when it becomes current (CONTRACTS.md §3).
         if let spec = state.activities[target]?.item.groups, spec.mode != .manual {
-            let groups = Self.form(spec.mode, size: spec.size ?? 5, state: state, present: present, rng: &rng)
+            let groups = spec.mode == .trio ? trios(state: state, present: present, activity: target)
+                : Self.form(spec.mode, size: spec.size ?? 5, state: state, present: present, rng: &rng)
             payload["formed"] = SessionState.encodeGroups(groups)
         }
         return .success(.accepted(activity: target, payload: .object(payload)))
@@ -131,8 +158,8 @@ public struct CommandResolver: Sendable {
         _ f: JSONValue, state: SessionState, present: [String], rng: inout R
     ) -> Result<(GroupMode, Groups), HubError> {
         guard let m = f["mode"]?.stringValue, let mode = GroupMode(rawValue: m) else {
-            return .failure(HubError(.badMessage, LocalizedText(nl: "Veld `mode` is random, function, org of manual.",
-                                                                en: "Field `mode` must be one of random, function, org, manual.")))
+            return .failure(HubError(.badMessage, LocalizedText(nl: "Veld `mode` is random, function, org, manual of trio.",
+                                                                en: "Field `mode` must be one of random, function, org, manual, trio.")))
         }
         if mode == .manual {
             guard let assignments = f["assignments"]?.objectValue else {
@@ -166,11 +193,19 @@ public struct CommandResolver: Sendable {
             }
             return .success((mode, groups))
         }
+        if mode == .trio { return .success((mode, trios(state: state, present: present, activity: nil))) }
         guard let size = f["size"]?.intValue, size >= 1, size <= 1000 else {
             return .failure(HubError(.badMessage, LocalizedText(nl: "Veld `size` is een geheel getal van 1 tot en met 1000.",
                                                                 en: "Field `size` must be a whole number from 1 to 1000.")))
         }
         return .success((mode, Self.form(mode, size: Int(size), state: state, present: present, rng: &rng)))
+    }
+
+    /// Trios of the present participants, kept trios together (`TrioFormation`), seeded by session, seq and activity.
+    func trios(state: SessionState, present: [String], activity: String?) -> Groups {
+        let people = present.filter { state.participants[$0].map { !$0.kicked } ?? false }
+        var rng = SeededGenerator(text: "\(seed)/\(state.seq + 1)/\(activity ?? "")")
+        return TrioFormation.form(present: people, domain: { state.participants[$0]?.domain }, kept: keptTrios, rng: &rng)
     }
 
     // Refusals a facilitator reads in the console, in its language (CONTRACTS §1).
@@ -206,7 +241,7 @@ public struct CommandResolver: Sendable {
                 let oa = state.participants[a.element]?.org ?? "", ob = state.participants[b.element]?.org ?? ""
                 return oa == ob ? a.offset < b.offset : oa < ob
             }.map(\.element)
-        case .random, .manual:
+        case .random, .manual, .trio:
             break
         }
         var groups: Groups = [:]

@@ -23,9 +23,17 @@ public enum FacilitatorRole: String, Codable, Sendable, CaseIterable {
     public var mayDelete: Bool { self == .owner }
 }
 
-/// How the room is split into groups.
+/// How the room is split into groups. `trio`: a leerkring's trios (one fysiek, one sociaal, one other),
+/// formed once in a series and reused (docs/SERIES.md "Trios").
 public enum GroupMode: String, Codable, Sendable, CaseIterable {
-    case random, function, org, manual
+    case random, function, org, manual, trio
+}
+
+/// The domain a participant works in, asked at join when a series forms trios (docs/SERIES.md "Trios"):
+/// the fysiek domein (housing, public space), the sociaal domein (care, welfare), or informeel (residents,
+/// volunteers). A wijkprofessional of neither gives none or `informeel`.
+public enum ParticipantDomain: String, Codable, Sendable, CaseIterable {
+    case fysiek, sociaal, informeel
 }
 
 public struct GroupSpec: Codable, Sendable, Hashable {
@@ -70,13 +78,34 @@ public struct Participant: Codable, Sendable, Hashable {
     public var function: String?
     public var org: String?
     public var kicked: Bool
+    /// `fysiek`, `sociaal` or `informeel` when given at join (for trios).
+    public var domain: String?
+    /// Joined with one identity across the sessions of its series (opted in, or continuing with a series token).
+    public var seriesMember: Bool
 
-    public init(id: String, name: String? = nil, function: String? = nil, org: String? = nil, kicked: Bool = false) {
+    public init(id: String, name: String? = nil, function: String? = nil, org: String? = nil, kicked: Bool = false,
+                domain: String? = nil, seriesMember: Bool = false) {
         self.id = id
         self.name = name
         self.function = function
         self.org = org
         self.kicked = kicked
+        self.domain = domain
+        self.seriesMember = seriesMember
+    }
+
+    enum CodingKeys: String, CodingKey { case id, name, function, org, kicked, domain, seriesMember }
+
+    /// Participants encoded before series identities existed decode as ones without a domain, not in a series.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        function = try c.decodeIfPresent(String.self, forKey: .function)
+        org = try c.decodeIfPresent(String.self, forKey: .org)
+        kicked = try c.decodeIfPresent(Bool.self, forKey: .kicked) ?? false
+        domain = try c.decodeIfPresent(String.self, forKey: .domain)
+        seriesMember = try c.decodeIfPresent(Bool.self, forKey: .seriesMember) ?? false
     }
 }
 

@@ -152,6 +152,9 @@ public enum ServerMessage: Sendable, Hashable, Codable {
         public var participant: String?
         public var token: String?
         public var aliases: [String: String]?
+        /// For a participant who keeps one identity across its series: the token that continues it in the
+        /// series' other sessions (docs/SERIES.md "Participants who continue").
+        public var seriesToken: String?
 
         public init(role: ConnectionRole, session: SessionInfo, seq: Int64, state: WelcomeState,
                     participant: String? = nil, token: String? = nil, aliases: [String: String]? = nil) {
@@ -188,12 +191,28 @@ public enum ServerMessage: Sendable, Hashable, Codable {
         public var connected: Int
         public var byFunction: [String: Int]?
         public var byGroup: [String: Int]?
+        /// Facilitators only (issue 20, an extension): the facilitator accounts with a connection to this session now,
+        /// so co-facilitators see who else is in the console; absent when the hub sends none.
+        public var facilitators: [FacilitatorPresent]?
+        /// Facilitators only, when someone gave a domain at join (trios): joined participants per domain, `""` for none.
+        public var byDomain: [String: Int]?
 
         public init(count: Int, connected: Int, byFunction: [String: Int]? = nil, byGroup: [String: Int]? = nil) {
             self.count = count
             self.connected = connected
             self.byFunction = byFunction
             self.byGroup = byGroup
+        }
+    }
+
+    /// A facilitator account in the console (`presence.facilitators`).
+    public struct FacilitatorPresent: Codable, Sendable, Hashable {
+        public var id: String
+        public var name: String
+
+        public init(id: String, name: String) {
+            self.id = id
+            self.name = name
         }
     }
 
@@ -205,8 +224,11 @@ public enum ServerMessage: Sendable, Hashable, Codable {
         public var org: String?
         public var group: String?
         public var connected: Bool
+        /// Only when given at join (an extension: entries without one leave it out).
+        public var domain: String?
 
-        public init(id: String, name: String?, function: String?, org: String?, group: String?, connected: Bool) {
+        public init(id: String, name: String?, function: String?, org: String?, group: String?, connected: Bool, domain: String? = nil) {
+            self.domain = domain
             self.id = id
             self.name = name
             self.function = function
@@ -215,7 +237,7 @@ public enum ServerMessage: Sendable, Hashable, Codable {
             self.connected = connected
         }
 
-        enum CodingKeys: String, CodingKey { case id, name, function, org, group, connected }
+        enum CodingKeys: String, CodingKey { case id, name, function, org, group, connected, domain }
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -225,6 +247,7 @@ public enum ServerMessage: Sendable, Hashable, Codable {
             try c.encode(org, forKey: .org)
             try c.encode(group, forKey: .group)
             try c.encode(connected, forKey: .connected)
+            try c.encodeIfPresent(domain, forKey: .domain)
         }
     }
 

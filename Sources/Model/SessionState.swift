@@ -81,7 +81,8 @@ public struct SessionState: Codable, Sendable, Hashable {
             let id = p["participant"]?.stringValue ?? event.actor
             if participants[id] == nil { participantOrder.append(id) }
             participants[id] = Participant(
-                id: id, name: p["name"]?.stringValue, function: p["function"]?.stringValue, org: p["org"]?.stringValue)
+                id: id, name: p["name"]?.stringValue, function: p["function"]?.stringValue, org: p["org"]?.stringValue,
+                domain: p["domain"]?.stringValue, seriesMember: p["series"]?.boolValue ?? false)
         case .command:
             if let status = event.sessionStatus { self.status = status }
             applyCommand(event.type, event.payload)
@@ -100,7 +101,8 @@ public struct SessionState: Codable, Sendable, Hashable {
         case "inputs":
             if let a = p["activity"]?.stringValue, let open = p["open"]?.boolValue { activities[a]?.inputsOpen = open }
         case "reorder":
-            if let o = p["order"]?.arrayValue?.compactMap(\.stringValue) { order = o }
+            // Activities the order does not name (added after it: PROTOCOL.md "Adding an activity live") stay, at the end.
+            if let o = p["order"]?.arrayValue?.compactMap(\.stringValue) { order = o + order.filter { !o.contains($0) } }
         case "groups":
             groups = Self.decodeGroups(p["formed"] ?? .object([:])) ?? [:]
         case "ungroup":

@@ -27,9 +27,19 @@ public struct JoinRequest: Sendable, Hashable {
     public var auth: String?
     /// Optional protocol extensions the client understands (docs/PROTOCOL.md "join and welcome", e.g. `roster-diff`); unknown ones are ignored.
     public var features: Set<String>
+    /// Extensions for series (docs/SERIES.md "Participants who continue"): `series: true` opts in to one identity
+    /// across the series at a first join; `seriesToken` continues with it; `domain` (`fysiek`, `sociaal`,
+    /// `informeel`) is asked when the series forms trios.
+    public var optInSeries: Bool
+    public var seriesToken: String?
+    public var domain: ParticipantDomain?
 
     public init(code: String, name: String? = nil, function: String? = nil, org: String? = nil, lang: Language? = nil,
-                token: String? = nil, lastSeq: Int64? = nil, asBeamer: Bool = false, auth: String? = nil, features: Set<String> = []) {
+                token: String? = nil, lastSeq: Int64? = nil, asBeamer: Bool = false, auth: String? = nil, features: Set<String> = [],
+                optInSeries: Bool = false, seriesToken: String? = nil, domain: ParticipantDomain? = nil) {
+        self.optInSeries = optInSeries
+        self.seriesToken = seriesToken
+        self.domain = domain
         self.code = code
         self.name = name
         self.function = function
@@ -150,6 +160,18 @@ public enum ClientMessageParser {
                     }
                     features = Set(names)
                 }
+                var optIn = false
+                if let v = obj["series"], !v.isNull {
+                    guard let b = v.boolValue else { throw field("series", LocalizedText(nl: "is true of false", en: "must be true or false")) }
+                    optIn = b
+                }
+                var domain: ParticipantDomain?
+                if let d = try optionalString(obj, "domain", limit: 16) {
+                    guard let parsed = ParticipantDomain(rawValue: d) else {
+                        throw field("domain", LocalizedText(nl: "is `fysiek`, `sociaal` of `informeel`", en: "must be `fysiek`, `sociaal` or `informeel`"))
+                    }
+                    domain = parsed
+                }
                 return .success(.join(JoinRequest(
                     code: code,
                     name: try optionalString(obj, "name", limit: FieldLimits.name),
@@ -160,7 +182,10 @@ public enum ClientMessageParser {
                     lastSeq: lastSeq,
                     asBeamer: asBeamer,
                     auth: try optionalString(obj, "auth", limit: FieldLimits.token),
-                    features: features)))
+                    features: features,
+                    optInSeries: optIn,
+                    seriesToken: try optionalString(obj, "seriesToken", limit: FieldLimits.token),
+                    domain: domain)))
             case "input":
                 let id = try requiredString(obj, "id", limit: FieldLimits.id)
                 let activity = try requiredString(obj, "activity", limit: FieldLimits.id)

@@ -53,6 +53,12 @@ enum ReportWords {
         ("toolkitItems", "Gereedschapskist", "Toolkit"),
         ("noToolkit", "De reeks heeft (nog) niets in de gereedschapskist gezet.", "The series has not filed anything in the toolkit (yet)."),
         ("noSessions", "Deze reeks heeft nog geen bijeenkomsten.", "This series has no sessions yet."),
+        ("continuingTitle", "Deelnemers die doorgaan", "Participants who continue"),
+        ("continuingText", "deelnemers doen mee met één identiteit over de reeks.", "participants take part with one identity across the series."),
+        ("atSessions", "bij", "at"),
+        ("sessionsWord", "bijeenkomst(en)", "session(s)"),
+        ("triosKept", "trio('s) gevormd en bewaard voor de volgende bijeenkomsten.", "trio(s) formed and kept for the next sessions."),
+        ("noContinuing", "Niemand doet (nog) mee met één identiteit over de reeks.", "No one takes part with one identity across the series (yet)."),
         ("confidential", "Vertrouwelijke inbreng (zoals intervisiecasussen) staat nooit in dit verslag.", "Confidential input (such as peer consultation cases) is never in this report."),
     ]
 }

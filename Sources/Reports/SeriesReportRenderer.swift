@@ -38,11 +38,18 @@ extension ReportRenderer {
         }
         let themes = (s["themes"]?.arrayValue ?? []).compactMap(\.stringValue).map { ["theme": $0] }
         let kind = s["kindTitle"]?[lang.rawValue]?.stringValue ?? str(s["kind"])
+        // Who continues across the series: counts only, never names (docs/SERIES.md "Participants who continue").
+        let continuing = s["seriesParticipants"]?.arrayValue ?? []
+        let bySessions = Dictionary(grouping: continuing, by: { $0["attended"]?.intValue ?? 0 })
+        let continuingRows: [[String: Any]] = bySessions.keys.sorted(by: >).map { ["sessions": $0, "people": bySessions[$0]!.count] }
+        let trioCount = s["trios"]?.arrayValue?.count ?? 0
         return [
             "t": t, "lang": lang.rawValue, "title": str(s["title"]), "kind": kind, "description": str(s["description"]),
             "sessions": rows, "hasSessions": !rows.isEmpty, "total": rows.reduce(0) { $0 + (($1["attendance"] as? Int64) ?? 0) },
             "themes": themes, "hasThemes": !themes.isEmpty, "toolkit": toolkit, "hasToolkit": !toolkit.isEmpty,
             "generated": TimeText(lang: lang).dateTime(now),
+            "continuing": continuing.count, "hasContinuing": !continuing.isEmpty, "continuingRows": continuingRows,
+            "trioCount": trioCount, "hasTrios": trioCount > 0,
         ]
     }
 }

@@ -53,6 +53,7 @@ struct API {
         secured.get("sessions/:session/export", use: export)
         secured.get("sessions/:session/agenda.yaml", use: agendaSource)
         registerSeries(secured)
+        registerEditing(secured)
         secured.get("plugins", use: listPlugins)
         secured.post("plugins/reload", use: reloadPlugins)
         secured.get("audit", use: auditLog)
@@ -196,8 +197,23 @@ struct API {
             throw APIError(status: .notFound, code: "session_not_found", message: ErrorCode.sessionNotFound.message(.en))
         }
         await codeLookups.found(ctx.peer)
-        return JSONResponse.make(JSONValue.object(["code": .string(s.code), "title": .string(s.record.title),
-                                                   "status": .string(await s.status.rawValue), "lang": .string(s.record.lang.rawValue)]))
+        var info: [String: JSONValue] = ["code": .string(s.code), "title": .string(s.record.title),
+                                         "status": .string(await s.status.rawValue), "lang": .string(s.record.lang.rawValue)]
+        // Extensions for series (docs/SERIES.md "Participants who continue"): the join page asks whether to be
+        // recognised in the series, and the domain when the session or its series forms trios.
+        func formsTrios(_ agenda: [AgendaItem]) -> Bool { agenda.contains { $0.groups?.mode == .trio } }
+        var trios = formsTrios(s.record.agenda)
+        if let series = s.record.seriesId, let found = try await store.series(series) {
+            info["series"] = ["id": .string(found.id), "title": .string(found.title)]
+            // The journey's few sessions, not every session of the hub: this is a public, per-join lookup.
+            if !trios, let journeys = store as? any SeriesStore, let journey = try await journeys.journey(series: found.id) {
+                for planned in journey.sessions where planned.session != s.id {
+                    if let other = try await store.session(planned.session), formsTrios(other.agenda) { trios = true; break }
+                }
+            }
+        }
+        if trios { info["trios"] = true }
+        return JSONResponse.make(JSONValue.object(info))
     }
 
     /// A join-code lookup from an address that has missed too often is refused before it runs.

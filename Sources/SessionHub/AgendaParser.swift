@@ -237,12 +237,13 @@ public struct AgendaParser: Sendable {
         if let g = m["groups"] {
             if let gm = g.mapping, let mode = gm["mode"]?.string.flatMap(GroupMode.init(rawValue:)) {
                 let size = gm["size"]?.int
-                if mode != .manual && (size == nil || size! < 1) {
+                // Trios are three (docs/SERIES.md "Trios"): no size.
+                if mode != .manual && mode != .trio && (size == nil || size! < 1) {
                     fail(gm["size"] ?? g, "\(at).groups.size", "must be a whole number ≥ 1 for mode \(mode.rawValue)")
                 }
                 groups = GroupSpec(mode: mode, size: size)
             } else {
-                fail(g, "\(at).groups", "must be a mapping with `mode` (random, function, org, manual) and `size`")
+                fail(g, "\(at).groups", "must be a mapping with `mode` (random, function, org, manual, trio) and `size`")
             }
         }
         var context = JSONValue.object([:])

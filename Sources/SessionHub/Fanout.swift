@@ -30,6 +30,8 @@ final class Fanout {
     private var welcomedAtChange: [Int: Int] = [:]
     private var rosterDirty = false
     private var presenceDirty = false
+    /// Facilitator account id → name, for `presence.facilitators` (filled when a facilitator joins).
+    var facilitatorNames: [String: String] = [:]
     private var tickScheduled = false
     private var lastRoster = ContinuousClock.now - .seconds(60)
     /// Facilitator connections that asked for `roster-diff` (join `features`), with the roster entries each
@@ -167,6 +169,10 @@ final class Fanout {
             welcome.token = services.tokens.issue(session: id, participant: p)
             // Extension: the id each plugin knows this participant by, so a plugin's web component can find "me" in its views.
             welcome.aliases = instances.aliases(of: p)
+            // Extension: who keeps one identity across the series gets the token that continues it (docs/SERIES.md).
+            if let series = record.seriesId, published.participants[p]?.seriesMember == true {
+                welcome.seriesToken = services.tokens.issue(series: series, participant: p)
+            }
         }
         conn.outbox.send(.welcome(welcome))
         // Presence follows on the next tick (attach marks it): computing it per welcome would make a join
@@ -312,6 +318,13 @@ final class Fanout {
             for p in people { byFunction[p.function ?? "", default: 0] += 1 }
             m.byFunction = byFunction
             m.byGroup = published.groups.mapValues(\.count)
+            let inConsole = Set(connections.values.compactMap { $0.role == .facilitator ? $0.facilitator : nil })
+            m.facilitators = inConsole.sorted().map { .init(id: $0, name: facilitatorNames[$0] ?? "") }
+            if people.contains(where: { $0.domain != nil }) {
+                var byDomain: [String: Int] = [:]
+                for p in people { byDomain[p.domain ?? "", default: 0] += 1 }
+                m.byDomain = byDomain
+            }
         }
         return m
     }
@@ -320,7 +333,7 @@ final class Fanout {
     private func rosterEntries() -> [ServerMessage.RosterEntry] {
         published.participantOrder.compactMap { published.participants[$0] }.filter { !$0.kicked }.map { p in
             ServerMessage.RosterEntry(id: p.id, name: p.name, function: p.function, org: p.org, group: published.group(of: p.id),
-                                      connected: participantConnections[p.id] != nil)
+                                      connected: participantConnections[p.id] != nil, domain: p.domain)
         }
     }
 

@@ -74,3 +74,23 @@ public struct RejoinTokens: Sendable {
         return (parts[1], parts[2])
     }
 }
+
+/// Series tokens (docs/SERIES.md "Participants who continue"): `s1.<series, base64url>.<participant>.<mac>`, signed
+/// with the rejoin tokens' key. The `s1` prefix is in what is signed, so a rejoin token never verifies as one.
+extension RejoinTokens {
+    public func issue(series: String, participant: String) -> String {
+        let body = "s1.\(Identifiers.base64url(Array(series.utf8))).\(participant)"
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(body.utf8), using: key)
+        return body + "." + Identifiers.base64url(mac)
+    }
+
+    /// The (series, participant) a series token names, if its signature holds.
+    public func verifySeries(_ token: String) -> (series: String, participant: String)? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4, parts[0] == "s1", let mac = Identifiers.fromBase64url(parts[3]),
+              let series = Identifiers.fromBase64url(parts[1]), !parts[2].isEmpty else { return nil }
+        let body = parts[0...2].joined(separator: ".")
+        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(body.utf8), using: key) else { return nil }
+        return (String(decoding: series, as: UTF8.self), parts[2])
+    }
+}

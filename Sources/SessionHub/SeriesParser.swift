@@ -32,7 +32,7 @@ struct SeriesParser {
                                        "lang", "retention", "sessions"]
     static let sessionKeys: Set<String> = ["session", "title", "date", "week", "time", "location", "lang", "retention", "agenda"]
     static let locationKeys = ["name": 200, "address": 300, "route": 500]
-    static let fromKeys: Set<String> = ["session", "activity", "result"]
+    static let fromKeys: Set<String> = ["session", "activity", "result", "optional"]
     /// Documented limits (docs/SERIES.md "Limits").
     static let maxSessions = 20
     static let maxThemes = 30
@@ -214,8 +214,9 @@ struct SeriesParser {
         }
         var out: [(node: Node, field: String, message: String)] = []
         for (k, _) in m where !fromKeys.contains(k.string ?? "") {
-            out.append((k, "\(at).\(k.string ?? "?")", "unknown field; known: activity, result, session"))
+            out.append((k, "\(at).\(k.string ?? "?")", "unknown field; known: activity, optional, result, session"))
         }
+        if let o = m["optional"], o.bool == nil { out.append((o, "\(at).optional", "must be true or false")) }
         var target: [String]?
         if let s = m["session"] {
             if let n = s.int, n >= 1, n < position, n <= earlier.count {

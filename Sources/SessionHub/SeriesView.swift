@@ -23,14 +23,23 @@ enum SeriesView {
         var results: [JSONValue] = []
         var toolkit: [JSONValue] = []
         var chosenThemes: [String]?
-        for r in records {
+        // Series participant → the sessions (number in the order shown, id) they joined (docs/SERIES.md "Participants who continue").
+        var attended: [String: [(Int, String)]] = [:]
+        for (index, r) in records.enumerated() {
             let plan = planned[r.id]
             let outputs = try await store.outputs(session: r.id)
             let found = SeriesResults.results(outputs, session: r.id)
-            let attendance = try await store.events(session: r.id, after: 0).filter { $0.kind == .join }.count
+            let joins = try await store.events(session: r.id, after: 0).filter { $0.kind == .join }
+            let attendance = joins.count
+            var continuing = 0
+            for j in joins where j.payload["series"]?.boolValue == true {
+                attended[j.payload["participant"]?.stringValue ?? j.actor, default: []].append((plan?.position ?? index + 1, r.id))
+                continuing += 1
+            }
             var o = try JSONCoding.value(summary(r)).objectValue ?? [:]
             o["participants"] = .int(Int64(attendance))
             o["attendance"] = .int(Int64(attendance))
+            o["seriesParticipants"] = .int(Int64(continuing))
             if let plan {
                 o["position"] = .int(Int64(plan.position))
                 if let t = plan.time { o["time"] = .string(t) }
@@ -57,12 +66,27 @@ enum SeriesView {
             }
         }
         let retention = try await (store as? any RetentionStore)?.seriesRetention(series: s.id)
+        let enrolled = try await (store as? any SeriesParticipantStore)?.seriesParticipants(series: s.id) ?? []
+        let people: [JSONValue] = enrolled.map { p in
+            let sessions = attended[p.id] ?? []
+            var o: [String: JSONValue] = ["id": .string(p.id), "attended": .int(Int64(sessions.count)),
+                                          "sessions": .array(sessions.map { .int(Int64($0.0)) }),
+                                          "sessionIds": .array(sessions.map { .string($0.1) })]
+            if let d = p.domain { o["domain"] = .string(d) }
+            if let t = p.trio { o["trio"] = .string(t) }
+            return .object(o)
+        }
+        let trios = Dictionary(grouping: enrolled.filter { $0.trio != nil }, by: { $0.trio! })
+        let trioList: [JSONValue] = trios.keys.sorted(by: TrioFormation.labelOrder).map { label in
+            ["trio": .string(label), "members": .array(trios[label]!.map { .string($0.id) })]
+        }
         var o: [String: JSONValue] = [
             "id": .string(s.id), "title": .string(s.title), "createdAt": .int(s.createdAt),
             "sessions": .array(sessions), "results": .array(results), "gereedschapskist": .array(toolkit),
             "themes": .array((chosenThemes ?? journey?.themes ?? []).map(JSONValue.string)),
             "plannedThemes": .array((journey?.themes ?? []).map(JSONValue.string)),
             "facilitators": .array((journey?.facilitators ?? []).map(JSONValue.string)),
+            "seriesParticipants": .array(people), "trios": .array(trioList),
         ]
         if let k = s.kind {
             o["kind"] = .string(k)

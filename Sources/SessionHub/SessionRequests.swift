@@ -17,6 +17,10 @@ extension LiveSession {
         if let facilitator {
             conn = ClientConnection(id: connId, outbox: outbox, role: .facilitator, participant: nil, facilitator: facilitator, lang: lang)
             if req.features.contains(Fanout.rosterDiffFeature) { fanout.wantsRosterDiff(connId) }
+            // Who is in the console (presence.facilitators): the account's name, looked up once per session.
+            if fanout.facilitatorNames[facilitator] == nil, let f = try? await services.store.facilitator(id: facilitator) {
+                fanout.facilitatorNames[facilitator] = f.name
+            }
         } else if req.asBeamer {
             conn = ClientConnection(id: connId, outbox: outbox, role: .beamer, participant: nil, facilitator: nil, lang: lang)
         } else if let token = req.token {
@@ -24,6 +28,22 @@ extension LiveSession {
                   let who = live.participants[participant], !who.kicked
             else { return .failure(HubError(.unauthorized)) }
             conn = ClientConnection(id: connId, outbox: outbox, role: .participant, participant: participant, facilitator: nil, lang: lang)
+        } else if let seriesToken = req.seriesToken {
+            // One identity across the series (docs/SERIES.md "Participants who continue"): the token names the
+            // series participant; in a session they joined before it rejoins them, else they join as that id.
+            guard let series = record.seriesId, let (named, participant) = services.tokens.verifySeries(seriesToken), named == series,
+                  live.participants[participant]?.kicked != true
+            else { return .failure(Self.badSeriesToken) }
+            if live.participants[participant] != nil || live.status == .closed {
+                conn = ClientConnection(id: connId, outbox: outbox, role: .participant, participant: live.participants[participant] == nil ? nil : participant,
+                                        facilitator: nil, lang: lang)
+            } else {
+                var domain = req.domain?.rawValue
+                if domain == nil, let kept = try? await (services.store as? any SeriesParticipantStore)?.seriesParticipants(series: series) {
+                    domain = kept.first { $0.id == participant }?.domain
+                }
+                return await newParticipant(req, id: participant, series: series, domain: domain, connId: connId, outbox: outbox, lang: lang)
+            }
         } else if live.status == .closed {
             // Read-only results: no new participant joins a closed session.
             conn = ClientConnection(id: connId, outbox: outbox, role: .participant, participant: nil, facilitator: nil, lang: lang)
@@ -31,25 +51,52 @@ extension LiveSession {
             // A join is an event: while the log cannot store, nobody new comes in (a rejoin needs no event).
             return .failure(HubError(.unavailable))
         } else {
-            // Every join stays in the log, the roster and presence: the cap keeps fake joins from growing them without end.
-            guard live.participants.count < services.maxParticipants else { return .failure(HubError(.sessionFull)) }
-            let participant = Identifiers.random(prefix: "p_")
-            var payload: [String: JSONValue] = ["participant": .string(participant)]
-            if let n = req.name { payload["name"] = .string(n) }
-            if let f = req.function { payload["function"] = .string(f) }
-            if let o = req.org { payload["org"] = .string(o) }
-            let event = LoggedEvent(seq: live.seq + 1, kind: .join, activity: nil, actor: participant, role: .participant,
-                                    type: "join", payload: .object(payload), clientId: nil, at: services.clock())
-            conn = ClientConnection(id: connId, outbox: outbox, role: .participant, participant: participant, facilitator: nil, lang: lang)
-            await acceptSystemEvent(event, target: .welcome(conn))
-            Metrics.joins.increment()
-            return .success(conn)
+            // Opting in only means something in a session of a series; elsewhere it is a join like any other.
+            let series = req.optInSeries ? record.seriesId : nil
+            return await newParticipant(req, id: Identifiers.random(prefix: "p_"), series: series, domain: req.domain?.rawValue,
+                                        connId: connId, outbox: outbox, lang: lang)
         }
         attach(conn)
         fanout.sendWelcome(conn, instances)
         Metrics.joins.increment()
         return .success(conn)
     }
+
+    /// A first join in this session: logged as a `join` event. `series`: they keep this id across that series
+    /// (logged as `series: true`, enrolled with the series, and their welcome carries a series token).
+    private func newParticipant(_ req: JoinRequest, id participant: String, series: String?, domain: String?, connId: Int,
+                                outbox: Outbox, lang: Language) async -> Result<ClientConnection, HubError> {
+        // A join is an event: while the log cannot store, nobody new comes in (a rejoin needs no event).
+        guard services.log.isDurable else { return .failure(HubError(.unavailable)) }
+        // Every join stays in the log, the roster and presence: the cap keeps fake joins from growing them without end.
+        guard live.participants.count < services.maxParticipants else { return .failure(HubError(.sessionFull)) }
+        var payload: [String: JSONValue] = ["participant": .string(participant)]
+        if let n = req.name { payload["name"] = .string(n) }
+        if let f = req.function { payload["function"] = .string(f) }
+        if let o = req.org { payload["org"] = .string(o) }
+        if let d = domain { payload["domain"] = .string(d) }
+        if let series {
+            payload["series"] = .bool(true)
+            do {
+                try await (services.store as? any SeriesParticipantStore)?.enrolSeriesParticipant(
+                    series: series, participant: participant, domain: domain, at: services.clock())
+            } catch {
+                return .failure(HubError(.unavailable))
+            }
+        }
+        let event = LoggedEvent(seq: live.seq + 1, kind: .join, activity: nil, actor: participant, role: .participant,
+                                type: "join", payload: .object(payload), clientId: nil, at: services.clock())
+        let conn = ClientConnection(id: connId, outbox: outbox, role: .participant, participant: participant, facilitator: nil, lang: lang)
+        await acceptSystemEvent(event, target: .welcome(conn))
+        Metrics.joins.increment()
+        return .success(conn)
+    }
+
+    /// A series token that is forged, of another series, or of someone removed from this session: refused, and
+    /// the connection stays (the page then joins without it). Not 4003: that is for the session's own rejoin token.
+    static let badSeriesToken = HubError(.unauthorized, LocalizedText(
+        nl: "Je reekstoken hoort niet bij deze reeks of is ongeldig. Doe mee zonder, als nieuwe deelnemer.",
+        en: "Your series token does not belong to this series or is invalid. Join without it, as a new participant."), detail: "series_token")
 
     // MARK: - Inputs
 
@@ -144,7 +191,18 @@ extension LiveSession {
             return
         }
         let manifests = instances.manifests
-        let resolver = CommandResolver(phases: { manifests[$0]?.phases.map(\.name) ?? [] })
+        var resolver = CommandResolver(phases: { manifests[$0]?.phases.map(\.name) ?? [] })
+        resolver.seed = id
+        // Trios reuse the ones kept with the series (docs/SERIES.md "Trios"): read before forming.
+        let trioSeries = CommandResolver.formsTrios(req, state: live) ? record.seriesId : nil
+        if let series = trioSeries, let store = services.store as? any SeriesParticipantStore {
+            do {
+                let kept = try await store.seriesParticipants(series: series)
+                resolver.keptTrios = Dictionary(kept.compactMap { p in p.trio.map { (p.id, $0) } }, uniquingKeysWith: { a, _ in a })
+            } catch {
+                return refuse(HubError(.unavailable))
+            }
+        }
         var rng = SystemRandomNumberGenerator()
         switch resolver.resolve(req, state: live, present: fanout.presentParticipants(in: live), rng: &rng) {
         case .failure(let e):
@@ -174,6 +232,9 @@ extension LiveSession {
                                     type: req.type, payload: payload, clientId: req.id, at: services.clock())
             await audit(event)
             await acceptSystemEvent(event, target: target)
+            if let series = trioSeries, let formed = payload["formed"].flatMap(SessionState.decodeGroups) {
+                await keepTrios(series: series, formed, kept: resolver.keptTrios)
+            }
             if !resolved.isEmpty {
                 services.logger.info("series context resolved", metadata: ["session": "\(id)", "activities": "\(resolved.keys.sorted())"])
                 await instances.restart(Set(record.agenda.filter { resolved[$0.id] != nil }.map(\.plugin)))
@@ -181,6 +242,19 @@ extension LiveSession {
             if req.type == "kick", let p = payload["participant"]?.stringValue {
                 for c in fanout.connections(of: p) { c.outbox.close(.kicked) }
             }
+        }
+    }
+
+    /// The first trios of the series' participants are kept with the series, for its later sessions; newcomers
+    /// put with a kept trio join it. Participants who did not opt in are in the groups but not kept.
+    private func keepTrios(series: String, _ groups: Groups, kept: [String: String]) async {
+        let members = Set(live.participants.values.filter(\.seriesMember).map(\.id))
+        let labels = TrioFormation.newLabels(groups, kept: kept, members: members)
+        guard !labels.isEmpty else { return }
+        do {
+            try await (services.store as? any SeriesParticipantStore)?.keepTrios(series: series, labels)
+        } catch {
+            services.logger.error("trios not kept with the series", metadata: ["session": "\(id)", "series": "\(series)", "error": "\(error)"])
         }
     }
 

@@ -109,6 +109,12 @@ struct SeriesCommand: AsyncParsableCommand {
         for t in s["gereedschapskist"]?.arrayValue ?? [] {
             print("  gereedschapskist: \(t["title"]?.stringValue ?? "")  \(t["id"]?.stringValue ?? "")  (sessie \(t["session"]?.intValue.map(String.init) ?? "?"), \(t["activity"]?.stringValue ?? ""))")
         }
+        // Who continues across the series (opted in): by id, never by name (docs/SERIES.md).
+        for p in s["seriesParticipants"]?.arrayValue ?? [] {
+            let sessions = (p["sessions"]?.arrayValue ?? []).compactMap(\.intValue).map(String.init).joined(separator: ", ")
+            let extra = [p["domain"]?.stringValue, p["trio"]?.stringValue.map { "trio \($0)" }].compactMap { $0 }.joined(separator: ", ")
+            print("  deelnemer \(p["id"]?.stringValue ?? "")\(extra.isEmpty ? "" : "  (\(extra))")  sessies \(sessions.isEmpty ? "-" : sessions)")
+        }
     }
 }
 

@@ -229,6 +229,10 @@ function renderPresence() {
   const count = p ? p.count : (client.state.roster || []).length;
   const connected = p ? p.connected : 0;
   $('counts').textContent = t('fac.counts', { count, connected, n: count });
+  // Who is in the console (presence.facilitators, issue 20): co-facilitators see each other.
+  const me = who().id;
+  const here = (p && p.facilitators) || [];
+  $('in-console').textContent = here.length ? t('fac.inConsole', { names: here.map((f) => (f.id === me ? t('fac.you', { name: f.name }) : f.name)).join(', ') }) : '';
   const byFunction = (p && p.byFunction) || {};
   $('by-function').replaceChildren(...Object.entries(byFunction).sort((a, b) => b[1] - a[1]).map(([f, n]) =>
     el('li', { class: 'chip', 'data-function': f }, el('span', { text: f || t('fac.noFunction') }), el('strong', { text: ` ${n}` }))));

@@ -315,6 +315,40 @@ def test_agenda_validate(hub, data):
     for template in ("/api/v1/agendas/validate", "/api/v1/sessions"):
         assert call(hub, "post", template, body=big, content_type="application/yaml", expect=413).json["error"]["code"] == "too_large"
 
+    # PUT …/agenda: a draft session's agenda replaced through the same validator; agenda.yaml answers the new file.
+    where = {"session": made["id"]}
+    edited = call(hub, "put", "/api/v1/sessions/{session}/agenda", path=where, body=agendas.counter_only(title="Edited"), content_type="application/yaml", expect=200).json
+    assert edited["id"] == made["id"] and edited["code"] == made["code"] and edited["title"] == "Edited" and edited["status"] == "draft", edited
+    assert call(hub, "get", "/api/v1/sessions/{session}/agenda.yaml", path=where, expect=200).text == agendas.counter_only(title="Edited")
+    wrong = call(hub, "put", "/api/v1/sessions/{session}/agenda", path=where, body="session: Broken\nagenda:\n  - plugin: no-such-plugin\n", content_type="application/yaml", expect=422).json
+    assert wrong["error"]["errors"][0]["field"] == "agenda[0].plugin", wrong
+    call(hub, "put", "/api/v1/sessions/{session}/agenda", path=where, body={"agendas": "x"}, expect=400)
+    call(hub, "put", "/api/v1/sessions/{session}/agenda", path=where, body=big, content_type="application/yaml", expect=413)
+    call(hub, "put", "/api/v1/sessions/{session}/agenda", path={"session": "NOPE99"}, body=agendas.counter_only(), content_type="application/yaml", expect=404)
+    call(hub, "put", "/api/v1/sessions/{session}/agenda", path=where, body=agendas.counter_only(), content_type="application/yaml", token=None, expect=401)
+
+    # POST …/activities: one item appended (the next free aN), checked like an agenda item, while draft or open.
+    added = call(hub, "post", "/api/v1/sessions/{session}/activities", path=where, body={"item": {"plugin": "counter", "title": "Extra"}}, expect=201).json
+    assert [(a["id"], a["title"]) for a in added["agenda"]] == [("a1", "Count"), ("a2", "Extra")], added["agenda"]
+    problem = call(hub, "post", "/api/v1/sessions/{session}/activities", path=where, body={"item": {"plugin": "no-such-plugin", "title": "X"}}, expect=422).json
+    assert problem["error"]["errors"][0]["field"] == "item.plugin", problem
+    call(hub, "post", "/api/v1/sessions/{session}/activities", path=where, body={"items": []}, expect=400)
+    call(hub, "post", "/api/v1/sessions/{session}/activities", path=where, body='{"item": {"title": "%s"}}' % ("x" * (4 << 20)), expect=413)
+    call(hub, "post", "/api/v1/sessions/{session}/activities", path={"session": "NOPE99"}, body={"item": {"plugin": "counter", "title": "X"}}, expect=404)
+    call(hub, "post", "/api/v1/sessions/{session}/activities", path=where, body={"item": {"plugin": "counter", "title": "X"}}, token=None, expect=401)
+    ok(hub, "post", "/api/v1/sessions/{session}/start", path=where)
+    assert call(hub, "put", "/api/v1/sessions/{session}/agenda", path=where, body=agendas.counter_only(title="Late"), content_type="application/yaml",
+                expect=409).json["error"]["code"] == "not_draft"
+    live = call(hub, "post", "/api/v1/sessions/{session}/activities", path=where, body={"item": {"plugin": "counter", "title": "Live"}}, expect=201).json
+    assert live["status"] == "open" and live["agenda"][-1]["id"] == "a3", live["agenda"]
+    # An id of its own is kept; the same id again is 409 (ids of the form aN are the validator's: 422 above).
+    call(hub, "post", "/api/v1/sessions/{session}/activities", path=where, body={"item": {"id": "extra", "plugin": "counter", "title": "Named"}}, expect=201)
+    assert call(hub, "post", "/api/v1/sessions/{session}/activities", path=where, body={"item": {"id": "extra", "plugin": "counter", "title": "Twice"}},
+                expect=409).json["error"]["code"] == "activity_exists"
+    ok(hub, "post", "/api/v1/sessions/{session}/close", path=where)
+    assert call(hub, "post", "/api/v1/sessions/{session}/activities", path=where, body={"item": {"plugin": "counter", "title": "After"}},
+                expect=409).json["error"]["code"] == "session_closed"
+
 
 def test_series_and_plugins(hub, data):
     ok(hub, "get", "/api/v1/series")
@@ -331,12 +365,34 @@ def test_series_and_plugins(hub, data):
     call(hub, "get", "/api/v1/series/{series}/report", path={"series": "openapi"}, query=[("lang", "fr")], expect=400)
     call(hub, "get", "/api/v1/series/{series}/report", path={"series": "no-such-series"}, expect=404)
     call(hub, "get", "/api/v1/series/{series}/report", path={"series": "openapi"}, token=None, expect=401)
+    # The session templates of the repository's templates/sessions (the hub runs in the repository: ./templates).
+    templates = ok(hub, "get", "/api/v1/templates").json["templates"]
+    thema = next(t for t in templates if t["name"] == "themabijeenkomst")
+    assert thema["plugins"] == ["checkin", "brainstorm", "timer", "voting"] and thema["activities"] == 4 and thema["yaml"].startswith("#")
+    call(hub, "get", "/api/v1/templates", token=None, expect=401)
     listed = ok(hub, "get", "/api/v1/plugins").json["plugins"]
     names = [p["name"] for p in listed]
     assert "counter" in names
     counter = next(p for p in listed if p["name"] == "counter")
     assert counter["description"]["en"].startswith("Test plugin") and counter["configSchema"]["properties"]["step"]["type"] == "integer"
     assert [p["name"] for p in ok(hub, "post", "/api/v1/plugins/reload").json["plugins"]] == names
+
+
+def test_co_facilitators_invited_by_link(hub):
+    """POST /api/v1/facilitators/invites (owners) and /accept (the link is the credential; docs/ROLES.md)."""
+    made = call(hub, "post", "/api/v1/facilitators/invites", expect=201).json
+    assert made["link"] == "/web/facilitate/invite.html#invite=" + made["token"] and made["invite"].startswith("fi_"), made
+    body = {"token": made["token"], "name": "Ahmed", "email": "ahmed@example.org", "password": "een lang wachtwoord"}
+    signed = call(hub, "post", "/api/v1/facilitators/accept", body=body, token=None, expect=201).json
+    assert signed["facilitator"]["role"] == "co-facilitator" and signed["facilitator"]["name"] == "Ahmed" and signed["token"], signed
+    assert call(hub, "post", "/api/v1/facilitators/accept", body=body, token=None, expect=410).json["error"]["code"] == "invite_used"
+    again = call(hub, "post", "/api/v1/facilitators/invites", expect=201).json["token"]
+    assert call(hub, "post", "/api/v1/facilitators/accept", body=dict(body, token=again), token=None, expect=409).json["error"]["code"] == "email_in_use"
+    forged = again[:-4] + ("AAAA" if not again.endswith("AAAA") else "BBBB")
+    call(hub, "post", "/api/v1/facilitators/accept", body=dict(body, token=forged, email="b@example.org"), token=None, expect=401)
+    call(hub, "post", "/api/v1/facilitators/accept", body={"token": again}, token=None, expect=400)
+    call(hub, "post", "/api/v1/facilitators/invites", token=signed["token"], expect=403)
+    call(hub, "post", "/api/v1/facilitators/invites", token=None, expect=401)
 
 
 def test_audit_log(hub, data):

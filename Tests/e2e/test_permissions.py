@@ -165,6 +165,16 @@ REST_TABLE = [
     ("POST /api/v1/sessions/{session}/close",   "draft",  F, F, U, U, U, U, U, U),
     ("POST /api/v1/sessions/{session}/close",   "open",   "200", "200", U, U, U, U, U, U),
     ("POST /api/v1/sessions/{session}/close",   "closed", C, C, U, U, U, U, U, U),
+    # Editing the agenda (issue 20, PROTOCOL.md "Adding an activity live"): a draft's agenda; an activity until the close.
+    ("PUT /api/v1/sessions/{session}/agenda",   "draft",  "200", "200", U, U, U, U, U, U),
+    ("PUT /api/v1/sessions/{session}/agenda",   "open",   "409 not_draft", "409 not_draft", U, U, U, U, U, U),
+    ("POST /api/v1/sessions/{session}/activities", "draft", "201", "201", U, U, U, U, U, U),
+    ("POST /api/v1/sessions/{session}/activities", "open",  "201", "201", U, U, U, U, U, U),
+    ("POST /api/v1/sessions/{session}/activities", "closed", C, C, U, U, U, U, U, U),
+    # Co-facilitators invited by link (ROLES.md): owners invite; accepting needs the link, not a token.
+    ("POST /api/v1/facilitators/invites",       "-",      "201", F, U, U, U, U, U, U),
+    # (The expired cell goes to another hub, whose key did not sign this hub's link.)
+    ("POST /api/v1/facilitators/accept",        "-",      "201", "201", "201", "201", "201", "201", U, "201"),
     ("DELETE /api/v1/sessions/{session}",       "draft",  "204", F, U, U, U, U, U, U),
     ("DELETE /api/v1/sessions/{session}",       "open",   "204", F, U, U, U, U, U, U),
     ("DELETE /api/v1/sessions/{session}",       "closed", "204", F, U, U, U, U, U, U),
@@ -619,7 +629,18 @@ def rest_request(hub, people, kb, route, role, status):
         return method, template, agendas.counter_only("Created by %s" % role), token
     if template.startswith("/api/v1/sessions/{session}"):
         s = session_in(hub, status, "REST %s %s" % (role, status))
-        return method, template.replace("{session}", s["id"]).replace("{participant}", "p_aaaaaaaaaaaa"), None, token
+        body = None
+        if template.endswith("/agenda"):
+            body = agendas.counter_only("Edited by %s" % role)
+        elif template.endswith("/activities"):
+            body = {"item": {"plugin": "counter", "title": "Added by %s" % role}}
+        return method, template.replace("{session}", s["id"]).replace("{participant}", "p_aaaaaaaaaaaa"), body, token
+    if template == "/api/v1/facilitators/invites":
+        return method, template, None, token
+    if template == "/api/v1/facilitators/accept":
+        invite = ok_api(hub, "POST", "/api/v1/facilitators/invites", token=people.owner)["token"]
+        return method, template, {"token": invite, "name": "Medefacilitator", "email": "%s@example.org" % kb.fresh("mede"),
+                                  "password": "een lang wachtwoord"}, token
     if template == "/api/v1/participants":
         return method, template + "?name=Niemand", None, token
     if method == "DELETE" and template in ("/api/v1/interventions/{id}", "/api/v1/toolkit/{id}"):

@@ -20,6 +20,8 @@ let plugins = [];
 /** The document: top-level fields as the file has them, `agenda` a list of items (plain objects). */
 let doc = { session: '', lang: 'nl', agenda: [] };
 let problems = [];
+/** `?edit=<id>`: the draft session whose agenda this page replaces (PUT …/agenda) instead of creating a new one. */
+let editing = null;
 let checkSeq = 0;
 let timer = null;
 
@@ -280,6 +282,27 @@ async function duplicate(from) {
   changed();
 }
 
+/** `?edit=<session>`: a draft session's agenda (its file as sent, or as last saved here), saved back in place. */
+async function edit(id) {
+  const res = await fetch(`/api/v1/sessions/${encodeURIComponent(id)}/agenda.yaml`, { headers: { Authorization: `Bearer ${token()}` } });
+  if (!res.ok || !(await loadYAML(await res.text()))) return;
+  editing = id;
+  document.body.dataset.editing = id;
+  for (const [node, key] of [[$('session-heading'), 'ed.editTitle'], [$('btn-create').querySelector('[data-i18n]'), 'ed.save']]) {
+    node.dataset.i18n = key; // a language switch fills it again in the other language
+    node.textContent = t(key);
+  }
+}
+
+/** `?template=<name>`: one of the hub's session templates (GET /api/v1/templates), loaded like an import. */
+async function fromTemplate(name) {
+  const res = await api('/api/v1/templates');
+  const tp = res.ok ? (res.body?.templates || []).find((x) => x.name === name) : null;
+  const status = $('create-status');
+  if (!tp) { status.textContent = t('ed.templateMissing', { name }); return; }
+  if (await loadYAML(tp.yaml)) { status.textContent = t('ed.templateLoaded', { title: tp.title }); announce(status.textContent); }
+}
+
 function exportYAML() {
   const name = (doc.session || 'agenda').toLowerCase().normalize('NFD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'agenda';
   const url = URL.createObjectURL(new Blob([yaml()], { type: 'application/yaml' }));
@@ -292,11 +315,15 @@ function exportYAML() {
 
 async function create() {
   const status = $('create-status');
-  status.textContent = t('ed.creating');
-  const res = await api('/api/v1/sessions', { method: 'POST', headers: { 'Content-Type': 'application/yaml' }, body: yaml() });
-  if (res.status === 201 && res.body?.id) { location.assign(`/facilitate/${encodeURIComponent(res.body.id)}`); return; }
+  status.textContent = t(editing ? 'ed.saving' : 'ed.creating');
+  const res = editing
+    ? await api(`/api/v1/sessions/${encodeURIComponent(editing)}/agenda`, { method: 'PUT', headers: { 'Content-Type': 'application/yaml' }, body: yaml() })
+    : await api('/api/v1/sessions', { method: 'POST', headers: { 'Content-Type': 'application/yaml' }, body: yaml() });
+  if ((res.status === 201 || (editing && res.status === 200)) && res.body?.id) { location.assign(`/facilitate/${encodeURIComponent(res.body.id)}`); return; }
   if (res.body?.error?.errors) { problems = res.body.error.errors; showProblems(); }
-  status.textContent = t('ed.createFailed', { message: res.body?.error?.message || `HTTP ${res.status}` });
+  const code = res.body?.error?.code;
+  const message = code === 'not_draft' || code === 'agenda_prepared' ? t(`ed.${code}`) : res.body?.error?.message || `HTTP ${res.status}`;
+  status.textContent = t(editing ? 'ed.saveFailed' : 'ed.createFailed', { message });
   $('check').scrollIntoView({ block: 'nearest' });
 }
 
@@ -311,8 +338,10 @@ async function open() {
   renderPlugins();
   renderItems();
   changed();
-  const from = new URLSearchParams(location.search).get('from');
-  if (from) await duplicate(from);
+  const query = new URLSearchParams(location.search);
+  if (query.get('edit')) await edit(query.get('edit'));
+  else if (query.get('from')) await duplicate(query.get('from'));
+  else if (query.get('template')) await fromTemplate(query.get('template'));
   $('f-session').focus();
 }
 

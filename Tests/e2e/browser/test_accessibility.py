@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import hubclient
+from selenium.webdriver.common.by import By
 from browserkit import ARTIFACTS, EMAIL, REPO, wait_for
 from test_shell import body, by_id, login, shown
 
@@ -311,6 +312,29 @@ def kennisbank_pages(hub, k, audit):
             audit.page(k, name, scheme)
 
 
+def facilitator_pages(hub, k, audit):
+    """The facilitator's home (templates, sessions, series), the agenda editor from a template and on a draft's agenda,
+    and the console's "Activiteit toevoegen" open (issue 20), signed in with the kennisbank pages' token; each page
+    loaded in the light scheme, then again in the dark one."""
+    draft = hub.create_session("series: Leerkring Zuid\n" + AGENDA)
+    for name, path, ready in (
+            ("home", "/facilitate/", "#list-templates > li"),
+            ("editor-template", "/facilitate/new?template=themabijeenkomst", "#items > li"),
+            ("editor-edit", "/facilitate/new?edit=%s" % draft["id"], "body[data-editing] #items > li"),
+            ("console-add-activity", "/facilitate/%s" % draft["id"], "#add-activity > summary")):
+        for scheme in ("light", "dark"):
+            media(k, scheme)
+            k.get(hub.url + path)
+            wait_for(lambda: k.execute_script(
+                "return [...document.querySelectorAll(arguments[0])].some((e) => e.checkVisibility())", ready),
+                message="%s ready" % name)
+            if name == "console-add-activity":
+                k.find_element(By.CSS_SELECTOR, "#add-activity > summary").click()
+                wait_for(lambda: k.find_elements(By.CSS_SELECTOR, "#add-activity [data-path^='item.config.']"), message="the add-activity form")
+            time.sleep(0.2)
+            audit.page(k, name, scheme)
+
+
 def test_every_page_and_plugin_view_has_no_serious_axe_violation_in_both_themes(shipped_hub, browsers):
     t0 = time.monotonic()
     hub = shipped_hub(*PLUGINS)
@@ -332,6 +356,7 @@ def test_every_page_and_plugin_view_has_no_serious_axe_violation_in_both_themes(
     def kennisbank():
         try:
             kennisbank_pages(hub, k, audit)
+            facilitator_pages(hub, k, audit)
         except BaseException as e:  # noqa: BLE001 - raised again in the test's thread
             kb_errors.append(e)
     kb = threading.Thread(target=kennisbank, daemon=True)

@@ -216,11 +216,11 @@ def test_a_full_disk_loses_no_acked_input(own_hub, tmp_path):
             tasks = [asyncio.create_task(s.run(stop)) for s in senders]
             await asyncio.sleep(1)
             filler = mount / "filler"
-            with open(filler, "wb") as f:  # take every byte that is left
+            # Unbuffered: the write that finds the disk full raises, and close has nothing left to flush.
+            with open(filler, "wb", buffering=0) as f:  # take every byte that is left
                 try:
                     while True:
                         f.write(b"\0" * 65536)
-                        f.flush()
                 except OSError:
                     pass
             statuses = []

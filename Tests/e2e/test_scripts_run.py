@@ -126,9 +126,21 @@ def test_scripts_run_serves_a_demo_session_that_a_client_joins():
                 return welcome
             plugins = [a.get("plugin") for a in run(join_leerkring())["state"]["agenda"]]
             assert {"card-deck", "shared-goals", "shared-agenda"} <= set(plugins), plugins
+            # The demo leerkring as a journey from the template: its startsessie chooses themes with theme-choice.
+            startsessie = script.wait_for(r"^\s+\(code ([A-Z0-9]{6}): the startsessie of the series").group(1)
+            codes.append(startsessie)
+
+            async def join_startsessie():
+                c = Client("ws://127.0.0.1:%d/ws" % port, "demo-startsessie")
+                await c.connect()
+                welcome = await c.join(startsessie, name="Gast", lang="nl")
+                await c.close()
+                return welcome
+            plugins = [a.get("plugin") for a in run(join_startsessie())["state"]["agenda"]]
+            assert "theme-choice" in plugins, plugins
         finally:
             rc = script.stop()
         assert rc in (0, 143), "scripts/run exited %s after SIGTERM" % rc
         assert not port_open(port), "the hub must stop with the script"
         assert (workdir / "data" / "hub.sqlite").exists()
-    assert codes[:2] == codes[2:], "a second run reuses the demo sessions instead of making others"
+    assert codes[:3] == codes[3:], "a second run reuses the demo sessions and series instead of making others"

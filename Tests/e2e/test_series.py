@@ -1,5 +1,5 @@
 """Series as journeys (issue 18, docs/SERIES.md): a leerkring from the template via hubctl; in its startsessie
-15 participants propose and choose themes with a vote (`seriesResult: themes`); the chosen themes appear in
+15 participants propose and choose themes with the theme-choice tool (its series result `themes`); the chosen themes appear in
 `series show` and, once session 2 starts, as its brainstorm's questions; a reference that does not resolve
 refuses `start` with `context_unresolved`; bad shapes are refused at create with file:line."""
 import asyncio
@@ -12,9 +12,10 @@ from conftest import shipped_hub
 from hubclient import Client, close_all, run
 from hubprocess import REPO
 from plugintest import room
+from test_theme_choice import STARTERS
 
-PLUGINS = ("voting", "brainstorm", "checkin", "timer", "case-review", "card-deck", "shared-goals", "shared-agenda")
-PROPOSED = ["Jongeren in de wijk", "Eenzaamheid", "Nog een thema"]
+PLUGINS = ("voting", "brainstorm", "checkin", "timer", "case-review", "card-deck", "shared-goals", "shared-agenda",
+           "theme-choice", "obstacles")
 
 
 @pytest.fixture(scope="module")
@@ -50,33 +51,31 @@ def test_leerkring_from_the_template_carries_the_chosen_themes_forward(hub):
         fac, people = await room(hub, first["code"], 15)
         try:
             await fac.ok(fac.command("goto", activity="themes"))
-            # Five participants propose themes; the facilitator approves two and dismisses one, then opens the vote.
-            for p, text in zip(people, PROPOSED):
-                await p.ok(p.input("themes", "propose", {"text": text}))
-            view = await fac.wait_view("themes", "facilitator", lambda v: len(v["proposals"]) == len(PROPOSED))
-            ids = {p["text"]: p["id"] for p in view["proposals"]}
-            await fac.ok(fac.input("themes", "approve", {"proposal": ids["Jongeren in de wijk"]}))
-            await fac.ok(fac.input("themes", "approve", {"proposal": ids["Eenzaamheid"]}))
-            await fac.ok(fac.input("themes", "dismiss", {"proposal": ids["Nog een thema"]}))
-            await fac.ok(fac.input("themes", "open-voting", {}))
-            # Options: 0 cultuurverschillen, 1 burgerschap, 2 wet- en regelgeving, 3 jongeren, 4 eenzaamheid.
-            # Counts: 3 → 15, 0 → 12, 4 → 9, 2 → 5, 1 → 1.
-            def picks(i):
-                if i < 9:
-                    return [3, 0, 4]
-                if i < 12:
-                    return [3, 0, 2]
-                return [3, 2] if i < 14 else [3, 1]
-            await asyncio.gather(*(p.ok(p.input("themes", "ballot", {"choices": picks(i)})) for i, p in enumerate(people)))
+            # Two take over a starter of the seeds, three propose their own; the facilitator merges the duplicate.
+            for p, proposal in zip(people, [{"starter": 0}, {"starter": 2}, {"text": "Jongeren in de wijk"},
+                                            {"text": "Eenzaamheid"}, {"text": "Jongeren in de buurt"}]):
+                await p.ok(p.input("themes", "propose", proposal))
+            view = await fac.wait_view("themes", "facilitator", lambda v: len(v["themes"]) == 5)
+            ids = {t["text"]: t["id"] for t in view["themes"]}
+            await fac.ok(fac.input("themes", "merge", {"theme": ids["Jongeren in de buurt"], "into": ids["Jongeren in de wijk"]}))
+            await fac.ok(fac.command("phase", activity="themes", phase="prioriteren"))
+            # Three dots each, all on different themes: jongeren 15, cultuurverschillen 12, eenzaamheid 11, wet 7.
+            j, c, e, w = (ids[t] for t in ("Jongeren in de wijk", STARTERS[0], "Eenzaamheid", STARTERS[2]))
+
+            def dots(i):
+                return dict.fromkeys([j, c, e] if i < 8 else [j, c, w] if i < 12 else [j, e, w], 1)
+            await asyncio.gather(*(p.ok(p.input("themes", "ballot", {"dots": dots(i)})) for i, p in enumerate(people)))
             await fac.ok(fac.command("reveal", activity="themes"))
-            await fac.wait_view("themes", "public", lambda v: v["revealed"])
+            await fac.wait_view("themes", "public", lambda v: v.get("results"))
+            await fac.ok(fac.command("phase", activity="themes", phase="bevestigen"))
+            await fac.ok(fac.input("themes", "confirm", {"themes": [j, c, e, w]}))
         finally:
             await close_all([fac, *people])
     run(startsessie())
 
     chosen = ["Jongeren in de wijk", "Cultuurverschillen tussen organisaties overbruggen", "Eenzaamheid",
               "Omgaan met belemmerende wet- en regelgeving"]
-    # The vote's outputs are stored just after its reveal is acknowledged: wait for them.
+    # The outputs are stored just after the confirm is acknowledged: wait for them.
     deadline = time.monotonic() + 10
     while True:
         shown = hub.hubctl_json("series", "show", series["id"])
@@ -87,7 +86,7 @@ def test_leerkring_from_the_template_carries_the_chosen_themes_forward(hub):
     assert shown["plannedThemes"] == series["plannedThemes"] != chosen
     result = next(r for r in shown["results"] if r["name"] == "themes")
     assert result["session"] == 1 and result["activity"] == "themes"
-    assert [(i["title"], i["votes"]) for i in result["items"]] == list(zip(chosen, [15, 12, 9, 5]))
+    assert [(i["title"], i["votes"]) for i in result["items"]] == list(zip(chosen, [15, 12, 11, 7]))
     assert shown["sessions"][0]["attendance"] == 15 and shown["sessions"][0]["status"] == "open"
     text = hub.hubctl("series", "show", series["id"]).stdout
     assert "Jongeren in de wijk" in text and "Leerkring" in text and "2027-03-01" in text

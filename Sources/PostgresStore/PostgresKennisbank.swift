@@ -77,7 +77,7 @@ struct PostgresFacetedIndex: Sendable {
         try KennisbankIndexing.queryWords(text)?.map { $0.lowercased() + ":*" }.joined(separator: " & ")
     }
 
-    enum Outcome { case created, updated, unchanged }
+    typealias Outcome = IndexOutcome
 
     /// Stores the record as the newest version when its content differs from the stored one's (as `FacetedIndex.put`).
     func put(_ db: PostgresConnection, logger: Logger, id: String, title: String, content: String, contentOf: (String) throws -> String,
@@ -287,17 +287,7 @@ extension PostgresStore: KennisbankStore, ToolkitStore {
         }
     }
 
-    static func count(_ outcomes: [PostgresFacetedIndex.Outcome]) -> ImportSummary {
-        var summary = ImportSummary(created: 0, updated: 0, unchanged: 0)
-        for o in outcomes {
-            switch o {
-            case .created: summary.created += 1
-            case .updated: summary.updated += 1
-            case .unchanged: summary.unchanged += 1
-            }
-        }
-        return summary
-    }
+    static func count(_ outcomes: [PostgresFacetedIndex.Outcome]) -> ImportSummary { ImportSummary(counting: outcomes) }
 
     // MARK: monitoring
 
@@ -486,31 +476,22 @@ extension PostgresStore: KennisbankStore, ToolkitStore {
 
     /// Files one newly stored output in the transaction that stores it; nil for kinds that stay with the session.
     func file(_ db: PostgresConnection, _ output: StoredOutput, session: String) async throws -> Filing? {
-        let activity = output.instance.split(separator: "/", maxSplits: 1).last.map(String.init) ?? output.instance
         guard [OutputFiling.interventionKind, OutputFiling.toolkitKind].contains(output.kind) else { return nil }
         let author = try await db.rows("SELECT created_by FROM sessions WHERE id = \(session)", logger: logger).first.flatMap { try $0.decode(String?.self) }
         if output.kind == OutputFiling.interventionKind {
-            let record = OutputFiling.withId(output.record, OutputFiling.interventionId(instance: output.instance))
-            var intervention: Intervention
-            do { intervention = try JSONCoding.decode(Intervention.self, from: JSONCoding.encode(record)) } catch {
-                return .invalid(reason: KennisbankFormats.describeError(error))
-            }
-            intervention.provenance = OutputFiling.completeProvenance(intervention.provenance, session: session, activity: activity, seq: output.seq)
             let effects = Set(try await Self.domains(db, logger: logger).keys)
-            let problems = KennisbankFormats.validate(intervention, effects: effects)
-            if !problems.isEmpty { return .invalid(reason: problems.joined(separator: "; ")) }
-            let (_, stored) = try await put(db, intervention, author: author, keepBookkeeping: false)
+            switch OutputFiling.intervention(from: output, session: session, effects: effects) {
+            case .invalid(let reason): return .invalid(reason: reason)
+            case .ready(let intervention):
+                let (_, stored) = try await put(db, intervention, author: author, keepBookkeeping: false)
+                return .filed(as: "\(stored.id)@\(stored.version ?? 1)")
+            }
+        }
+        switch OutputFiling.toolkitItem(from: output, session: session) {
+        case .invalid(let reason): return .invalid(reason: reason)
+        case .ready(let item):
+            let (_, stored) = try await put(db, item, author: author, keepBookkeeping: false)
             return .filed(as: "\(stored.id)@\(stored.version ?? 1)")
         }
-        let record = OutputFiling.withId(output.record, OutputFiling.toolkitId(instance: output.instance, seq: output.seq, index: output.index))
-        var item: ToolkitItem
-        do { item = try JSONCoding.decode(ToolkitItem.self, from: JSONCoding.encode(record)) } catch {
-            return .invalid(reason: KennisbankFormats.describeError(error))
-        }
-        item.provenance = OutputFiling.completeProvenance(item.provenance, session: session, activity: activity, seq: output.seq)
-        let problems = KennisbankFormats.validate(item)
-        if !problems.isEmpty { return .invalid(reason: problems.joined(separator: "; ")) }
-        let (_, stored) = try await put(db, item, author: author, keepBookkeeping: false)
-        return .filed(as: "\(stored.id)@\(stored.version ?? 1)")
     }
 }

@@ -48,7 +48,7 @@ struct FacetedIndex: Sendable {
             """)
     }
 
-    enum Outcome { case created, updated, unchanged }
+    typealias Outcome = IndexOutcome
 
     struct FacetValue: Hashable, Comparable {
         var facet: String

@@ -73,6 +73,22 @@ public struct ImportProblem: Codable, Sendable, Hashable, Error {
     }
 }
 
+/// What storing one record did to the index (SQLite's `FacetedIndex` and PostgreSQL's alike).
+public enum IndexOutcome: Sendable { case created, updated, unchanged }
+
+extension ImportSummary {
+    public init(counting outcomes: [IndexOutcome]) {
+        self.init(created: 0, updated: 0, unchanged: 0)
+        for o in outcomes {
+            switch o {
+            case .created: created += 1
+            case .updated: updated += 1
+            case .unchanged: unchanged += 1
+            }
+        }
+    }
+}
+
 public struct ImportSummary: Codable, Sendable, Hashable {
     public var created: Int
     public var updated: Int

@@ -38,6 +38,42 @@ public enum OutputFiling {
         return .object(o)
     }
 
+    /// A record ready to store, or why the output is not one (`Filing.invalid`).
+    public enum Prepared<Record: Sendable>: Sendable {
+        case ready(Record)
+        case invalid(reason: String)
+    }
+
+    /// The activity id of an output's instance (`session/activity`).
+    public static func activity(of output: StoredOutput) -> String {
+        output.instance.split(separator: "/", maxSplits: 1).last.map(String.init) ?? output.instance
+    }
+
+    /// A `kennisbank.intervention` output as the description to store: its derived id, its provenance completed,
+    /// checked against the kennisbank's rules (`effects`: the ids of the effectordening).
+    public static func intervention(from output: StoredOutput, session: String, effects: @autoclosure () throws -> Set<String>) rethrows -> Prepared<Intervention> {
+        let record = withId(output.record, interventionId(instance: output.instance))
+        var intervention: Intervention
+        do { intervention = try JSONCoding.decode(Intervention.self, from: JSONCoding.encode(record)) } catch {
+            return .invalid(reason: KennisbankFormats.describeError(error))
+        }
+        intervention.provenance = completeProvenance(intervention.provenance, session: session, activity: activity(of: output), seq: output.seq)
+        let problems = KennisbankFormats.validate(intervention, effects: try effects())
+        return problems.isEmpty ? .ready(intervention) : .invalid(reason: problems.joined(separator: "; "))
+    }
+
+    /// A `gereedschapskist.item` output as the item to store: its derived id, its provenance completed, checked.
+    public static func toolkitItem(from output: StoredOutput, session: String) -> Prepared<ToolkitItem> {
+        let record = withId(output.record, toolkitId(instance: output.instance, seq: output.seq, index: output.index))
+        var item: ToolkitItem
+        do { item = try JSONCoding.decode(ToolkitItem.self, from: JSONCoding.encode(record)) } catch {
+            return .invalid(reason: KennisbankFormats.describeError(error))
+        }
+        item.provenance = completeProvenance(item.provenance, session: session, activity: activity(of: output), seq: output.seq)
+        let problems = KennisbankFormats.validate(item)
+        return problems.isEmpty ? .ready(item) : .invalid(reason: problems.joined(separator: "; "))
+    }
+
     /// A stable, non-cryptographic digest: ids must not change between releases, and nothing is secret here.
     static func fnv1a64(_ text: String) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -58,32 +94,22 @@ extension SQLiteStore {
     /// Files one newly stored output; returns what it became (a record version) or why not, or nil for kinds
     /// that stay with the session only.
     func file(_ db: Database, _ output: StoredOutput, session: String) throws -> Filing? {
-        let activity = output.instance.split(separator: "/", maxSplits: 1).last.map(String.init) ?? output.instance
         let author = try String.fetchOne(db, sql: "SELECT created_by FROM sessions WHERE id = ?", arguments: [session])
         switch output.kind {
         case OutputFiling.interventionKind:
-            let record = OutputFiling.withId(output.record, OutputFiling.interventionId(instance: output.instance))
-            var intervention: Intervention
-            do { intervention = try JSONCoding.decode(Intervention.self, from: JSONCoding.encode(record)) } catch {
-                return .invalid(reason: KennisbankFormats.describeError(error))
+            switch try OutputFiling.intervention(from: output, session: session, effects: Set(try Self.domains(db).keys)) {
+            case .invalid(let reason): return .invalid(reason: reason)
+            case .ready(let intervention):
+                let (_, stored) = try put(db, intervention, author: author, keepBookkeeping: false)
+                return .filed(as: "\(stored.id)@\(stored.version ?? 1)")
             }
-            intervention.provenance = OutputFiling.completeProvenance(intervention.provenance, session: session, activity: activity, seq: output.seq)
-            let effects = Set(try Self.domains(db).keys)
-            let problems = KennisbankFormats.validate(intervention, effects: effects)
-            if !problems.isEmpty { return .invalid(reason: problems.joined(separator: "; ")) }
-            let (_, stored) = try put(db, intervention, author: author, keepBookkeeping: false)
-            return .filed(as: "\(stored.id)@\(stored.version ?? 1)")
         case OutputFiling.toolkitKind:
-            let record = OutputFiling.withId(output.record, OutputFiling.toolkitId(instance: output.instance, seq: output.seq, index: output.index))
-            var item: ToolkitItem
-            do { item = try JSONCoding.decode(ToolkitItem.self, from: JSONCoding.encode(record)) } catch {
-                return .invalid(reason: KennisbankFormats.describeError(error))
+            switch OutputFiling.toolkitItem(from: output, session: session) {
+            case .invalid(let reason): return .invalid(reason: reason)
+            case .ready(let item):
+                let (_, stored) = try put(db, item, author: author, keepBookkeeping: false)
+                return .filed(as: "\(stored.id)@\(stored.version ?? 1)")
             }
-            item.provenance = OutputFiling.completeProvenance(item.provenance, session: session, activity: activity, seq: output.seq)
-            let problems = KennisbankFormats.validate(item)
-            if !problems.isEmpty { return .invalid(reason: problems.joined(separator: "; ")) }
-            let (_, stored) = try put(db, item, author: author, keepBookkeeping: false)
-            return .filed(as: "\(stored.id)@\(stored.version ?? 1)")
         default:
             return nil
         }

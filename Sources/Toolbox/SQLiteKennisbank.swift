@@ -153,17 +153,7 @@ extension SQLiteStore: KennisbankStore, ToolkitStore {
     }
 
     /// One transaction per import: a failure anywhere rolls every record back.
-    static func count(_ outcomes: [FacetedIndex.Outcome]) -> ImportSummary {
-        var summary = ImportSummary(created: 0, updated: 0, unchanged: 0)
-        for o in outcomes {
-            switch o {
-            case .created: summary.created += 1
-            case .updated: summary.updated += 1
-            case .unchanged: summary.unchanged += 1
-            }
-        }
-        return summary
-    }
+    static func count(_ outcomes: [FacetedIndex.Outcome]) -> ImportSummary { ImportSummary(counting: outcomes) }
 
     // MARK: monitoring
 

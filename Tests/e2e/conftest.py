@@ -14,6 +14,7 @@ import asyncio
 import re
 import shutil
 import sqlite3
+import subprocess
 import sys
 import time
 from contextlib import contextmanager
@@ -125,20 +126,47 @@ def db_files(hub):
     return [hub.db, hub.db.with_name(hub.db.name + "-wal")]
 
 
+def pg_schema(hub):
+    """The cluster's URL without options, and the hub's schema (hubprocess.postgres_store)."""
+    base, _, query = hub.store.partition("?")
+    return base, re.search(r"search_path%3D([A-Za-z0-9_]+)", query).group(1)
+
+
+def pg_schema_dump(hub):
+    """On PostgreSQL: every row of the hub's schema as `pg_dump` writes it (the files of the cluster belong to its
+    own user; what the tables hold is what a byte scan of SQLite's file checks, not the WAL segments)."""
+    base, schema = pg_schema(hub)
+    r = subprocess.run(["pg_dump", "--data-only", "--schema=" + schema, "--dbname=" + base], capture_output=True, timeout=120)
+    assert r.returncode == 0, r.stderr.decode(errors="replace")
+    return r.stdout
+
+
 def db_bytes(hub):
-    """The database file and its WAL (where they exist), as one byte string."""
+    """The database file and its WAL (where they exist), as one byte string; on PostgreSQL the schema's dump."""
+    if hub.store:
+        return pg_schema_dump(hub)
     return b"".join(p.read_bytes() for p in db_files(hub) if p.exists())
 
 
 def scan_db(hub, scan):
     """What `scan(bytes)` finds in the database file and in its WAL, each line prefixed with the file's name."""
+    if hub.store:
+        return ["pg_dump: %s" % p for p in scan(pg_schema_dump(hub))]
     return ["%s: %s" % (path.name, p) for path in db_files(hub) if path.exists() for p in scan(path.read_bytes())]
 
 
 def assert_no_pseudonym_key(hub, sid):
     """The closed session's anonymous activities kept no pseudonym key in the database."""
-    with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True) as db:
-        keys = db.execute("SELECT count(*) FROM activity_keys WHERE session_id = ?", (sid,)).fetchone()[0]
+    if hub.store:
+        base, schema = pg_schema(hub)
+        r = subprocess.run(["psql", "-At", "-v", "sid=" + sid, "--dbname=" + base],
+                           input="SELECT count(*) FROM %s.activity_keys WHERE session_id = :'sid';\n" % schema,
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        keys = int(r.stdout.strip())
+    else:
+        with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True) as db:
+            keys = db.execute("SELECT count(*) FROM activity_keys WHERE session_id = ?", (sid,)).fetchone()[0]
     assert keys == 0, "the pseudonym key of the anonymous activity survived the close"
 
 

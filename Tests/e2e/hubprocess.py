@@ -6,6 +6,9 @@ its own directory under `test-artifacts/e2e/` (database, HOME with the saved hub
 hub's stdout and stderr), kept after the run so a failure in CI can be read afterwards.
 
 Binary: env `HUBCTL`, else the newer of `.build/release/hubctl` and `.build/debug/hubctl`.
+
+Store: SQLite files by default. `SESSIONHUB_E2E_STORE=postgres` (with `SESSIONHUB_TEST_POSTGRES` from scripts/pg)
+serves every hub with `--store` on a schema of its own in that cluster instead (issue 21; docs/SCALING.md).
 """
 import json
 import os
@@ -18,6 +21,7 @@ import subprocess
 import threading
 import time
 import urllib.error
+import uuid
 import urllib.request
 from pathlib import Path
 
@@ -28,6 +32,18 @@ ARTIFACTS = REPO / "test-artifacts" / "e2e"
 LISTENING = re.compile(r"listening on (http://\S+?):(\d+)\b")
 FACILITATOR_EMAIL = "f@example.org"
 FACILITATOR_PASSWORD = "correct horse battery staple"
+
+
+def postgres_store(name):
+    """A `postgres://` URL of a new schema in the test cluster for a hub named `name`, when the e2e suites run on
+    PostgreSQL (`SESSIONHUB_E2E_STORE=postgres`); None on SQLite."""
+    if os.environ.get("SESSIONHUB_E2E_STORE", "sqlite") != "postgres":
+        return None
+    base = os.environ.get("SESSIONHUB_TEST_POSTGRES")
+    if not base:
+        raise HubFailed("SESSIONHUB_E2E_STORE=postgres needs a cluster: run under scripts/pg (SESSIONHUB_TEST_POSTGRES)")
+    schema = "e2e_%s_%s" % (re.sub(r"[^a-z0-9]+", "_", name.lower())[-30:], uuid.uuid4().hex[:8])
+    return base + ("&" if "?" in base else "?") + "options=-csearch_path%3D" + schema
 
 
 def find_hubctl():
@@ -68,6 +84,8 @@ class Hub:
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.db = self.dir / "hub.sqlite"
+        # The PostgreSQL store this hub serves instead of `db` (SESSIONHUB_E2E_STORE=postgres), kept across restarts.
+        self.store = postgres_store(self.dir.name)
         self.home = self.dir / "home"
         self.home.mkdir(exist_ok=True)
         self.plugins = Path(plugins)
@@ -96,11 +114,15 @@ class Hub:
 
     def bootstrap(self, email=FACILITATOR_EMAIL, password=FACILITATOR_PASSWORD, name="Fac", role="owner"):
         """Create a facilitator offline, as an operator does before the first start."""
-        r = subprocess.run([self.binary, "facilitator", "add", "--db", str(self.db), "--email", email,
+        r = subprocess.run([self.binary, "facilitator", "add", *self.store_args(), "--email", email,
                             "--name", name, "--password-stdin", "--role", role],
                            input=password + "\n", capture_output=True, text=True, env=self.env(), timeout=60)
         if r.returncode != 0:
             raise HubFailed("facilitator add failed (%d): %s" % (r.returncode, r.stderr))
+
+    def store_args(self):
+        """`--store URL` on PostgreSQL, else `--db FILE`."""
+        return ["--store", self.store] if self.store else ["--db", str(self.db)]
 
     def start(self, port=0, timeout=60):
         """Start `hubctl serve` and wait for its `listening on` line."""
@@ -108,7 +130,7 @@ class Hub:
         out = open(self.dir / ("serve-%d.stdout" % n), "w")
         err = open(self.dir / ("serve-%d.stderr" % n), "w")
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(port),
+            [self.binary, "serve", *self.store_args(), "--host", "127.0.0.1", "--port", str(port),
              "--plugins", str(self.plugins), "--web", str(self.web), *map(str, self.serve_args)],
             cwd=str(REPO), stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, text=True,
             env=self.env())

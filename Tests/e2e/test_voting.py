@@ -451,7 +451,8 @@ def dutch_name(i):
 
 
 ID = re.compile(rb"p_[a-z2-7]{12}")
-BALLOT_RECORD = re.compile(rb"([px]_[a-z2-7]{12})participantballot")
+# An event row: actor, role and type side by side (SQLite's record; tab-separated in a PostgreSQL dump).
+BALLOT_RECORD = re.compile(rb"([px]_[a-z2-7]{12})\t?participant\t?ballot")
 
 
 def scan(blob, voters, names):

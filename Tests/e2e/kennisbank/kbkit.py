@@ -22,6 +22,8 @@ from pathlib import Path
 
 import requests
 
+from hubprocess import postgres_store
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "kennisbank"
@@ -64,6 +66,8 @@ class Hub:
         for old in self.dir.glob("hub.sqlite*"):
             old.unlink()
         self.db = self.dir / "hub.sqlite"
+        # On PostgreSQL (SESSIONHUB_E2E_STORE=postgres): a schema of its own in the test cluster instead of `db`.
+        self.store = postgres_store("kb_" + self.dir.name)
         self.home = self.dir / "home"
         self.home.mkdir(exist_ok=True)
         self.proc = None
@@ -75,17 +79,20 @@ class Hub:
         return {**os.environ, "HOME": str(self.home), "SESSIONHUB_BCRYPT_COST": "4"}
 
     def add_account(self, email, name, password, role):
-        r = subprocess.run([self.binary, "facilitator", "add", "--db", str(self.db), "--email", email, "--name", name,
+        r = subprocess.run([self.binary, "facilitator", "add", *self.store_args(), "--email", email, "--name", name,
                             "--password-stdin", "--role", role],
                            input=password + "\n", capture_output=True, text=True, env=self.env(), timeout=60)
         assert r.returncode == 0, f"facilitator add failed: {r.stdout}\n{r.stderr}"
+
+    def store_args(self):
+        return ["--store", self.store] if self.store else ["--db", str(self.db)]
 
     def start(self):
         self.add_account(*OWNER, role="owner")
         self.add_account(*NEWBIE, role="co-facilitator")
         self._log = open(self.dir / "hub.log", "w")
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--db", str(self.db), "--port", "0", "--plugins", str(REPO / "plugins"), "--web", str(REPO / "web")],
+            [self.binary, "serve", *self.store_args(), "--port", "0", "--plugins", str(REPO / "plugins"), "--web", str(REPO / "web")],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=self.env(), cwd=str(REPO))
         found = {}
         done = threading.Event()
@@ -169,6 +176,8 @@ class Hub:
     def db_facet_counts(self, filters):
         """Facet → {value: count} over published interventions matching `filters` (facet → [values]),
         counted straight from the database file, not through the API."""
+        if self.store:
+            return self.pg_facet_counts(filters)
         con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
         try:
             where = ["t.searchable = 1"]
@@ -184,6 +193,26 @@ class Hub:
             return out
         finally:
             con.close()
+
+
+    def pg_facet_counts(self, filters):
+        """db_facet_counts on PostgreSQL: the same query with psql (the values are the tests' own, quoted)."""
+        base, _, query = self.store.partition("?")
+        schema = re.search(r"search_path%3D([A-Za-z0-9_]+)", query).group(1)
+        quote = lambda v: "'" + v.replace("'", "''") + "'"
+        where = ["t.searchable"]
+        for facet, values in filters.items():
+            where.append(f"t.rid IN (SELECT rid FROM intervention_facets WHERE facet = {quote(facet)} AND value IN ({', '.join(map(quote, values))}))")
+        sql = (f"SET search_path TO {schema}; SELECT f.facet, f.value, COUNT(DISTINCT f.rid) FROM intervention_facets f "
+               f"JOIN interventions t ON t.rid = f.rid WHERE {' AND '.join(where)} GROUP BY f.facet, f.value;")
+        r = subprocess.run(["psql", "-qAt", "-F", "\t", "--dbname=" + base], input=sql, capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        out = defaultdict(dict)
+        for line in r.stdout.splitlines():
+            parts = line.split("\t")
+            if len(parts) == 3:
+                out[parts[0]][parts[1]] = int(parts[2])
+        return out
 
 
 # ---- Chromium ----------------------------------------------------------------------------------------------

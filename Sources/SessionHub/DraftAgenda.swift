@@ -8,7 +8,7 @@ import Toolbox
 /// the new agenda as after a restart. Only before anything was prepared (SQLiteStore.replaceDraftAgenda says why).
 extension SessionRegistry {
     func replaceDraftAgenda(_ session: LiveSession, _ agenda: ParsedAgenda, source: String, by actor: String?) async throws -> DraftAgendaChange {
-        guard let store = services.store as? SQLiteStore else {
+        guard let store = services.store as? any DraftAgendaStore else {
             throw HubError(.internal, LocalizedText(nl: "Deze opslag kan de agenda van een sessie niet vervangen.", en: "This store cannot replace a session's agenda."))
         }
         var record = session.record

@@ -10,7 +10,7 @@ import Toolbox
 /// 1001 and rejoin (the browser client does so at once), and get the new agenda in their `welcome`.
 extension SessionRegistry {
     func addActivity(_ session: LiveSession, _ item: AgendaItem, explicitId: Bool, by actor: String?) async throws -> ActivityAddition {
-        guard let store = services.store as? SQLiteStore else {
+        guard let store = services.store as? any DraftAgendaStore else {
             throw HubError(.internal, LocalizedText(nl: "Deze opslag kan geen activiteit toevoegen.", en: "This store cannot add an activity."))
         }
         var resolved = item

@@ -12,7 +12,35 @@ public enum DraftAgendaChange: Sendable, Equatable {
     case prepared
 }
 
-extension SQLiteStore {
+/// Editing a session's agenda (SQLite here, PostgreSQL in PostgresDraftAgenda.swift).
+public protocol DraftAgendaStore: Sendable {
+    /// Replaces the agenda, its file, title, date, language and series of a draft session whose log holds no command,
+    /// with fresh activity keys. Audited as `session.agenda`.
+    func replaceDraftAgenda(_ s: SessionRecord, activityKeys: [String: [UInt8]], actor: String?) async throws -> DraftAgendaChange
+    /// Appends one item to the stored agenda of a session that is not closed, with its pseudonym key. Audited as
+    /// `session.activity.add`.
+    func appendActivity(session: String, _ item: AgendaItem, explicitId: Bool, key: [UInt8], actor: String?) async throws -> ActivityAddition
+}
+
+/// The rule both stores apply when an activity is appended.
+public enum DraftAgenda {
+    /// The agenda with `item` at the end: an item without an `id` of its own gets the first free `aN` after the
+    /// agenda's length; nil when its own `id` is in use.
+    public static func appending(_ item: AgendaItem, to agenda: [AgendaItem], explicitId: Bool) -> (agenda: [AgendaItem], item: AgendaItem)? {
+        var added = item
+        let used = Set(agenda.map(\.id))
+        if explicitId {
+            if used.contains(item.id) { return nil }
+        } else {
+            var n = agenda.count + 1
+            while used.contains("a\(n)") { n += 1 }
+            added.id = "a\(n)"
+        }
+        return (agenda + [added], added)
+    }
+}
+
+extension SQLiteStore: DraftAgendaStore {
     /// Replaces the agenda, its file, title, date, language and series of a draft session whose log holds no command,
     /// with fresh activity keys (pseudonyms of the new activities); logged `$join`s stay and reach the new activities on
     /// replay, as they reach every activity. One transaction, audited as `session.agenda`.
@@ -55,19 +83,12 @@ extension SQLiteStore {
             let status: String = row["status"]
             let stored: String = row["agenda"]
             if status == SessionStatus.closed.rawValue { return .closed }
-            var agenda = try JSONCoding.decode([AgendaItem].self, from: stored)
-            var added = item
-            let used = Set(agenda.map(\.id))
-            if explicitId {
-                if used.contains(item.id) { return .idInUse(item.id) }
-            } else {
-                var n = agenda.count + 1
-                while used.contains("a\(n)") { n += 1 }
-                added.id = "a\(n)"
+            guard let appended = DraftAgenda.appending(item, to: try JSONCoding.decode([AgendaItem].self, from: stored), explicitId: explicitId) else {
+                return .idInUse(item.id)
             }
-            agenda.append(added)
+            let added = appended.item
             try db.execute(sql: "UPDATE sessions SET agenda = ? WHERE id = ?",
-                           arguments: [String(decoding: try JSONCoding.encode(agenda), as: UTF8.self), session])
+                           arguments: [String(decoding: try JSONCoding.encode(appended.agenda), as: UTF8.self), session])
             try db.execute(sql: "INSERT OR REPLACE INTO activity_keys (session_id, activity, key) VALUES (?, ?, ?)", arguments: [session, added.id, Data(key)])
             try Self.audit(db, actor: actor, action: "session.activity.add", target: session, detail: added.id)
             return .added(added)

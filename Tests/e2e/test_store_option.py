@@ -46,6 +46,18 @@ def test_a_hub_serves_a_room_and_the_kennisbank_on_postgres_and_keeps_acked_inpu
     try:
         hub.start()
         hub.login()
+        # The editor's two writes (issue 20) on this store: a draft's agenda saved again, an activity added.
+        draft = hub.create_session(agendas.counter_only("Concept"))
+        status, edited = hub.api("PUT", "/api/v1/sessions/%s/agenda" % draft["id"], agendas.counter_only("Bewerkt"),
+                                 content_type="application/yaml")
+        assert status == 200 and edited["title"] == "Bewerkt" and edited["code"] == draft["code"], edited
+        status, added = hub.api("POST", "/api/v1/sessions/%s/activities" % draft["id"], {"item": {"plugin": "counter", "title": "Erbij"}})
+        assert status == 201 and [a["id"] for a in added["agenda"]] == ["a1", "a2"], added
+        status, again = hub.api("POST", "/api/v1/sessions/%s/activities" % draft["id"], {"item": {"id": "a2x", "plugin": "counter", "title": "Eigen"}})
+        assert status == 201, again
+        status, twice = hub.api("POST", "/api/v1/sessions/%s/activities" % draft["id"], {"item": {"id": "a2x", "plugin": "counter", "title": "Nog eens"}})
+        assert status == 409 and twice["error"]["code"] == "activity_exists", twice
+
         session = hub.create_session(agendas.counter_only("Op PostgreSQL"))
 
         async def room():

@@ -21,6 +21,14 @@ public struct CommandResolver: Sendable {
         self.phases = phases
     }
 
+    /// The activity `next` or `prev` moves to: after or before the current one in the order (`next` with none current: the first).
+    static func neighbour(_ type: String, state: SessionState) -> String? {
+        let order = state.order
+        guard let cur = state.current, let i = order.firstIndex(of: cur) else { return type == "next" ? order.first : nil }
+        let j = type == "next" ? i + 1 : i - 1
+        return order.indices.contains(j) ? order[j] : nil
+    }
+
     /// Whether accepting `command` would form trio groups: the hub then reads the series' kept trios first.
     public static func formsTrios(_ command: CommandRequest, state: SessionState) -> Bool {
         switch command.type {
@@ -29,15 +37,7 @@ public struct CommandResolver: Sendable {
         case "goto":
             return command.fields["activity"]?.stringValue.flatMap { state.activities[$0]?.item.groups?.mode } == .trio
         case "next", "prev":
-            let order = state.order
-            let target: String?
-            if let cur = state.current, let i = order.firstIndex(of: cur) {
-                let j = command.type == "next" ? i + 1 : i - 1
-                target = order.indices.contains(j) ? order[j] : nil
-            } else {
-                target = command.type == "next" ? order.first : nil
-            }
-            return target.flatMap { state.activities[$0]?.item.groups?.mode } == .trio
+            return neighbour(command.type, state: state).flatMap { state.activities[$0]?.item.groups?.mode } == .trio
         default:
             return false
         }
@@ -71,15 +71,7 @@ public struct CommandResolver: Sendable {
             case .success(let a): return move(to: a, state: state, present: present, type: "goto", rng: &rng)
             }
         case "next", "prev":
-            let order = state.order
-            let target: String?
-            if let cur = state.current, let i = order.firstIndex(of: cur) {
-                let j = command.type == "next" ? i + 1 : i - 1
-                target = order.indices.contains(j) ? order[j] : nil
-            } else {
-                target = command.type == "next" ? order.first : nil
-            }
-            guard let t = target else {
+            guard let t = Self.neighbour(command.type, state: state) else {
                 return .failure(HubError(.activityNotFound, command.type == "next"
                     ? LocalizedText(nl: "Er is geen volgende activiteit.", en: "There is no next activity.")
                     : LocalizedText(nl: "Er is geen vorige activiteit.", en: "There is no previous activity.")))

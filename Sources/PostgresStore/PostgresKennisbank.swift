@@ -412,17 +412,10 @@ extension PostgresStore: KennisbankStore, ToolkitStore {
         try await transaction { db in
             // One editor of the effectordening at a time: the list is read, changed and written whole.
             try await db.rows("LOCK TABLE effects IN EXCLUSIVE MODE", logger: self.logger)
-            var list = try await Self.currentEffects(db, logger: self.logger)
+            let list = try await Self.currentEffects(db, logger: self.logger)
             let before = list.first { $0.id == effect.id }
             if before == effect { return try await Self.latest(db, logger: self.logger, list) }
-            if let i = list.firstIndex(where: { $0.id == effect.id }), before?.domain == effect.domain {
-                list[i] = effect
-            } else {
-                list.removeAll { $0.id == effect.id }
-                let end = list.lastIndex { $0.domain == effect.domain }.map { $0 + 1 } ?? list.count
-                list.insert(effect, at: end)
-            }
-            let saved = try await Self.write(db, logger: self.logger, list, author: author)
+            let saved = try await Self.write(db, logger: self.logger, list.placing(effect), author: author)
             if let before, before.domain != effect.domain { try await self.reindexDomains(db, effect: effect.id) }
             return saved
         }

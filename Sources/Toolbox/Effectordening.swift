@@ -28,18 +28,10 @@ extension SQLiteStore {
 
     public func saveEffect(_ effect: Effect, author: String?) async throws -> Effectordening {
         try await pool.write { db in
-            var list = try Self.currentEffects(db)
+            let list = try Self.currentEffects(db)
             let before = list.first { $0.id == effect.id }
             if before == effect { return try Self.latest(db, list) }
-            if let i = list.firstIndex(where: { $0.id == effect.id }), before?.domain == effect.domain {
-                list[i] = effect
-            } else {
-                // A new effect, or one that moves: it goes at the end of its domain (or of the list, for a new domain).
-                list.removeAll { $0.id == effect.id }
-                let end = list.lastIndex { $0.domain == effect.domain }.map { $0 + 1 } ?? list.count
-                list.insert(effect, at: end)
-            }
-            let saved = try Self.write(db, list, author: author)
+            let saved = try Self.write(db, list.placing(effect), author: author)
             if let before, before.domain != effect.domain { try self.reindexDomains(db, effect: effect.id) }
             return saved
         }
@@ -88,5 +80,21 @@ extension SQLiteStore {
             let record = try JSONCoding.decode(Intervention.self, from: row["data"] as String)
             try Self.interventions.replaceFacets(db, rid: row["rid"], Self.facets(record, domains: domains))
         }
+    }
+}
+
+extension [Effect] {
+    /// The effectordening with `effect` saved (both stores): in its place when its domain stays, else a new effect, or
+    /// one that moves, at the end of its domain (or of the list, for a new domain).
+    public func placing(_ effect: Effect) -> [Effect] {
+        var list = self
+        if let i = list.firstIndex(where: { $0.id == effect.id }), list[i].domain == effect.domain {
+            list[i] = effect
+            return list
+        }
+        list.removeAll { $0.id == effect.id }
+        let end = list.lastIndex { $0.domain == effect.domain }.map { $0 + 1 } ?? list.count
+        list.insert(effect, at: end)
+        return list
     }
 }

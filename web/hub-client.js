@@ -6,7 +6,8 @@
 // - reconnects with backoff; every welcome replaces the whole state;
 // - inputs go through a queue (localStorage for participants): made offline they wait, and after a rejoin
 //   every unanswered one is resent with its original id; each is pending, then confirmed or failed;
-// - close codes: 4001 kicked, 4002 deleted, 4003 bad token (forget it, join anew), 4004 too slow (rejoin).
+// - close codes: 4001 kicked, 4002 deleted, 4003 bad token (forget it, join anew), 4004 too slow and 1012 the
+//   session moved to another node (rejoin at once).
 //
 // Events (CustomEvent 'change', detail.what): welcome, view, session, presence, roster, queue, connection,
 // ended (detail.reason: kicked, deleted, bad_token, not_found, unauthorized, join_failed), error.
@@ -77,7 +78,9 @@ export class HubClient extends EventTarget {
     this.auth = auth;
     this.profile = profile;
     this.lang = lang;
-    this.url = url || `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+    // `?code=` lets a load balancer in front of several hubs send the socket to the node that runs the session
+    // (docs/SCALING.md); the join message still carries the code.
+    this.url = url || `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws?code=${encodeURIComponent(this.code)}`;
     this.ws = null;
     this.connection = 'idle';
     this.ended = null;
@@ -166,7 +169,7 @@ export class HubClient extends EventTarget {
       case 4001: this.forgetToken(); this.end('kicked'); return;
       case 4002: this.end('deleted'); return;
       case 4003: this.forgetToken(); this.end('bad_token'); return;
-      case 4004: this.attempt = 0; this.open(); return;
+      case 4004: case 1012: this.attempt = 0; this.open(); return;
       default: this.scheduleReconnect();
     }
   }

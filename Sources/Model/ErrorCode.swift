@@ -96,6 +96,8 @@ public struct HubError: Error, Sendable, Hashable {
 /// WebSocket close codes of CONTRACTS.md §1.
 public enum CloseCode: UInt16, Sendable {
     case goingAway = 1001
+    /// The session moved to another node (its owner died or gave it up): reconnect at once (docs/SCALING.md).
+    case serviceRestart = 1012
     case unsupportedData = 1003
     case policy = 1008
     case tooLarge = 1009

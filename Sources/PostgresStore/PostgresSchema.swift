@@ -101,6 +101,12 @@ enum PostgresSchema {
             ALTER TABLE series ADD COLUMN journey TEXT
             """,
         ], nil),
+        // Which node runs each live session, beside its advisory lock (PostgresOwnership.swift).
+        ("v5-session-owners", [
+            """
+            CREATE TABLE session_owners (session_id TEXT PRIMARY KEY, node_url TEXT NOT NULL, since BIGINT NOT NULL)
+            """,
+        ], nil),
     ]
 
     /// Applies the missing migrations. An advisory lock serialises hubs that start at once on one schema.

@@ -23,6 +23,8 @@ struct SessionSummary: Codable {
     var current: CurrentActivity?
     /// What the retention removed from the closed session, and when (docs/PRIVACY.md "Retention"); absent when nothing.
     var purged: [PurgeMark]?
+    /// The node that runs the live session (`--node-url`; docs/SCALING.md); absent in lists, which come from the store.
+    var owner: String?
 }
 
 /// The REST API under /api/v1 (docs/DECISIONS.md).
@@ -32,6 +34,8 @@ struct API {
     let host: PluginHost
     let auth: FacilitatorAuth
     let publicURL: @Sendable () -> String
+    /// This node's URL, named as the owner of the sessions it runs; nil for one hub on its own store.
+    let nodeURL: (@Sendable () -> String)?
     /// Failed logins per address and per account (docs/SECURITY.md, "Login and tokens").
     var loginThrottle = LoginThrottle()
     /// Join-code lookups that miss, per address; shared with the QR route (docs/SECURITY.md, "Join codes").
@@ -103,7 +107,8 @@ struct API {
             id: s.id, code: s.code, title: s.record.title, status: state.status, series: s.record.seriesId, date: s.record.date,
             lang: s.record.lang, seq: state.seq, createdAt: s.record.createdAt, participants: await s.participantCount,
             participantUrl: "\(base)/s/\(s.code)", facilitatorUrl: "\(base)/facilitate/\(s.id)", beamerUrl: "\(base)/beamer/\(s.code)",
-            agenda: detail ? state.agendaEntries : nil, current: detail ? state.currentActivity : nil, purged: purged?.isEmpty == false ? purged : nil)
+            agenda: detail ? state.agendaEntries : nil, current: detail ? state.currentActivity : nil, purged: purged?.isEmpty == false ? purged : nil,
+            owner: nodeURL?())
     }
 
     func summary(_ r: SessionRecord) -> SessionSummary {

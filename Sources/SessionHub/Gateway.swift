@@ -31,7 +31,8 @@ struct Gateway: Sendable {
 
     /// Rethrows what ended reading (e.g. the library's 1007 for invalid UTF-8, 1009 for a message that
     /// grew too large, 1002 for a protocol error), so that the library closes with that code.
-    func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: HubRequestContext) async throws {
+    /// `relayed`: another node passed this connection on (`X-SessionHub-Relay`); it is never relayed again.
+    func handle(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: HubRequestContext, relayed: Bool = false) async throws {
         // The connection's id is its upgrade request's: the handshake's log lines and the connection's share it.
         let logger = { var l = self.logger; l[metadataKey: "connection"] = .string(context.id); return l }()
         logger.debug("websocket connected")
@@ -44,7 +45,7 @@ struct Gateway: Sendable {
         // A connection that upgraded but never joins holds a socket for nothing: 1008 after the deadline.
         let deadline = Task { [joinTimeout = connections.policy.joinTimeout] in
             try await Task.sleep(for: joinTimeout)
-            if await state.joined == nil { outbox.close(.policy) }
+            if await !state.engaged { outbox.close(.policy) }
         }
         defer { deadline.cancel() }
         // A facilitator's token can die while the console is open (logout, account removed, expiry): the
@@ -77,7 +78,7 @@ struct Gateway: Sendable {
                 return .writer
             }
             group.addTask {
-                let error = await self.read(inbound, outbox: outbox, state: state, context: context, logger: logger)
+                let error = await self.read(inbound, outbox: outbox, state: state, context: context, relayed: relayed, logger: logger)
                 // Reading ended (client closed, or too large): stop the writer too.
                 outbox.continuation.finish()
                 return .reader(error)
@@ -111,12 +112,14 @@ struct Gateway: Sendable {
             return readError
         }
         if let (session, conn) = await state.joined { await session.detach(conn) }
+        await state.relay?.close()
         logger.debug("websocket closed", metadata: ["close": "\(outbox.requestedClose.map { "\($0.rawValue)" } ?? "by the client")"])
         if let readError, outbox.requestedClose == nil { throw readError }
     }
 
     /// Returns the error that ended reading, nil when the client closed.
-    private func read(_ inbound: WebSocketInboundStream, outbox: Outbox, state: ConnectionState, context: HubRequestContext, logger: Logger) async -> (any Error)? {
+    private func read(_ inbound: WebSocketInboundStream, outbox: Outbox, state: ConnectionState, context: HubRequestContext, relayed: Bool,
+                      logger: Logger) async -> (any Error)? {
         let peer = context.peer
         var bucket = TokenBucket(rate: limits.messagesPerSecond, burst: limits.messageBurst)
         var protocolErrors = 0
@@ -127,6 +130,11 @@ struct Gateway: Sendable {
                 guard case .text(let text) = message else {
                     outbox.close(.unsupportedData)
                     return nil
+                }
+                // Relayed to the session's owner: it checks and rate-limits the frames as if the client were its own.
+                if let relay = await state.relay {
+                    relay.forward(text)
+                    continue
                 }
                 let joined = await state.joined
                 let sender = joined?.1
@@ -166,7 +174,7 @@ struct Gateway: Sendable {
                         continue
                     }
                     let joinLang = req.lang ?? lang
-                    await join(req, outbox: outbox, state: state, peer: peer, channel: context.channel, logger: logger, reply: { e in
+                    await join(req, text: text, relayed: relayed, outbox: outbox, state: state, peer: peer, channel: context.channel, logger: logger, reply: { e in
                         outbox.send(.error(e, lang: joinLang))
                     })
                 case .success(.input(let req)):
@@ -216,14 +224,34 @@ struct Gateway: Sendable {
         outbox.close(.tokenInvalid)
     }
 
-    private func join(_ req: JoinRequest, outbox: Outbox, state: ConnectionState, peer: String, channel: any Channel, logger: Logger,
-                      reply: (HubError) -> Void) async {
+    private func join(_ req: JoinRequest, text: String, relayed: Bool, outbox: Outbox, state: ConnectionState, peer: String, channel: any Channel,
+                      logger: Logger, reply: (HubError) -> Void) async {
         // Probing codes over the WebSocket costs the same misses as over REST; a code that names a session costs nothing.
         if await codeLookups.admit(peer) != nil {
             reply(HubError(.rateLimited))
             return
         }
-        guard var session = try? await registry.session(req.code) else {
+        let found: LiveSession?
+        do { found = try await registry.session(req.code) } catch let elsewhere as SessionElsewhere {
+            await codeLookups.found(peer)
+            // Passed on once at most: a relayed join for a session that moved on meanwhile comes back through the client.
+            guard !relayed else {
+                reply(HubError(.unavailable))
+                outbox.close(.serviceRestart)
+                return
+            }
+            logger.debug("websocket relayed", metadata: ["session": .string(elsewhere.session), "node": .string(elsewhere.node)])
+            await state.relay(OwnerRelay.start(to: elsewhere.node, code: elsewhere.code, join: text, client: outbox, peer: peer,
+                                               maxClientMessage: limits.maxMessageBytes, logger: logger))
+            connections.settle(channel)
+            return
+        } catch let e as HubError {
+            reply(e)
+            return
+        } catch {
+            found = nil
+        }
+        guard var session = found else {
             reply(HubError(.sessionNotFound))
             return
         }
@@ -269,6 +297,10 @@ extension Gateway {
 /// What a connection has joined, shared between its reader and its cleanup.
 actor ConnectionState {
     private(set) var joined: (LiveSession, ClientConnection)?
+    /// Set instead of `joined` when the session runs on another node.
+    private(set) var relay: OwnerRelay?
+    var engaged: Bool { joined != nil || relay != nil }
+    func relay(_ r: OwnerRelay) { relay = r }
     /// The token a facilitator joined with, checked again on each command and every `tokenCheckInterval`.
     private(set) var facilitatorToken: String?
     func set(_ s: LiveSession, _ c: ClientConnection, facilitatorToken: String?) {

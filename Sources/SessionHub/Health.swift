@@ -34,6 +34,8 @@ struct Health: Sendable {
     let log: EventLog
     let disk: DiskWatch
     let backups: BackupWatch?
+    /// This node's URL (`--node-url`) with several nodes on one store: behind HAProxy, which node answered.
+    var node: (@Sendable () -> String)?
 
     func register(on router: Router<HubRequestContext>) {
         router.get("healthz") { _, _ -> Response in await self.response() }
@@ -56,13 +58,14 @@ struct Health: Sendable {
 
     func response() async -> Response {
         let found = await problems()
+        let named: [String: JSONValue] = node.map { ["node": .string($0())] } ?? [:]
         let body = JSONValue.array(found.map(\.json))
         if let failing = found.first(where: { $0.code == "log_not_durable" }) {
             return JSONResponse.make(status: .serviceUnavailable, JSONValue.object([
-                "status": "failing", "reason": .string(failing.detail ?? failing.message), "problems": body]))
+                "status": "failing", "reason": .string(failing.detail ?? failing.message), "problems": body].merging(named, uniquingKeysWith: { $1 })))
         }
-        guard !found.isEmpty else { return JSONResponse.make(JSONValue.object(["status": "ok"])) }
-        return JSONResponse.make(JSONValue.object(["status": "degraded", "problems": body]))
+        guard !found.isEmpty else { return JSONResponse.make(JSONValue.object(["status": "ok"].merging(named, uniquingKeysWith: { $1 }))) }
+        return JSONResponse.make(JSONValue.object(["status": "degraded", "problems": body].merging(named, uniquingKeysWith: { $1 })))
     }
 }
 

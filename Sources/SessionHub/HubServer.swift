@@ -27,6 +27,10 @@ public struct HubConfiguration: Sendable {
     /// Opens the store instead of the SQLite file at `dbPath`: `hubctl serve --store postgres://…` (issue 21). The hub
     /// then takes no backups of its own (`BackupUnavailable`) and the retention purges no backup folder.
     public var openStore: (@Sendable () async throws -> any ServedStore)?
+    /// Several nodes on one store (`--store`): which node runs each live session. Called with this node's URL.
+    public var openOwnership: (@Sendable (_ node: @escaping @Sendable () -> String) throws -> any SessionOwnership)?
+    /// This node's URL as the other nodes reach it (`--node-url`); default: the address it listens on.
+    public var nodeURL: String?
     /// Folder of the templates (`--templates`); nil: `./templates`, else the one beside `webDir` (TemplatesAPI).
     public var templatesDir: String?
     /// Folder of the hub's own executable: `${HUB_BIN_DIR}` in plugin commands.
@@ -87,11 +91,16 @@ public enum HubServer {
         let log = EventLog(store: store, announce: { [logger] level, message in logger.log(level: Logger.Level(rawValue: level) ?? .critical, "\(message)") })
         let services = SessionServices(store: store, kennisbank: store, log: log, host: host, tokens: tokens, logger: logger, tick: config.tick, clock: SessionServices.now,
                                        maxParticipants: config.maxParticipants)
-        let registry = SessionRegistry(services: services)
+        let base = PublicBase()
+        let node = PublicBase()
+        let ownership = try config.openOwnership?({ node.get() }) ?? SoleOwner()
+        let registry = SessionRegistry(services: services, ownership: ownership)
         await registry.unloadIdleSessions(after: config.rest.sessionIdle)
+        await registry.followOwnership()
+        // Named in `/healthz` and as sessions' owner only with several nodes on one store.
+        let nodeName: (@Sendable () -> String)? = config.openOwnership == nil ? nil : { @Sendable in node.get() }
         await host.onStateChange { name, state, error in await registry.pluginStateChanged(name, state, error) }
         let auth = FacilitatorAuth(store: store, lifetime: config.rest.tokens)
-        let base = PublicBase()
 
         let connections = ConnectionGuard(policy: config.connectionPolicy)
         let router = Router(context: HubRequestContext.self)
@@ -100,16 +109,17 @@ public enum HubServer {
         router.add(middleware: ClientAddressMiddleware(connections: connections, settles: true))
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: RequestTargetLimitMiddleware(maxURLBytes: config.rest.maxURLBytes))
+        router.add(middleware: OwnerForwarding())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: FileMiddleware(config.webDir, searchForIndexHtml: true, logger: logger))
         let backupWatch = config.backup.every.map { BackupWatch(directory: config.backup.folder(dbPath: config.dbPath), every: $0) }
-        Health(host: host, log: log, disk: DiskWatch(databasePath: config.dbPath, minFreeBytes: config.minFreeDiskBytes), backups: backupWatch)
-            .register(on: router)
+        Health(host: host, log: log, disk: DiskWatch(databasePath: config.dbPath, minFreeBytes: config.minFreeDiskBytes), backups: backupWatch,
+               node: nodeName).register(on: router)
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: prometheus.emitToString())))
         }
         let codeLookups = CodeLookupLimiter(config.rest.codeMisses)
-        API(registry: registry, store: store, host: host, auth: auth, publicURL: { base.get() }, loginThrottle: LoginThrottle(config.rest.login),
+        API(registry: registry, store: store, host: host, auth: auth, publicURL: { base.get() }, nodeURL: nodeName, loginThrottle: LoginThrottle(config.rest.login),
             codeLookups: codeLookups).register(on: router)
         let backups = Backups(store: store, directory: config.backup.folder(dbPath: config.dbPath), keep: config.backup.keep, logger: logger)
         BackupAPI(backups: backups, auth: auth).register(on: router)
@@ -132,7 +142,11 @@ public enum HubServer {
         wsRouter.add(middleware: ClientAddressMiddleware(connections: connections, settles: false))
         let handshakeLimiter = AddressLimiter(rate: config.joinsPerSecondPerAddress, burst: config.joinBurstPerAddress)
         wsRouter.ws("ws", shouldUpgrade: { request, ctx in
-            guard OriginCheck.allows(origin: request.headers[.origin], host: request.head.authority, publicURL: base.get()) else {
+            // A node relaying a client (docs/SCALING.md) checked that client's origin itself; its own handshake carries
+            // the WebSocket client library's made-up origin. A page cannot set that header on a WebSocket (browsers
+            // send no custom handshake headers), so it opens nothing to cross-site pages.
+            let relayedByNode = request.headers[NodeHeaders.relayed] != nil
+            guard relayedByNode || OriginCheck.allows(origin: request.headers[.origin], host: request.head.authority, publicURL: base.get()) else {
                 throw HTTPError(.forbidden)
             }
             guard await handshakeLimiter.allow(ctx.peer) else { throw HTTPError(.tooManyRequests) }
@@ -140,7 +154,8 @@ public enum HubServer {
             guard connections.pending(ctx.channel, address: ctx.peer) else { throw HTTPError(.tooManyRequests) }
             return .upgrade([:])
         }) { inbound, outbound, ctx in
-            try await gateway.handle(inbound: inbound, outbound: outbound, context: ctx.requestContext)
+            try await gateway.handle(inbound: inbound, outbound: outbound, context: ctx.requestContext,
+                                     relayed: ctx.request.headers[NodeHeaders.relayed] != nil)
         }
 
         let maxMessage = config.connection.maxMessageBytes
@@ -161,12 +176,13 @@ public enum HubServer {
                 let port = channel.localAddress?.port ?? config.port
                 let listening = "http://\(config.host):\(port)"
                 base.set(config.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? listening)
+                node.set(config.nodeURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? listening)
                 print("listening on \(listening)")
                 fflush(nil)
             },
             logger: logger
         )
-        let hub = HubService(registry: registry, host: host, log: log, connections: connections, logger: logger)
+        let hub = HubService(registry: registry, ownership: ownership, host: host, log: log, connections: connections, logger: logger)
         let auditRetention = AuditRetention(store: store, keep: config.rest.auditRetention, logger: logger)
         var lifecycle: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: hub),
                                                                           .init(service: auditRetention, successTerminationBehavior: .ignore)]
@@ -192,6 +208,7 @@ public enum HubServer {
 /// Restores unfinished sessions at start; on shutdown closes every connection with 1001 and flushes the log.
 struct HubService: Service {
     let registry: SessionRegistry
+    let ownership: any SessionOwnership
     let host: PluginHost
     let log: EventLog
     let connections: ConnectionGuard
@@ -205,6 +222,8 @@ struct HubService: Service {
         // Connections that never joined a session are closed the same way.
         connections.closeWebSockets(.goingAway)
         await log.flush()
+        // Everything accepted is stored: the other nodes may take the sessions now.
+        await ownership.close()
         await host.shutdown()
     }
 }

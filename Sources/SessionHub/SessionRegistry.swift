@@ -8,6 +8,8 @@ import Toolbox
 /// created from agendas, deleted on request.
 public actor SessionRegistry {
     let services: SessionServices
+    /// Which sessions this node may run when several share a store (docs/SCALING.md "One owner per session").
+    let ownership: any SessionOwnership
     private var byId: [String: LiveSession] = [:]
     private var restoring: [String: Task<LiveSession, any Error>] = [:]
     /// When each loaded session was last looked up or created: with no connections, the idle clock (finding 8).
@@ -15,11 +17,13 @@ public actor SessionRegistry {
     /// Sessions being unloaded: a lookup waits until they have written what they accepted, then loads them again.
     private var unloading: [String: Task<Void, Never>] = [:]
     private var sweeper: Task<Void, Never>?
+    private var follower: Task<Void, Never>?
     /// Sessions being deleted (id → code): not found any more, and not loaded again from their rows.
     private var deleting: [String: String] = [:]
 
-    init(services: SessionServices) {
+    init(services: SessionServices, ownership: any SessionOwnership = SoleOwner()) {
         self.services = services
+        self.ownership = ownership
     }
 
     private func phases() async -> [String: [String]] {
@@ -33,7 +37,22 @@ public actor SessionRegistry {
         if let s = byId[key] { return used(s) }
         if let s = byId.values.first(where: { $0.code == key }) { return used(s) }
         guard let record = try await services.store.session(key) else { return nil }
+        if let s = byId[record.id] { return used(s) }
+        try await claim(record)
         return used(try await load(record))
+    }
+
+    /// Makes the session this node's before it is loaded; throws `SessionElsewhere` when another node runs it.
+    private func claim(_ record: SessionRecord) async throws {
+        // A node that has just taken the lock writes its address a moment later: ask again, for 2 s at most.
+        for _ in 0..<20 {
+            switch try await ownership.claim(record.id) {
+            case .mine: return
+            case .elsewhere(let node): throw SessionElsewhere(node: node, session: record.id, code: record.code)
+            case .changing: try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        throw HubError(.unavailable)
     }
 
     private func used(_ s: LiveSession) -> LiveSession {
@@ -51,7 +70,10 @@ public actor SessionRegistry {
         let task = Task { try await self.build(record) }
         restoring[record.id] = task
         defer { restoring[record.id] = nil }
-        return try await task.value
+        do { return try await task.value } catch {
+            await ownership.release(record.id)
+            throw error
+        }
     }
 
     private func build(_ record: SessionRecord) async throws -> LiveSession {
@@ -67,11 +89,23 @@ public actor SessionRegistry {
     }
 
     /// Brings every draft and open session back after a restart or a crash.
+    /// With several nodes on one store, each brings back only the sessions it ran before (the others' come back
+    /// wherever their clients reconnect).
     func loadUnfinished() async {
+        let mine: Set<String>?
+        do { mine = try await ownership.formerlyMine().map(Set.init) } catch {
+            services.logger.error("sessions not restored: the owner table cannot be read", metadata: ["error": "\(error)"])
+            return
+        }
         for status in [SessionStatus.draft, .open] {
             guard let records = try? await services.store.sessions(status: status) else { continue }
-            for r in records where byId[r.id] == nil {
-                do { _ = try await load(r) } catch {
+            for r in records where byId[r.id] == nil && mine?.contains(r.id) != false {
+                do {
+                    try await claim(r)
+                    _ = try await load(r)
+                } catch is SessionElsewhere {
+                    continue
+                } catch {
                     services.logger.error("session not restored", metadata: ["session": "\(r.id)", "error": "\(error)"])
                 }
             }
@@ -106,6 +140,7 @@ public actor SessionRegistry {
                 continue
             }
             try await services.store.audit(actor: createdBy, action: "session.create", target: record.id)
+            try await claim(record)
             return used(try await load(record))
         }
         throw HubError(.internal, LocalizedText(nl: "Geen vrije deelnamecode gevonden.", en: "No free join code found."))
@@ -123,6 +158,7 @@ public actor SessionRegistry {
         await session.disconnectAll(.sessionDeleted)
         await session.retire()
         try await services.store.deleteSession(session.id, actor: actor)
+        await ownership.release(session.id)
     }
 
     /// Runs `body` with the session out of memory (its viewers disconnected to come back): a lookup meanwhile
@@ -182,7 +218,10 @@ public actor SessionRegistry {
             guard byId[id] === s, lastUsed[id] == used else { continue }
             byId[id] = nil
             lastUsed[id] = nil
-            let task = Task { await s.retire() }
+            let task = Task {
+                await s.retire()
+                await self.ownership.release(id)
+            }
             unloading[id] = task
             await task.value
             unloading[id] = nil
@@ -191,8 +230,30 @@ public actor SessionRegistry {
         Metrics.sessionsLoaded.set(byId.count)
     }
 
+    /// Unloads every session whenever the claims may be lost (the lock connection broke): another node may take
+    /// them now, and never two run one. Their clients are closed with 1012 and reconnect to whichever node runs them.
+    func followOwnership() {
+        follower?.cancel()
+        follower = Task { [weak self, losses = ownership.losses] in
+            for await _ in losses { await self?.dropAll() }
+        }
+    }
+
+    private func dropAll() async {
+        let loaded = byId
+        byId = [:]
+        lastUsed = [:]
+        services.logger.error("ownership lost: unloading every session", metadata: ["sessions": "\(loaded.count)"])
+        for s in loaded.values {
+            await s.disconnectAll(.serviceRestart)
+            await s.retire()
+        }
+        Metrics.sessionsLoaded.set(byId.count)
+    }
+
     func shutdown() async {
         sweeper?.cancel()
+        follower?.cancel()
         for s in byId.values { await s.disconnectAll(.goingAway) }
         // Gives up on a log that cannot write instead of retrying forever: nothing unwritten was acknowledged.
         await services.log.shutdown()

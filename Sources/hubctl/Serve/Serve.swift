@@ -14,6 +14,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A PostgreSQL store instead of --db: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, ?host=/socket/dir for a Unix socket, ?options=-csearch_path%3DSCHEMA for a schema of its own (docs/SCALING.md). Backups are then pg_dump's: --backup-every is refused.")
     var store: String?
 
+    @Option(name: .customLong("node-url"), help: "With --store and several hubs on one database: this node's own URL as the other nodes reach it (e.g. http://10.0.0.2:8080), where they relay clients and forward requests for the sessions it runs (docs/SCALING.md). Default: the address it listens on.")
+    var nodeURL: String?
+
     @Option(help: "Address to listen on.")
     var host = "127.0.0.1"
 
@@ -51,6 +54,12 @@ struct Serve: AsyncParsableCommand {
         guard pluginTimeout > 0, pluginTimeout <= 300 else { throw ValidationError("--plugin-timeout must be more than 0 and at most 300 seconds") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         if let u = publicURL, URL(string: u)?.scheme == nil { throw ValidationError("--public-url must be a URL such as https://hub.example.org") }
+        if let u = nodeURL {
+            guard store != nil else { throw ValidationError("--node-url names this node among several on one --store postgres://… database") }
+            guard let c = URLComponents(string: u), ["http", "https"].contains(c.scheme ?? ""), c.host?.isEmpty == false else {
+                throw ValidationError("--node-url must be a URL such as http://10.0.0.2:8080")
+            }
+        }
         if let store {
             guard PostgresStore.isStoreURL(store) else { throw ValidationError("--store takes a postgres:// URL; a SQLite file is --db FILE") }
             do { try PostgresStore.check(url: store) } catch { throw ValidationError("--store: \(error)") }
@@ -63,7 +72,11 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var config = HubConfiguration(binDir: Self.executableDir())
         config.dbPath = db
-        if let store { config.openStore = { try await PostgresStore(url: store) } }
+        if let store {
+            config.openStore = { try await PostgresStore(url: store) }
+            config.openOwnership = { node in try PostgresOwnership(url: store, node: node) }
+        }
+        config.nodeURL = nodeURL
         config.host = host
         config.port = port
         config.publicURL = publicURL

@@ -71,6 +71,21 @@ struct PostgresFacetedIndex: Sendable {
         KennisbankIndexing.words(title + "\n" + text).map { $0.lowercased() }.joined(separator: " ")
     }
 
+    /// The record's length for the ranking: FTS5 counts the tokens of its title and body columns (`xColumnSize`).
+    static func tokenCount(_ title: String, _ text: String) -> Int64 {
+        Int64(KennisbankIndexing.words(title).count + KennisbankIndexing.words(text).count)
+    }
+
+    /// Migration v6-search-ranking: the token count of the records stored before it.
+    static func countTokens(_ db: PostgresConnection, logger: Logger) async throws {
+        for index in [interventions, toolkit] {
+            for row in try await db.rows("SELECT rid, title, body FROM \(unescaped: index.table)", logger: logger) {
+                let (rid, title, body) = try row.decode((Int64, String, String).self)
+                try await db.rows("UPDATE \(unescaped: index.table) SET tokens = \(tokenCount(title, body)) WHERE rid = \(rid)", logger: logger)
+            }
+        }
+    }
+
     /// A `to_tsquery` text: each word a prefix, all required (the words hold only letters and digits, so no
     /// operator of the query syntax gets through); nil without words.
     static func tsquery(_ text: String?) throws -> String? {
@@ -93,11 +108,12 @@ struct PostgresFacetedIndex: Sendable {
         }
         let (data, updatedAt) = try encode(next)
         let words = Self.indexedWords(title, searchText)
+        let tokens = Self.tokenCount(title, searchText)
         guard let rid = try await db.rows("""
-            INSERT INTO \(unescaped: table) (id, version, title, data, searchable, updated_at, body, words)
-            VALUES (\(id), \(next), \(title), \(data), \(searchable), \(updatedAt ?? at), \(searchText), to_tsvector('\(unescaped: Self.configuration)', \(words)))
+            INSERT INTO \(unescaped: table) (id, version, title, data, searchable, updated_at, body, words, tokens)
+            VALUES (\(id), \(next), \(title), \(data), \(searchable), \(updatedAt ?? at), \(searchText), to_tsvector('\(unescaped: Self.configuration)', \(words)), \(tokens))
             ON CONFLICT (id) DO UPDATE SET version = excluded.version, title = excluded.title, data = excluded.data,
-                searchable = excluded.searchable, updated_at = excluded.updated_at, body = excluded.body, words = excluded.words
+                searchable = excluded.searchable, updated_at = excluded.updated_at, body = excluded.body, words = excluded.words, tokens = excluded.tokens
             RETURNING rid
             """, logger: logger).first.map({ try $0.decode(Int64.self) }) else { throw StoreError.notFound(id) }
         try await db.rows("""
@@ -168,10 +184,16 @@ struct PostgresFacetedIndex: Sendable {
             counts[facet, default: []].append(FacetCount(value: value, count: n))
         }
         let pageSQL: String
-        if query != nil {
+        if let query {
+            // The page in FTS5's order (bm25, then id), scored here: ts_rank orders otherwise, and a hub moved from SQLite
+            // (hubctl migrate) must list the same hits in the same order.
+            let words = query.split(separator: " & ").map { String($0.dropLast(2)) }
+            let ranked = try await rankedLikeFTS5(store, words: words, whereClause: whereClause, binds: binds)
+            let page = Array(ranked.dropFirst(max(offset, 0)).prefix(max(limit, 0)))
+            let rids = bind(page)
             pageSQL = """
                 SELECT \(columns), ts_headline('\(Self.configuration)', t.body, \(tsquery), 'StartSel=[, StopSel=], MaxWords=12, MinWords=6') AS snippet
-                FROM \(table) t \(whereClause) ORDER BY ts_rank(t.words, \(tsquery)) DESC, t.id COLLATE "C" LIMIT \(bind(limit)) OFFSET \(bind(offset))
+                FROM \(table) t WHERE t.rid = ANY(\(rids)::bigint[]) ORDER BY array_position(\(rids)::bigint[], t.rid)
                 """
         } else {
             pageSQL = """
@@ -181,6 +203,60 @@ struct PostgresFacetedIndex: Sendable {
         }
         let rows = try await store.rows(PostgresQuery(unsafeSQL: pageSQL, binds: binds))
         return Page(total: total, rows: rows, facets: counts)
+    }
+}
+
+extension PostgresFacetedIndex {
+    /// The rids of the matches in the order of SQLite's `ORDER BY rank, id`: FTS5's `bm25()` (fts5_aux.c, k1 = 1.2, b = 0.75,
+    /// unit column weights), computed with the same operations in the same order so that equal inputs round alike.
+    /// Per query word (a prefix phrase): its document frequency over every record (as `xQueryPhrase` counts) and, per
+    /// match, the occurrences of words it begins (the positions of the lexemes it prefixes; PostgreSQL keeps at most
+    /// 256 per lexeme, FTS5 all: a record repeating one word more often can rank otherwise). `tokens` is the length.
+    func rankedLikeFTS5(_ store: PostgresStore, words: [String], whereClause: String, binds: PostgresBindings) async throws -> [Int64] {
+        let stats = try await store.rows("SELECT count(*), coalesce(sum(tokens), 0)::bigint FROM \(unescaped: table)")
+        guard let first = stats.first else { return [] }
+        let (nRow, nToken) = try first.decode((Int64, Int64).self)
+        guard nRow > 0 else { return [] }
+        let avgdl = Double(nToken) / Double(nRow)
+        var lexemes: [String?] = []
+        var idf: [Double] = []
+        for word in words {
+            let row = try await store.rows("""
+                SELECT (tsvector_to_array(to_tsvector('\(unescaped: Self.configuration)', \(word))))[1],
+                       (SELECT count(*) FROM \(unescaped: table) WHERE words @@ to_tsquery('\(unescaped: Self.configuration)', \(word + ":*")))
+                """).first
+            var lexeme: String?
+            var nHit: Int64 = 0
+            if let row { (lexeme, nHit) = try row.decode((String?, Int64).self) }
+            lexemes.append(lexeme)
+            let rows = Double(nRow), hits = Double(nHit)
+            var value: Double = log((rows - hits + 0.5) / (hits + 0.5))
+            if value <= 0.0 { value = 1e-6 }
+            idf.append(value)
+        }
+        var scoring = binds
+        let frequencies = lexemes.map { lexeme -> String in
+            guard let lexeme else { return "0::bigint" }
+            scoring.append(lexeme)
+            return "(SELECT coalesce(sum(cardinality(u.positions)), 0)::bigint FROM unnest(t.words) u WHERE starts_with(u.lexeme, $\(scoring.count)))"
+        }
+        var scored: [(score: Double, id: [UInt8], rid: Int64)] = []
+        for row in try await store.rows(PostgresQuery(unsafeSQL: """
+            SELECT t.rid, t.id, t.tokens, ARRAY[\(frequencies.joined(separator: ", "))]::bigint[] FROM \(table) t \(whereClause)
+            """, binds: scoring)) {
+            let (rid, id, tokens, counts) = try row.decode((Int64, String, Int64, [Int64]).self)
+            let k1 = 1.2, b = 0.75
+            let D = Double(tokens)
+            var score = 0.0
+            for (i, count) in counts.enumerated() {
+                let freq = Double(count)
+                score += idf[i] * ((freq * (k1 + 1.0)) / (freq + k1 * (1 - b + b * D / avgdl)))
+            }
+            scored.append((-1.0 * score, Array(id.utf8), rid))
+        }
+        // SQLite's BINARY collation compares the ids' bytes.
+        scored.sort { $0.score != $1.score ? $0.score < $1.score : $0.id.lexicographicallyPrecedes($1.id) }
+        return scored.map(\.rid)
     }
 }
 

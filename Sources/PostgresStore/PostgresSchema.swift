@@ -107,6 +107,11 @@ enum PostgresSchema {
             CREATE TABLE session_owners (session_id TEXT PRIMARY KEY, node_url TEXT NOT NULL, since BIGINT NOT NULL)
             """,
         ], nil),
+        // The records' lengths in tokens, for a ranking equal to SQLite's FTS5 bm25 (PostgresFacetedIndex.rankedLikeFTS5).
+        ("v6-search-ranking", [
+            "ALTER TABLE interventions ADD COLUMN tokens BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE toolkit_items ADD COLUMN tokens BIGINT NOT NULL DEFAULT 0",
+        ], { db, logger in try await PostgresFacetedIndex.countTokens(db, logger: logger) }),
     ]
 
     /// Applies the missing migrations. An advisory lock serialises hubs that start at once on one schema.

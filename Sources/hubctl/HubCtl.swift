@@ -13,7 +13,7 @@ struct HubCtl: AsyncParsableCommand {
             """,
         subcommands: [Serve.self, FacilitatorCommand.self, Login.self, SessionCommand.self, SeriesCommand.self, PluginsCommand.self,
                       KennisbankCommand.self, ToolkitCommand.self, BackupCommand.self, RestoreCommand.self, AuditCommand.self, PurgeCommand.self,
-                      ParticipantCommand.self]
+                      ParticipantCommand.self, MigrateCommand.self]
     )
 }
 

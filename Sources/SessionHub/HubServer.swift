@@ -109,7 +109,8 @@ public enum HubServer {
         router.add(middleware: ClientAddressMiddleware(connections: connections, settles: true))
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: RequestTargetLimitMiddleware(maxURLBytes: config.rest.maxURLBytes))
-        router.add(middleware: OwnerForwarding())
+        // Only with several nodes on one store; one hub alone never reads a body before its handler does.
+        if config.openOwnership != nil { router.add(middleware: OwnerForwarding()) }
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: FileMiddleware(config.webDir, searchForIndexHtml: true, logger: logger))
         let backupWatch = config.backup.every.map { BackupWatch(directory: config.backup.folder(dbPath: config.dbPath), every: $0) }

@@ -19,12 +19,20 @@ struct OwnerForwarding: RouterMiddleware {
         var request = request
         let path = request.uri.path
         var body: ByteBuffer?
+        var tooLarge = false
         if path.hasPrefix("/api/v1/sessions/") && ![.get, .head].contains(request.method) {
-            body = try await request.collectBody(upTo: context.maxUploadSize)
+            do { body = try await request.collectBody(upTo: context.maxUploadSize) } catch is NIOTooManyBytesError {
+                // The handler answers with its own `too_large`, reading a body just over the limit.
+                tooLarge = true
+                request.body = .init(buffer: ByteBuffer(repeating: 0, count: context.maxUploadSize + 1))
+            }
         }
         do {
             return try await next(request, context)
         } catch let elsewhere as SessionElsewhere {
+            if tooLarge {
+                throw APIError(status: .contentTooLarge, code: "too_large", message: "The body has more than \(context.maxUploadSize / (1 << 20)) MiB.")
+            }
             // Passed on once at most; a request without a buffered body cannot be sent twice.
             guard request.headers[NodeHeaders.relayed] == nil, body != nil || [.get, .head].contains(request.method) else {
                 throw APIError(status: .serviceUnavailable, code: "unavailable", message: "The session is moving to another node: try again.",

@@ -13,9 +13,7 @@ struct FacilitatorCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a facilitator; the password is read from standard input.")
-        @Option(help: "SQLite database file.") var db = "./data/hub.sqlite"
-        @Option(help: "A PostgreSQL store (postgres://USER@HOST:PORT/DATABASE) instead of --db: the first account of a hub served with --store (docs/SCALING.md).")
-        var store: String?
+        @OptionGroup var database: StoreOptions
         @Option(help: "Login e-mail address.") var email: String
         @Option(help: "Display name.") var name: String
         @Flag(name: .customLong("password-stdin"), help: "Read the password from standard input (required: passwords never go on the command line).")
@@ -28,22 +26,19 @@ struct FacilitatorCommand: AsyncParsableCommand {
             guard FacilitatorRole(rawValue: role) != nil else { throw ValidationError("--role must be owner or co-facilitator") }
             guard email.contains("@"), email.count <= 200 else { throw ValidationError("--email must be an e-mail address") }
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 80 else { throw ValidationError("--name must be 1 to 80 characters") }
-            if let store {
-                guard PostgresStore.isStoreURL(store) else { throw ValidationError("--store takes a postgres:// URL; a SQLite file is --db FILE") }
-                do { try PostgresStore.check(url: store) } catch { throw ValidationError("--store: \(error)") }
-            }
         }
 
         func run() async throws {
             try await reporting {
                 let password = readLine(strippingNewline: true) ?? ""
                 guard password.count >= 8 else { throw Failure(message: "the password must have at least 8 characters") }
-                let store: any HubStore = if let url = self.store { try await PostgresStore(url: url, maximumConnections: 1) } else { try SQLiteStore(path: db) }
-                defer { (store as? PostgresStore)?.close() }
                 let record = FacilitatorRecord(
                     id: Identifiers.random(prefix: "f_"), email: email.lowercased(), name: name, passwordHash: try await FacilitatorAuth.hash(password: password),
                     role: FacilitatorRole(rawValue: role) ?? .coFacilitator, createdAt: Int64(Date().timeIntervalSince1970 * 1000))
-                do { try await store.addFacilitator(record) } catch StoreError.duplicate(let why) { throw Failure(message: why) }
+                // The first account creates the database.
+                try await database.with(mustExist: false) { store in
+                    do { try await store.addFacilitator(record) } catch StoreError.duplicate(let why) { throw Failure(message: why) }
+                }
                 if json {
                     print(try JSONCoding.string(["id": JSONValue.string(record.id), "email": .string(record.email), "name": .string(record.name), "role": .string(record.role.rawValue)] as JSONValue))
                 } else {
@@ -55,13 +50,12 @@ struct FacilitatorCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List facilitators.")
-        @Option(help: "SQLite database file.") var db = "./data/hub.sqlite"
+        @OptionGroup var database: StoreOptions
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
             try await reporting {
-                try existingDatabase(db)
-                let all = try await SQLiteStore(path: db).facilitators()
+                let all = try await database.with { try await $0.facilitators() }
                 if json {
                     let list: [JSONValue] = all.map { ["id": .string($0.id), "email": .string($0.email), "name": .string($0.name), "role": .string($0.role.rawValue), "createdAt": .int($0.createdAt)] }
                     print(try JSONCoding.string(JSONValue.array(list)))
@@ -74,23 +68,14 @@ struct FacilitatorCommand: AsyncParsableCommand {
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a facilitator (by id or e-mail); their tokens stop working.")
-        @Option(help: "SQLite database file.") var db = "./data/hub.sqlite"
+        @OptionGroup var database: StoreOptions
         @Argument(help: "Facilitator id or e-mail.") var facilitator: String
 
         func run() async throws {
             try await reporting {
-                try existingDatabase(db)
-                guard try await SQLiteStore(path: db).removeFacilitator(facilitator) else { throw Failure(message: "no facilitator \(facilitator)") }
+                guard try await database.with({ try await $0.removeFacilitator(facilitator) }) else { throw Failure(message: "no facilitator \(facilitator)") }
                 print("Removed \(facilitator)")
             }
         }
-    }
-}
-
-/// Listing or removing reads a database that must exist: opening a missing path would create an empty
-/// database there and answer "nobody", as if that were the hub's (only `facilitator add` creates one).
-func existingDatabase(_ path: String) throws {
-    guard FileManager.default.fileExists(atPath: path) else {
-        throw Failure(message: "no database at \(path): give the hub's --db (only `hubctl facilitator add` creates one)")
     }
 }

@@ -9,16 +9,16 @@ extension FacilitatorCommand {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a facilitator's data as JSON: the account (no password hash), the sessions they created, their audit entries.")
-        @Option(help: "SQLite database file.") var db = "./data/hub.sqlite"
+        @OptionGroup var database: StoreOptions
         @Argument(help: "The facilitator's e-mail.") var email: String
 
         func run() async throws {
             try await reporting {
-                try existingDatabase(db)
-                let store = try SQLiteStore(path: db)
-                guard let data = try await store.facilitatorData(email: email) else { throw Failure(message: "no facilitator \(email)") }
-                try await store.audit(actor: nil, action: "facilitator.export", target: data.account["id"]?.stringValue)
-                printJSON(try JSONCoding.value(data))
+                try await database.with { store in
+                    guard let data = try await store.facilitatorData(email: email) else { throw Failure(message: "no facilitator \(email)") }
+                    try await store.audit(actor: nil, action: "facilitator.export", target: data.account["id"]?.stringValue)
+                    printJSON(try JSONCoding.value(data))
+                }
             }
         }
     }
@@ -27,13 +27,12 @@ extension FacilitatorCommand {
         static let configuration = CommandConfiguration(
             abstract: "Erase a facilitator: the account and its tokens go, their e-mail is blanked in the audit log.",
             discussion: "Their id stays where it records who did what (sessions' created_by, the event log, audit entries).")
-        @Option(help: "SQLite database file.") var db = "./data/hub.sqlite"
+        @OptionGroup var database: StoreOptions
         @Argument(help: "The facilitator's e-mail.") var email: String
 
         func run() async throws {
             try await reporting {
-                try existingDatabase(db)
-                guard try await SQLiteStore(path: db).eraseFacilitator(email: email, actor: nil) else { throw Failure(message: "no facilitator \(email)") }
+                guard try await database.with({ try await $0.eraseFacilitator(email: email, actor: nil) }) else { throw Failure(message: "no facilitator \(email)") }
                 print("Erased \(email)")
             }
         }

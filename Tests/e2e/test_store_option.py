@@ -4,6 +4,7 @@
 a --store that is not a postgres:// URL is a usage error; `hubctl backup` and `hubctl restore` refuse a PostgreSQL
 store and point at pg_dump (those connect to nothing).
 """
+import json
 import os
 import subprocess
 import time
@@ -96,6 +97,35 @@ def test_a_hub_serves_a_room_and_the_kennisbank_on_postgres_and_keeps_acked_inpu
         assert status == 501 and backup["error"]["code"] == "backup_unavailable", backup
     finally:
         finish(hub)
+
+
+def test_the_facilitator_commands_work_offline_on_a_postgres_store(tmp_path):
+    """`hubctl facilitator add/list/export/erase/remove --store`: the operator's account commands on PostgreSQL, as on
+    the SQLite file (docs/SCALING.md); the audit log there records the export."""
+    base = os.environ.get("SESSIONHUB_TEST_POSTGRES")
+    if not base:
+        pytest.skip("no PostgreSQL cluster (scripts/test starts one: SESSIONHUB_TEST_POSTGRES)")
+    url = base + ("&" if "?" in base else "?") + "options=-csearch_path%%3De2e_accounts_%d_%d" % (os.getpid(), int(time.time() * 1000) % 10**9)
+    binary = find_hubctl() or pytest.skip("no hubctl built")
+    def ctl(*args, stdin=None):
+        return subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    for email, role in (("eigenaar@example.org", "owner"), ("collega@example.org", "co-facilitator")):
+        r = ctl("facilitator", "add", "--store", url, "--email", email, "--name", "N", "--password-stdin", "--role", role, stdin="lang-genoeg-1\n")
+        assert r.returncode == 0, r.stderr
+    r = ctl("facilitator", "list", "--store", url, "--json")
+    assert r.returncode == 0 and sorted(f["email"] for f in json.loads(r.stdout)) == ["collega@example.org", "eigenaar@example.org"], r
+    r = ctl("facilitator", "export", "--store", url, "collega@example.org")
+    assert r.returncode == 0 and json.loads(r.stdout)["account"]["email"] == "collega@example.org", r
+    assert "passwordHash" not in r.stdout and "password_hash" not in r.stdout
+    r = ctl("facilitator", "erase", "--store", url, "collega@example.org")
+    assert r.returncode == 0, r.stderr
+    r = ctl("facilitator", "remove", "--store", url, "eigenaar@example.org")
+    assert r.returncode == 0, r.stderr
+    r = ctl("facilitator", "list", "--store", url, "--json")
+    assert r.returncode == 0 and json.loads(r.stdout) == [], r
+    r = ctl("facilitator", "remove", "--store", url, "niemand@example.org")
+    assert r.returncode == 1 and "no facilitator" in r.stderr, r
+    assert not list(tmp_path.iterdir()), "no SQLite database was made instead"
 
 
 @pytest.mark.parametrize("value, reason", [

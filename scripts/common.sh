@@ -12,8 +12,9 @@ ARTIFACTS="$ROOT/test-artifacts"
 # Debian packages: the system libraries the Swift package links (SQLite, libqrencode), the C load
 # client's libwebsockets, Chromium and its driver for the browser suites (and the hub's PDF reports),
 # zbar for decoding QR codes in them, poppler-utils' pdftotext for reading those PDFs in the report
-# suite, the sqlite3 shell for operators, and venv for the Python test dependencies.
-APT_PACKAGES=(chromium chromium-driver libsqlite3-dev libqrencode-dev libwebsockets-dev poppler-utils python3-venv sqlite3 zbar-tools)
+# suite, the sqlite3 shell for operators, venv for the Python test dependencies, and HAProxy for the multi-node
+# suite (Tests/e2e/test_multinode.py runs deploy/haproxy.cfg; PostgreSQL comes with scripts/pg when missing).
+APT_PACKAGES=(chromium chromium-driver haproxy libsqlite3-dev libqrencode-dev libwebsockets-dev poppler-utils python3-venv sqlite3 zbar-tools)
 # What `scripts/run` needs of them: the libraries the hub links and the sqlite3 shell; no browser.
 APT_RUN_PACKAGES=(libsqlite3-dev libqrencode-dev sqlite3)
 
@@ -48,6 +49,11 @@ ensure_apt() {
                apt-get install -y --no-install-recommends "${missing[@]}"; }; then
         echo "warning: could not install ${missing[*]}; the steps that need them will fail" >&2
         return 1
+    fi
+    # Debian starts a packaged service on install: the tests run HAProxy themselves, so no system haproxy stays
+    # running (with systemd; in a container policy-rc.d usually refuses the start already).
+    if [[ " ${missing[*]} " == *" haproxy "* ]] && [ -d /run/systemd/system ]; then
+        "${sudo[@]}" systemctl disable --now haproxy.service >/dev/null 2>&1 || true
     fi
 }
 

@@ -16,7 +16,8 @@ types on. Afterwards:
 - REST through HAProxy still reaches the owners: each session is closed that way and its clients see it;
 - each client that moved was back (socket drop → rejoin accepted) within 5 s.
 
-The figures (inputs acknowledged and per second, failover times) are printed in a form for docs/SCALING.md.
+The figures (inputs acknowledged and per second, failover times) are printed in a form for docs/SCALING.md, and
+written to test-artifacts/e2e/multinode/figures.md (scripts/test shows no output of a test that passed).
 Needs the PostgreSQL cluster (`SESSIONHUB_E2E_STORE=postgres` under scripts/pg) and Debian's haproxy.
 """
 import asyncio
@@ -368,8 +369,7 @@ async def scenario(cluster):
     down = next((at for at, line in cluster.haproxy_events
                  if at >= kill_at and "node%d" % (cluster.nodes.index(victim) + 1) in line and " is DOWN" in line), None)
     typing = typing_to - typing_from
-    print("\n".join([
-        "",
+    figures = "\n".join([
         "- %s, %s build, %d cores (load average %.1f): %d nodes behind HAProxy (deploy/haproxy.cfg), one PostgreSQL; "
         "%d sessions x %d clients, %d with `?code`, %d without; started and joined in %.1f s" % (
             time.strftime("%Y-%m-%d"), "release" if "/release/" in cluster.binary else "debug", os.cpu_count(),
@@ -392,5 +392,8 @@ async def scenario(cluster):
         "- failover per client (socket drop to rejoin accepted): max %.2f s, median %.2f s, p95 %.2f s; "
         "reconnect attempts at most %d" % (max(times), statistics.median(times), percentile(times, 95),
                                             max(m["attempts"] for t in movers for m in t.moves)),
-    ]))
+    ])
+    # Also in a file: scripts/test shows a passing test's output nowhere.
+    (cluster.dir / "figures.md").write_text(figures + "\n")
+    print("\n" + figures)
     assert max(times) < BACK_WITHIN, "a client was back only after %.2f s (limit %.0f s)" % (max(times), BACK_WITHIN)

@@ -5,7 +5,7 @@ exactly once, with the seq of its ack.
 
 Shared by the short e2e form (Tests/e2e/test_chaos.py, 10 kills) and the full one (bench/chaos, 100 kills).
 It only speaks the wire protocol (Python `websockets` through hubclient.py) and reads the SQLite file
-read-only; it never imports hub code.
+read-only (on PostgreSQL, `SESSIONHUB_E2E_STORE=postgres`, the hub's schema with psql); it never imports hub code.
 
 Each simulated phone keeps one input in flight and resends it, with the same id, until it gets an answer
 that settles it: an `ack`, or a refusal that is not about the hub being busy (`rejected`, ...). Refusals
@@ -18,14 +18,13 @@ import random
 import re
 import shutil
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
 from websockets.exceptions import ConnectionClosed
 
 from hubclient import Client
-from hubprocess import ARTIFACTS, REPO, Hub, HubFailed, find_hubctl
+from hubprocess import ARTIFACTS, REPO, Hub, HubFailed, find_hubctl, stored_rows
 
 TRANSIENT = {"plugin_unavailable", "unavailable", "rate_limited", "internal"}
 # A plugin killed this often since the hub started would count towards being marked failed for the hub
@@ -249,11 +248,10 @@ class Chaos:
     def check_stored(self):
         """Every acked input is in the database exactly once with its ack's seq; each session's log runs
         1..N without a gap. Returns the number of acked inputs found."""
-        with sqlite3.connect("file:%s?mode=ro" % self.hub.db, uri=True, timeout=30) as db:
-            rows = db.execute("SELECT session_id, client_id, seq FROM events WHERE kind = 'input'").fetchall()
-            for room in self.rooms:
-                seqs = [r[0] for r in db.execute("SELECT seq FROM events WHERE session_id = ? ORDER BY seq", (room.id,))]
-                assert seqs == list(range(1, len(seqs) + 1)), "session %s (%s): the log has a gap" % (room.id, room.plugin)
+        rows = stored_rows(self.hub, "SELECT session_id, client_id, seq FROM events WHERE kind = 'input'")
+        for room in self.rooms:
+            seqs = [r[0] for r in stored_rows(self.hub, "SELECT seq FROM events WHERE session_id = ? ORDER BY seq", room.id)]
+            assert seqs == list(range(1, len(seqs) + 1)), "session %s (%s): the log has a gap" % (room.id, room.plugin)
         stored = {}
         for sid, cid, seq in rows:
             stored.setdefault((sid, cid), []).append(seq)
@@ -312,8 +310,7 @@ class Chaos:
         acked = sum(len(p.acked) for p in phones)
         refused = sum(len(p.refused) for p in phones)
         found = self.check_stored()
-        with sqlite3.connect("file:%s?mode=ro" % self.hub.db, uri=True, timeout=30) as db:
-            stored = db.execute("SELECT count(*) FROM events WHERE kind = 'input'").fetchone()[0]
+        [(stored,)] = stored_rows(self.hub, "SELECT count(*) FROM events WHERE kind = 'input'")
         return {"seed": self.seed, "stored": stored, "kills": dict(self.kills), "sent": sent, "acked": acked, "refused": refused, "found": found,
                 "worst_recovery": max(self.recoveries or [0.0]),
                 "median_recovery": sorted(self.recoveries)[len(self.recoveries) // 2] if self.recoveries else 0.0,

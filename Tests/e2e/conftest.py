@@ -13,7 +13,6 @@ Binary: env `HUBCTL`, else the newer of `.build/release/hubctl` and `.build/debu
 import asyncio
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -23,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from hubprocess import (ARTIFACTS, E2E, FACILITATOR_EMAIL, FACILITATOR_PASSWORD, PLUGINS, REPO,  # noqa: F401
-                        Hub, HubFailed, find_hubctl, finish, free_port, new_hub)
+                        Hub, HubFailed, find_hubctl, finish, free_port, new_hub, on_postgres, postgres_only, psql,
+                        sqlite_only, stored_rows)
 
 SHIPPED = REPO / "plugins"
 
@@ -157,16 +157,7 @@ def scan_db(hub, scan):
 
 def assert_no_pseudonym_key(hub, sid):
     """The closed session's anonymous activities kept no pseudonym key in the database."""
-    if hub.store:
-        base, schema = pg_schema(hub)
-        r = subprocess.run(["psql", "-At", "-v", "sid=" + sid, "--dbname=" + base],
-                           input="SELECT count(*) FROM %s.activity_keys WHERE session_id = :'sid';\n" % schema,
-                           capture_output=True, text=True, timeout=60)
-        assert r.returncode == 0, r.stderr
-        keys = int(r.stdout.strip())
-    else:
-        with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True) as db:
-            keys = db.execute("SELECT count(*) FROM activity_keys WHERE session_id = ?", (sid,)).fetchone()[0]
+    [(keys,)] = stored_rows(hub, "SELECT count(*) FROM activity_keys WHERE session_id = ?", sid)
     assert keys == 0, "the pseudonym key of the anonymous activity survived the close"
 
 

@@ -17,6 +17,7 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import threading
 import time
@@ -44,6 +45,89 @@ def postgres_store(name):
         raise HubFailed("SESSIONHUB_E2E_STORE=postgres needs a cluster: run under scripts/pg (SESSIONHUB_TEST_POSTGRES)")
     schema = "e2e_%s_%s" % (re.sub(r"[^a-z0-9]+", "_", name.lower())[-30:], uuid.uuid4().hex[:8])
     return base + ("&" if "?" in base else "?") + "options=-csearch_path%3D" + schema
+
+
+def on_postgres():
+    """Whether the e2e suites run on PostgreSQL (`SESSIONHUB_E2E_STORE=postgres`)."""
+    return os.environ.get("SESSIONHUB_E2E_STORE", "sqlite") == "postgres"
+
+
+def sqlite_only(why):
+    """The pytest mark of a test of what only the SQLite store has (its file, its write lock, the disk under it, its
+    backups): skipped when the suites run on PostgreSQL, with `why` as the reason (`@sqlite_only("...")`)."""
+    import pytest
+    return pytest.mark.skipif(on_postgres(), reason="SQLite only: " + why)
+
+
+def postgres_only(why):
+    """The pytest mark of the PostgreSQL counterpart of a `sqlite_only` test: skipped on SQLite, `why` the reason."""
+    import pytest
+    return pytest.mark.skipif(not on_postgres(), reason="PostgreSQL only: " + why)
+
+
+def psql(hub, script, check=True):
+    """Run an SQL script with `psql` in the hub's PostgreSQL schema (its `--store` URL); `:'p1'`... are the script's
+    quoted variables `p1`...; returns the CompletedProcess (stdout: unaligned, tuples only, rows ended by NUL)."""
+    assert hub.store, "psql needs a hub on PostgreSQL"
+    r = subprocess.run(["psql", "-X", "-A", "-t", "-0", "-v", "ON_ERROR_STOP=1", "--dbname=" + hub.store], input=script,
+                       capture_output=True, text=True, timeout=120)
+    if check and r.returncode != 0:
+        raise AssertionError("psql exited %d: %s\n%s" % (r.returncode, r.stderr, script))
+    return r
+
+
+def stored_rows(hub, sql, *params):
+    """The rows of one SELECT on what the hub stored, as tuples, read from outside the hub: its SQLite file
+    (read-only), or on PostgreSQL its schema through `psql` (each row as JSON, so numbers stay numbers).
+    The SQL must read the same on both: `?` placeholders, no dialect of one store."""
+    if not hub.store:
+        with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True, timeout=30) as db:
+            return db.execute(sql, params).fetchall()
+    numbers = iter(range(1, len(params) + 1))
+    query = re.sub(r"\?", lambda _: ":'p%d'" % next(numbers), sql)
+    variables = "".join("\\set p%d '%s'\n" % (i, str(v).replace("'", "\\'")) for i, v in enumerate(params, 1))
+    r = psql(hub, variables + "SELECT row_to_json(q)::text FROM (%s) q;\n" % query)
+    return [tuple(json.loads(line).values()) for line in r.stdout.split("\0") if line.strip()]
+
+
+class WriteLock:
+    """Another process holding the store's write lock, so that the hub's event log cannot store: SQLite's lock on the
+    file (`BEGIN IMMEDIATE`), or on PostgreSQL an EXCLUSIVE lock on the `events` table in a transaction of a `psql` of
+    its own (every insert into the log then waits). `take()`, `release()`, and `close()` at the end."""
+
+    def __init__(self, hub):
+        self.hub = hub
+        self.db = None if hub.store else sqlite3.connect(str(hub.db), isolation_level=None, timeout=60, check_same_thread=False)
+        self.proc = None
+
+    def take(self):
+        if self.db is not None:
+            self.db.execute("BEGIN IMMEDIATE")
+            return
+        self.proc = subprocess.Popen(["psql", "-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "--dbname=" + self.hub.store],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc.stdin.write("BEGIN;\nLOCK TABLE events IN EXCLUSIVE MODE;\nSELECT 'locked';\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if line.strip() != "locked":
+            self.proc.kill()
+            raise AssertionError("psql did not lock the events table: %r %s" % (line, self.proc.stderr.read()))
+
+    def release(self):
+        if self.db is not None:
+            self.db.execute("COMMIT")
+            return
+        self.proc.stdin.write("COMMIT;\n")
+        self.proc.stdin.close()
+        assert self.proc.wait(60) == 0, self.proc.stderr.read()
+        self.proc = None
+
+    def close(self):
+        if self.db is not None:
+            self.db.close()
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def find_hubctl():

@@ -9,7 +9,8 @@ its ballot's client id and seq (the ack), and checks
 - after the close: a resent ballot id is refused with `session_closed`;
 - the database file and its WAL: no participant id, name or ballot id on the page of a ballot record; in
   every table, no row holding a ballot carries an exact time, the ballot's seq, or any order (a column or
-  the rows' own order) that follows the order of arrival;
+  the rows' own order) that follows the order of arrival (on PostgreSQL, `SESSIONHUB_E2E_STORE=postgres`: the
+  schema's `pg_dump`, a ballot's row in place of its page, and the tables' rows in their physical order);
 - the exports after the close, and a rejoin of the closed session after a restart that still shows the results.
 """
 import asyncio
@@ -19,14 +20,15 @@ import json
 import re
 import sqlite3
 
-from conftest import assert_no_pseudonym_key, db_files, scan_db, shipped_hub
+from conftest import assert_no_pseudonym_key, db_bytes, scan_db, shipped_hub, stored_rows
 from hubclient import Client, close_all, started_console
 
 N = 10
 HOUR = 3_600_000
 NAMES = ["Zwaluwstaart %s" % w for w in ("Een", "Twee", "Drie", "Vier", "Vijf", "Zes", "Zeven", "Acht", "Negen", "Tien")]
 PARTICIPANT = re.compile(rb"p_[a-z2-7]{12}")
-BALLOT_RECORD = re.compile(rb"(x_[a-z2-7]{12})participantballot")
+# SQLite's record packs actor, role and type together; pg_dump's row has a tab between its columns.
+BALLOT_RECORD = re.compile(rb"(x_[a-z2-7]{12})\t?participant\t?ballot")
 CO_EMAIL, CO_PASSWORD = "co@example.org", "another horse battery staple"
 
 AGENDA = """session: Anoniem stemmen
@@ -129,9 +131,12 @@ def page_scan(voters):
         for m in BALLOT_RECORD.finditer(blob):
             if blob.startswith(b"SQLite format 3\x00"):
                 low = m.start() - m.start() % size
+                page = blob[low:low + size]
+            elif blob.startswith(b"--"):  # pg_dump: the row, one line of its table's COPY
+                page = blob[blob.rfind(b"\n", 0, m.start()) + 1:blob.find(b"\n", m.end())]
             else:  # WAL: 32-byte header, frames of 24 + page
                 low = 32 + (m.start() - 32) // (24 + size) * (24 + size) + 24
-            page = blob[low:low + size]
+                page = blob[low:low + size]
             for p in set(PARTICIPANT.findall(page)):
                 problems.append("participant %s on the page of the ballot of %s" % (p.decode(), m.group(1).decode()))
             for v in voters:
@@ -147,13 +152,15 @@ def page_scan(voters):
     return scan
 
 
-def row_scan(db_path, voters):
-    """Problems in the rows of every table: a row that holds a voter's ballot (its pseudonym) with an exact
-    time, the ballot's seq, or an order (a column, or the rows' own order) that follows the order of arrival."""
-    problems = []
-    alias_of = {v.alias: v for v in voters}
-    arrival = by_arrival(voters)
-    with sqlite3.connect("file:%s?mode=ro" % db_path, uri=True) as db:
+def stored_tables(hub):
+    """(table, has_rowid, rows) for every table of the store, each table's rows in their stored order: the SQLite
+    file's (with the rowid first where there is one), or on PostgreSQL the hub's schema's, by physical place (ctid)."""
+    if hub.store:
+        for (table,) in stored_rows(hub, "SELECT table_name FROM information_schema.tables "
+                                         "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"):
+            yield table, False, stored_rows(hub, 'SELECT * FROM "%s" ORDER BY ctid' % table)
+        return
+    with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True) as db:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
         for table in tables:
             sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0] or ""
@@ -162,30 +169,40 @@ def row_scan(db_path, voters):
                 cur = db.execute("SELECT %s* FROM \"%s\"" % ("rowid, " if has_rowid else "", table))
             except sqlite3.Error:
                 continue
-            rows = []
-            for row in cur:
-                texts = [c for c in row if isinstance(c, str)]
-                hits = [a for a in alias_of if any(a in t for t in texts)]
-                if len(hits) == 1 and any("ballot" in t or '"value"' in t for t in texts):
-                    rows.append((hits[0], row))
-            if len(rows) < 2:
-                continue
-            for alias, row in rows:
-                v = alias_of[alias]
-                for c in row:
-                    if isinstance(c, int) and c > 10 ** 12 and c % HOUR:
-                        problems.append("%s: the ballot of %s has an exact time %d" % (table, alias, c))
-                    if isinstance(c, int) and c == v.seq and not (has_rowid and c == row[0]):
-                        problems.append("%s: the ballot of %s keeps its seq %d" % (table, alias, c))
-            # Order: the rows as stored, and sorted by each integer column that varies.
-            orders = {"the rows' order": [a for a, _ in rows]}
-            for i in range(len(rows[0][1])):
-                values = [r[i] for _, r in rows]
-                if all(isinstance(x, int) for x in values) and len(set(values)) > 1:
-                    orders["column %d" % i] = [a for a, _ in sorted(rows, key=lambda r: r[1][i])]
-            for what, order in orders.items():
-                if [a for a in order if a in arrival] == [a for a in arrival if a in order]:
-                    problems.append("%s: %s follows the order in which the ballots arrived" % (table, what))
+            yield table, has_rowid, cur
+
+
+def row_scan(hub, voters):
+    """Problems in the rows of every table: a row that holds a voter's ballot (its pseudonym) with an exact
+    time, the ballot's seq, or an order (a column, or the rows' own order) that follows the order of arrival."""
+    problems = []
+    alias_of = {v.alias: v for v in voters}
+    arrival = by_arrival(voters)
+    for table, has_rowid, cur in stored_tables(hub):
+        rows = []
+        for row in cur:
+            texts = [c for c in row if isinstance(c, str)]
+            hits = [a for a in alias_of if any(a in t for t in texts)]
+            if len(hits) == 1 and any("ballot" in t or '"value"' in t for t in texts):
+                rows.append((hits[0], row))
+        if len(rows) < 2:
+            continue
+        for alias, row in rows:
+            v = alias_of[alias]
+            for c in row:
+                if isinstance(c, int) and c > 10 ** 12 and c % HOUR:
+                    problems.append("%s: the ballot of %s has an exact time %d" % (table, alias, c))
+                if isinstance(c, int) and c == v.seq and not (has_rowid and c == row[0]):
+                    problems.append("%s: the ballot of %s keeps its seq %d" % (table, alias, c))
+        # Order: the rows as stored, and sorted by each integer column that varies.
+        orders = {"the rows' order": [a for a, _ in rows]}
+        for i in range(len(rows[0][1])):
+            values = [r[i] for _, r in rows]
+            if all(isinstance(x, int) for x in values) and len(set(values)) > 1:
+                orders["column %d" % i] = [a for a, _ in sorted(rows, key=lambda r: r[1][i])]
+        for what, order in orders.items():
+            if [a for a in order if a in arrival] == [a for a in arrival if a in order]:
+                problems.append("%s: %s follows the order in which the ballots arrived" % (table, what))
     return problems
 
 
@@ -223,10 +240,9 @@ def test_anonymous_ballots_cannot_be_linked_to_their_voters():
             loop.run_until_complete(asyncio.wait_for(after_close(), 60))
 
             # The database and its WAL.
-            problems = scan_db(hub, page_scan(voters)) + row_scan(hub.db, voters)
+            problems = scan_db(hub, page_scan(voters)) + row_scan(hub, voters)
             assert not problems, "\n".join(problems[:20])
-            assert len(BALLOT_RECORD.findall(b"".join(p.read_bytes() for p in db_files(hub) if p.exists()))) >= N, \
-                "the scan no longer finds the sealed ballots"
+            assert len(BALLOT_RECORD.findall(db_bytes(hub))) >= N, "the scan no longer finds the sealed ballots"
             assert_no_pseudonym_key(hub, sid)
 
             # The exports after the close, and the closed session after a restart: rejoinable, results shown.

@@ -3,6 +3,8 @@
 A backup taken while a room of 30 sends inputs restores into a new hub that resumes the session; the
 hub's own backups go only into --backup-dir, only for an owner, and --backup-every rotates them to
 --backup-keep; `hubctl restore` checks the copy and refuses a database a running hub holds.
+On PostgreSQL (`SESSIONHUB_E2E_STORE=postgres`) these copy SQLite files and are skipped; the hub and hubctl refuse
+to back up there instead, with the advice to use pg_dump (docs/SCALING.md "Backups").
 """
 import asyncio
 import shutil
@@ -13,6 +15,7 @@ import pytest
 
 import agendas
 from hubclient import close_all, join_many, run, started_console
+from conftest import postgres_only, sqlite_only
 from hubprocess import ARTIFACTS, Hub, HubFailed, finish, new_hub
 from test_durability import Sender, stored_inputs
 
@@ -37,6 +40,10 @@ def hubs():
         finish(h)
 
 
+SQLITE_BACKUP = "a backup is a copy of the SQLite file; a PostgreSQL store is backed up with pg_dump (test_postgres_backups_are_refused_with_the_pg_dump_advice)"
+
+
+@sqlite_only(SQLITE_BACKUP)
 def test_a_backup_taken_while_30_clients_send_restores_into_a_hub_that_resumes_the_session(hubs):
     folder = ARTIFACTS / "test_backup.room" / "backups"
     hub = new_hub("test_backup.room", serve_args=["--backup-dir", str(folder)])
@@ -94,6 +101,7 @@ def test_a_backup_taken_while_30_clients_send_restores_into_a_hub_that_resumes_t
     run(main(), timeout=240)
 
 
+@sqlite_only(SQLITE_BACKUP)
 def test_hubctl_backup_while_the_hub_runs_and_restore_refuses_a_held_or_existing_database(hubs):
     hub = new_hub("test_backup.cli")
     hubs.append(hub)
@@ -127,6 +135,7 @@ def test_hubctl_backup_while_the_hub_runs_and_restore_refuses_a_held_or_existing
     assert not (hub.dir / "other.sqlite").exists()
 
 
+@sqlite_only(SQLITE_BACKUP)
 def test_only_an_owner_may_take_a_backup_and_only_into_the_backup_dir(hubs):
     folder = ARTIFACTS / "test_backup.owner" / "copies"
     hub = new_hub("test_backup.owner", serve_args=["--backup-dir", str(folder)])
@@ -145,6 +154,7 @@ def test_only_an_owner_may_take_a_backup_and_only_into_the_backup_dir(hubs):
     assert not (ARTIFACTS / "escape.sqlite").exists()
 
 
+@sqlite_only(SQLITE_BACKUP)
 def test_scheduled_backups_rotate_to_backup_keep(hubs):
     folder = ARTIFACTS / "test_backup.rotation" / "backups"
     # Every 0.36 s, keeping 2.
@@ -161,3 +171,29 @@ def test_scheduled_backups_rotate_to_backup_keep(hubs):
     assert len(kept) == 2, kept
     assert kept == sorted(seen)[-2:], "the newest two are kept"
     assert all(integrity(folder / name) == "ok" for name in kept)
+
+
+@postgres_only("the refusals of a hub on PostgreSQL, whose backups are the operator's pg_dump or pg_basebackup")
+def test_postgres_backups_are_refused_with_the_pg_dump_advice(hubs):
+    folder = ARTIFACTS / "test_backup.postgres" / "backups"
+    shutil.rmtree(folder, ignore_errors=True)
+    hub = new_hub("test_backup.postgres", serve_args=["--backup-dir", str(folder)])
+    hubs.append(hub)
+    hub.bootstrap(email="co@example.org", name="Co", role="co-facilitator")
+    status, body = hub.api("POST", "/api/v1/login", {"email": "co@example.org", "password": "correct horse battery staple"}, token=None)
+    assert status == 200, body
+    # Still an owner's request: others are refused as on SQLite, before the store is asked.
+    assert hub.api("POST", "/api/v1/admin/backup", token=body["token"])[0] == 403
+    assert hub.api("POST", "/api/v1/admin/backup", token=None)[0] == 401
+    # The owner gets 501 backup_unavailable, pointing at pg_dump; nothing is written, nothing audited as a backup.
+    status, body = hub.api("POST", "/api/v1/admin/backup", {"file": "../../escape.sqlite"})
+    assert status == 501 and body["error"]["code"] == "backup_unavailable", (status, body)
+    assert "pg_dump" in body["error"]["message"], body
+    assert backup_files(folder) == [] and not (ARTIFACTS / "escape.sqlite").exists()
+    assert [e for e in hub.hubctl_json("audit") if e["action"] == "backup"] == []
+
+    # Scheduled backups are refused at the start, before anything listens (`hubctl backup` and `restore` on a store
+    # refuse the same way: test_store_option.py).
+    r = hub.hubctl("serve", *hub.store_args(), "--port", "0", "--backup-dir", str(folder), "--backup-every", "1", check=False)
+    assert r.returncode != 0 and "--backup-every" in r.stderr and "pg_dump" in r.stderr, (r.returncode, r.stderr)
+    assert backup_files(folder) == []

@@ -1,15 +1,14 @@
 """An ack means stored (issue 13, finding 2; docs/SECURITY.md "Durability: an ack means stored").
 
 The hub acknowledges an input only once its event is in the database. These tests make writing fail or
-stall the way an unlucky operator would (another process holding the SQLite write lock; a session deleted
-while its room types) and check the promise from outside: every acked input is in the database exactly
+stall the way an unlucky operator would (another process holding the SQLite write lock, or on PostgreSQL a lock
+on the events table that makes the log's writes wait; a session deleted while its room types) and check the promise from outside: every acked input is in the database exactly
 once, nothing is acked across a gap, and while the log cannot store the hub says so (`unavailable` to
 senders, `/healthz` 503) instead of accepting what it may lose. The full-disk case mounts a 3 MB tmpfs
-(root only; skipped elsewhere).
+(root only; skipped elsewhere; SQLite's only).
 """
 import asyncio
 import os
-import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -18,9 +17,11 @@ import urllib.request
 import pytest
 
 import agendas
+from conftest import sqlite_only
 from hubclient import Client, close_all, join_many, run, started_console
+from hubprocess import WriteLock, stored_rows
 
-LOCK_SECONDS = 12  # longer than the hub's 10 s busy timeout, so a write fails, not only waits
+LOCK_SECONDS = 12  # longer than SQLite's 10 s busy timeout in the hub, so a write fails there, not only waits
 
 
 def healthz(hub):
@@ -33,18 +34,16 @@ def healthz(hub):
 
 
 def stored_inputs(hub, sid):
-    """client id -> list of seqs of the session's logged inputs, read from the database file itself."""
-    with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True, timeout=30) as db:
-        rows = db.execute("SELECT client_id, seq FROM events WHERE session_id = ? AND kind = 'input'", (sid,)).fetchall()
+    """client id -> list of seqs of the session's logged inputs, read from the store itself (the SQLite file, or the
+    hub's PostgreSQL schema)."""
     found = {}
-    for cid, seq in rows:
+    for cid, seq in stored_rows(hub, "SELECT client_id, seq FROM events WHERE session_id = ? AND kind = 'input'", sid):
         found.setdefault(cid, []).append(seq)
     return found
 
 
 def session_seqs(hub, sid):
-    with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True, timeout=30) as db:
-        return [r[0] for r in db.execute("SELECT seq FROM events WHERE session_id = ? ORDER BY seq", (sid,))]
+    return [r[0] for r in stored_rows(hub, "SELECT seq FROM events WHERE session_id = ? ORDER BY seq", sid)]
 
 
 class Sender:
@@ -90,11 +89,12 @@ def assert_acked_stored_once(hub, sid, senders):
 
 
 def test_a_write_lock_held_by_another_process_loses_no_acked_input(own_hub):
+    """SQLite's lock on the file, or on PostgreSQL a lock on the events table (hubprocess.WriteLock)."""
     hub = own_hub
     session = hub.create_session(agendas.counter_only("Lock"))
     other = hub.create_session(agendas.counter_only("Other"))
     sid, code = session["id"], session["code"]
-    holder = sqlite3.connect(str(hub.db), isolation_level=None, timeout=60, check_same_thread=False)
+    holder = WriteLock(hub)
 
     async def main():
         fac = await started_console(hub, code)
@@ -105,7 +105,7 @@ def test_a_write_lock_held_by_another_process_loses_no_acked_input(own_hub):
         await asyncio.sleep(1)
         assert healthz(hub) == 200
 
-        await asyncio.to_thread(holder.execute, "BEGIN IMMEDIATE")
+        await asyncio.to_thread(holder.take)
         locked_at = time.monotonic()
         statuses = []
         while time.monotonic() - locked_at < LOCK_SECONDS:
@@ -114,7 +114,7 @@ def test_a_write_lock_held_by_another_process_loses_no_acked_input(own_hub):
         during = {i for s in senders for i in s.sent}
         # A delete writes what its session accepted first: while the log cannot store it is refused, not hung.
         deleted = await asyncio.to_thread(hub.api, "DELETE", "/api/v1/sessions/%s" % other["id"])
-        await asyncio.to_thread(holder.execute, "COMMIT")
+        await asyncio.to_thread(holder.release)
 
         # Durable again: healthz recovers and new inputs are accepted.
         for _ in range(200):
@@ -192,6 +192,7 @@ def test_deleting_a_session_while_its_room_types_loses_nothing_of_another(own_hu
     run(main(), timeout=120)
 
 
+@sqlite_only("fills the disk under the --db file; PostgreSQL's files are on its server's disk")
 def test_a_full_disk_loses_no_acked_input(own_hub, tmp_path):
     """The database on a 3 MB tmpfs that fills up (needs root for the mount; skipped without)."""
     mount = tmp_path / "small"

@@ -5,6 +5,8 @@ nearly full, late or failing scheduled backups and a plugin failed for every ses
 `degraded` naming each problem with a stable code and a message, so a load balancer keeps the node.
 /metrics carries per-plugin series (events, rejects, failures, restarts, answer time) and the event
 log's (batch size, commit time, queue depth), and they move with real inputs and a real plugin kill.
+The disk and backup checks watch SQLite's data folder and file copies: skipped on PostgreSQL (`SESSIONHUB_E2E_STORE=postgres`),
+where backups are pg_dump's and refused by the hub (test_backup.py).
 """
 import asyncio
 import json
@@ -20,8 +22,12 @@ from pathlib import Path
 import pytest
 
 import agendas
+from conftest import sqlite_only
 from hubclient import Client, close_all, run, started_console
 from hubprocess import ARTIFACTS, PLUGINS, finish, new_hub
+
+
+SQLITE_BACKUPS = "backups copy the SQLite file (--backup-every, hubctl backup/restore); on PostgreSQL they are refused (test_backup.py)"
 
 
 @pytest.fixture
@@ -77,6 +83,7 @@ def plugin_children(hub, script):
     return pids
 
 
+@sqlite_only("the free disk under the --db file's folder; a PostgreSQL store's disk is its server's to watch")
 def test_a_disk_below_min_free_disk_mb_is_a_200_naming_the_problem(hubs):
     # A threshold above any real free space (1 PiB): the check fires on this machine's real file system.
     hub = new_hub("test_health.disk", serve_args=["--min-free-disk-mb", str(1 << 30)])
@@ -101,6 +108,7 @@ def test_a_disk_below_min_free_disk_mb_is_a_200_naming_the_problem(hubs):
     assert r.returncode != 0 and "--min-free-disk-mb" in r.stderr, r.stderr
 
 
+@sqlite_only(SQLITE_BACKUPS)
 def test_backups_are_late_when_the_scheduled_copy_fails(hubs, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the backup folder's parent should be")
@@ -114,6 +122,7 @@ def test_backups_are_late_when_the_scheduled_copy_fails(hubs, tmp_path):
     assert "scheduled backup failed" in hub.log_tail(200)
 
 
+@sqlite_only(SQLITE_BACKUPS)
 def test_backups_are_late_when_the_newest_copy_is_old_and_fine_after_a_new_one(hubs):
     folder = ARTIFACTS / "test_health.backup_old.copies"
     shutil.rmtree(folder, ignore_errors=True)
@@ -226,6 +235,7 @@ def test_metrics_per_plugin_and_of_the_event_log_move_with_inputs_and_a_plugin_r
         time.sleep(0.1)
 
 
+@sqlite_only(SQLITE_BACKUPS)
 def test_hubctl_restore_is_in_the_audit_log_of_the_restored_database(hubs):
     hub = new_hub("test_health.restore_audit")
     hubs.append(hub)

@@ -160,7 +160,7 @@ def test_delete_closes_live_connections_with_4002(hub):
 def test_co_facilitator_cannot_delete(hub):
     """DECISIONS.md: deleting is for owners; a co-facilitator gets a refusal (exit 1)."""
     created = hub.create_session(agendas.counter_only("Not yours to delete"))
-    hub.hubctl("facilitator", "add", "--db", hub.db, "--email", "co@example.org", "--name", "Co",
+    hub.hubctl("facilitator", "add", *hub.store_args(), "--email", "co@example.org", "--name", "Co",
                "--password-stdin", "--role", "co-facilitator", input="co-password\n")
     r = hub.hubctl("login", "--server", hub.url, "--email", "co@example.org", "--password-stdin", "--json",
                    input="co-password\n")
@@ -214,7 +214,7 @@ def test_json_outputs_are_one_value_each(hub):
     for args in (("session", "list"), ("session", "show", created["id"]), ("series", "list"),
                  ("plugins", "list"), ("session", "start", created["code"])):
         one_json_value(hub.hubctl(*args, "--json").stdout)
-    one_json_value(hub.hubctl("facilitator", "list", "--db", hub.db, "--json").stdout)
+    one_json_value(hub.hubctl("facilitator", "list", *hub.store_args(), "--json").stdout)
     r = hub.hubctl("login", "--server", hub.url, "--email", "f@example.org", "--password-stdin", "--json",
                    input=FACILITATOR_PASSWORD + "\n")
     assert set(one_json_value(r.stdout)) >= {"token"}

@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from conftest import db_files, shipped_hub
+from conftest import scan_db, shipped_hub, stored_rows
 from hubclient import Client, close_all, run
 
 A = "intervisie"
@@ -120,10 +120,8 @@ async def consult(fac, chair, owner, gid, texts, keep):
 
 
 def outputs_of(hub, sid):
-    """The follow-up results session `sid` stored (read from the database: no API shows them)."""
-    import sqlite3
-    with sqlite3.connect("file:%s?mode=ro" % hub.db, uri=True) as db:
-        rows = db.execute("SELECT record FROM outputs WHERE session_id = ? AND kind = 'series.result'", (sid,)).fetchall()
+    """The follow-up results session `sid` stored (read from the store: no API shows them)."""
+    rows = stored_rows(hub, "SELECT record FROM outputs WHERE session_id = ? AND kind = 'series.result'", sid)
     return [json.loads(r[0]) for r in rows]
 
 
@@ -152,13 +150,13 @@ def test_the_follow_up_reaches_only_the_consenting_group_and_nothing_of_the_case
 
     # After the close: no byte of any case text, card, leerpunt or answer in the database file or its WAL.
     deadline = time.monotonic() + 20
-    while True:
-        found = {p.name: [t for t in texts if t.encode() in p.read_bytes()] for p in db_files(hub) if p.exists()}
-        if not any(found.values()) or time.monotonic() > deadline:
+    while True:  # on PostgreSQL the schema's pg_dump (scan_db)
+        found = scan_db(hub, lambda blob: [t for t in texts if t.encode() in blob])
+        if not found or time.monotonic() > deadline:
             break
         time.sleep(0.25)
     assert len(texts) == 2 * 8, texts
-    assert not any(found.values()), "case text left in the database after close: %s" % found
+    assert not found, "case text left in the database after close: %s" % found
 
     # The series, its reports and the exports never show the follow-up (it is only for the next session's group).
     shown = hub.hubctl_json("series", "show", series)

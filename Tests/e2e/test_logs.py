@@ -4,14 +4,13 @@ carry its request id, those of a WebSocket connection its connection id."""
 import asyncio
 import json
 import re
-import sqlite3
 import time
 
 import pytest
 
 import agendas
 from hubclient import Client, run, started_console
-from hubprocess import finish, new_hub
+from hubprocess import WriteLock, finish, new_hub
 
 
 @pytest.fixture
@@ -83,17 +82,17 @@ def test_the_event_logs_own_trouble_is_a_json_line_too(json_hub):
     """A stalled write of the event log is told through the hub's logger (it wrote plain `critical: …` lines)."""
     hub = json_hub
     session = hub.create_session(agendas.counter_only("Stall"))
-    holder = sqlite3.connect(str(hub.db), isolation_level=None, timeout=60, check_same_thread=False)
+    holder = WriteLock(hub)  # SQLite's lock on the file, or a lock on PostgreSQL's events table
 
     async def main():
         fac = await started_console(hub, session["code"])
         p = Client(hub.ws_url, "p")
         await p.connect()
         await p.join(session["code"], name="Stil")
-        await asyncio.to_thread(holder.execute, "BEGIN IMMEDIATE")
+        await asyncio.to_thread(holder.take)
         sent = await p.send_input("a1", "inc")
         await asyncio.sleep(STALL_HOLD)
-        await asyncio.to_thread(holder.execute, "COMMIT")
+        await asyncio.to_thread(holder.release)
         await p.reply(sent, timeout=30)
         await p.close()
         await fac.close()

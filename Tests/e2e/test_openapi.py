@@ -214,9 +214,13 @@ def test_hub_endpoints(hub):
 
 
 def test_backup(hub):
-    """POST /api/v1/admin/backup: owners only; the answer names the copy in the backup folder."""
-    made = call(hub, "post", "/api/v1/admin/backup", expect=201).json
-    assert (hub.db.parent / "backups" / made["file"]).stat().st_size == made["bytes"]
+    """POST /api/v1/admin/backup: owners only; the answer names the copy in the backup folder (on PostgreSQL: 501
+    `backup_unavailable`, its backups are pg_dump's)."""
+    if hub.store:
+        assert call(hub, "post", "/api/v1/admin/backup", expect=501).json["error"]["code"] == "backup_unavailable"
+    else:
+        made = call(hub, "post", "/api/v1/admin/backup", expect=201).json
+        assert (hub.db.parent / "backups" / made["file"]).stat().st_size == made["bytes"]
     call(hub, "post", "/api/v1/admin/backup", token=None, expect=401)
     hub.bootstrap(email="backup-co@example.org", password="another horse battery staple", name="Co", role="co-facilitator")
     co = ok(hub, "post", "/api/v1/login", body={"email": "backup-co@example.org", "password": "another horse battery staple"}, token=None).json

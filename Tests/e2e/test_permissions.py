@@ -324,7 +324,7 @@ class People:
         self.owner = hub.token
         self.co = login(hub, CO_EMAIL)
         gone = login(hub, GONE_EMAIL)
-        r = hub.hubctl("facilitator", "remove", "--db", hub.db, GONE_EMAIL, check=False)
+        r = hub.hubctl("facilitator", "remove", *hub.store_args(), GONE_EMAIL, check=False)
         assert r.returncode == 0, r.stderr
         self.removed = gone
         self.revoked = login(hub, "f@example.org")

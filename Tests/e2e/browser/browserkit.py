@@ -16,6 +16,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from hubprocess import postgres_store
+
 REPO = Path(__file__).resolve().parents[3]
 HERE = Path(__file__).resolve().parent
 PLUGINS = HERE / "plugins"
@@ -81,6 +83,8 @@ class Hub:
         shutil.rmtree(self.dir, ignore_errors=True)
         (self.dir / "home").mkdir(parents=True)
         self.db = self.dir / "hub.sqlite"
+        # On PostgreSQL (SESSIONHUB_E2E_STORE=postgres) a schema of its own instead of `db`, as hubprocess.Hub.
+        self.store = postgres_store("browser_" + self.dir.name)
         self.proc = None
         self.url = None
         self.port = None
@@ -103,15 +107,19 @@ class Hub:
             raise AssertionError("hubctl %s exited %d: %s %s" % (" ".join(map(str, args)), r.returncode, r.stdout, r.stderr))
         return r.stdout
 
+    def store_args(self):
+        """`--store URL` on PostgreSQL, else `--db FILE`."""
+        return ["--store", self.store] if self.store else ["--db", str(self.db)]
+
     def bootstrap(self):
-        self.run("facilitator", "add", "--db", self.db, "--email", EMAIL, "--name", "Fenna Facilitator",
+        self.run("facilitator", "add", *self.store_args(), "--email", EMAIL, "--name", "Fenna Facilitator",
                  "--password-stdin", "--role", "owner", input=PASSWORD + "\n")
 
     def start(self, port=0, timeout=60):
         self.starts += 1
         err = open(self.dir / ("serve-%d.stderr" % self.starts), "w")
         self.proc = subprocess.Popen(
-            [self.binary, "serve", "--db", str(self.db), "--host", "127.0.0.1", "--port", str(port),
+            [self.binary, "serve", *self.store_args(), "--host", "127.0.0.1", "--port", str(port),
              "--plugins", str(PLUGINS), "--web", str(REPO / "web")],
             cwd=str(self.dir), stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, text=True, env=self.env())
         found = {}

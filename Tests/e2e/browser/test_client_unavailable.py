@@ -1,10 +1,11 @@
 """The browser client (web/hub-client.js) and `unavailable`: while the hub's event log cannot store (here:
-another process holds the SQLite write lock), the hub refuses new inputs with `unavailable` without logging
+another process holds the SQLite write lock, or on PostgreSQL a lock on the events table), the hub refuses new inputs with `unavailable` without logging
 them (docs/PROTOCOL.md "Order and durability"). The client must send them again later, not report them as
 refused: every input a page sends during the outage ends acknowledged once the lock is gone.
 """
-import sqlite3
 import threading
+
+from hubprocess import WriteLock
 
 LOCK_SECONDS = 5
 
@@ -45,9 +46,9 @@ def test_inputs_refused_unavailable_are_sent_again_and_all_acknowledged(web_hub,
     d.get("%s/s/%s" % (web_hub.url, session["code"]))
     d.set_script_timeout(90)
     assert d.execute_async_script(JOIN, session["code"]) == "joined"
-    holder = sqlite3.connect(str(web_hub.db), isolation_level=None, timeout=60, check_same_thread=False)
-    holder.execute("BEGIN IMMEDIATE")
-    release = threading.Timer(LOCK_SECONDS, lambda: holder.execute("COMMIT"))
+    holder = WriteLock(web_hub)  # SQLite's lock on the file, or a lock on PostgreSQL's events table
+    holder.take()
+    release = threading.Timer(LOCK_SECONDS, holder.release)
     release.start()
     try:
         outcomes = d.execute_async_script(SEND_SPACED)

@@ -74,6 +74,7 @@ public struct PostgresImport: Sendable {
         t("tokens", "hash facilitator_id created_at:i revoked_at:i last_used_at:i"),
         t("contributors", "id name email organisation invited_by created_at:i revoked_at:i token_hash"),
         t("series", "id title kind description created_at:i journey"),
+        t("series_participants", "series_id participant domain trio joined_at:i", orderBy: "series_id, participant"),
         t("sessions", "id code series_id title date lang agenda_source agenda status seq:i created_at:i created_by"),
         t("activity_keys", "session_id activity key:b"),
         t("events", "session_id seq:i kind activity actor role type payload client_id at:i"),
@@ -107,9 +108,7 @@ public struct PostgresImport: Sendable {
 
     /// SQLite tables the PostgreSQL store does not hold yet, with why: refused while they have rows, so nothing is
     /// dropped on the way; skipped when empty.
-    static let sqliteOnly: [String: String] = [
-        "series_participants": "series participants (series tokens and their trios) are kept by the SQLite store only",
-    ]
+    static let sqliteOnly: [String: String] = [:]
 
     /// The row count of every table in `copied`, after checking that every table and column of the file is known.
     /// Reads only; the file must exist. For the tests and `hubctl migrate --dry-run`.

@@ -112,6 +112,12 @@ enum PostgresSchema {
             "ALTER TABLE interventions ADD COLUMN tokens BIGINT NOT NULL DEFAULT 0",
             "ALTER TABLE toolkit_items ADD COLUMN tokens BIGINT NOT NULL DEFAULT 0",
         ], { db, logger in try await PostgresFacetedIndex.countTokens(db, logger: logger) }),
+        // Series participants and their trios (SQLite's v12-series-participants; PostgresSeriesParticipants.swift).
+        ("v7-series-participants", [
+            """
+            CREATE TABLE series_participants (series_id TEXT NOT NULL REFERENCES series(id) ON DELETE CASCADE ON UPDATE CASCADE, participant TEXT NOT NULL, domain TEXT, trio TEXT, joined_at BIGINT NOT NULL, PRIMARY KEY (series_id, participant))
+            """,
+        ], nil),
     ]
 
     /// Applies the missing migrations. An advisory lock serialises hubs that start at once on one schema.

@@ -231,9 +231,15 @@ struct Gateway: Sendable {
             reply(HubError(.rateLimited))
             return
         }
+        // A code that names a session stops counting as a miss before the session is loaded: a takeover that
+        // replays it for seconds must not make a room's joins from one address (a school's NAT) look like probing.
+        guard (try? await registry.knows(req.code)) == true else {
+            reply(HubError(.sessionNotFound))
+            return
+        }
+        await codeLookups.found(peer)
         let found: LiveSession?
         do { found = try await registry.session(req.code) } catch let elsewhere as SessionElsewhere {
-            await codeLookups.found(peer)
             // Passed on once at most: a relayed join for a session that moved on meanwhile comes back through the client.
             guard !relayed else {
                 reply(HubError(.unavailable))
@@ -255,7 +261,6 @@ struct Gateway: Sendable {
             reply(HubError(.sessionNotFound))
             return
         }
-        await codeLookups.found(peer)
         var facilitator: String?
         if let token = req.auth {
             guard let f = await auth.facilitator(token: token) else {

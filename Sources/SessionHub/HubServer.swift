@@ -97,8 +97,8 @@ public enum HubServer {
         let registry = SessionRegistry(services: services, ownership: ownership)
         await registry.unloadIdleSessions(after: config.rest.sessionIdle)
         await registry.followOwnership()
-        // Named in `/healthz` and as sessions' owner only with several nodes on one store.
-        let nodeName: (@Sendable () -> String)? = config.openOwnership == nil ? nil : { @Sendable in node.get() }
+        // Named in `/healthz` and as sessions' owner only for a node of several (`--node-url`): one hub's answers stay as they were.
+        let nodeName: (@Sendable () -> String)? = config.openOwnership == nil || config.nodeURL == nil ? nil : { @Sendable in node.get() }
         await host.onStateChange { name, state, error in await registry.pluginStateChanged(name, state, error) }
         let auth = FacilitatorAuth(store: store, lifetime: config.rest.tokens)
 

@@ -55,6 +55,14 @@ public actor SessionRegistry {
         throw HubError(.unavailable)
     }
 
+    /// Whether the id or join code names a session, without loading it (a load can take seconds: a takeover replays).
+    public func knows(_ idOrCode: String) async throws -> Bool {
+        let key = idOrCode.hasPrefix("s_") ? idOrCode : idOrCode.uppercased()
+        if deleting[key] != nil || deleting.values.contains(key) { return false }
+        if byId[key] != nil || byId.values.contains(where: { $0.code == key }) { return true }
+        return try await services.store.session(key) != nil
+    }
+
     private func used(_ s: LiveSession) -> LiveSession {
         lastUsed[s.id] = .now
         return s

@@ -81,6 +81,23 @@ import Toolbox
         #expect(try await store.allSeries().map(\.id) == ["r_2", "r_1"], "newest first")
     }
 
+    @Test(arguments: StoreKind.available) func seriesParticipantsKeepTheirDomainAndTrio(_ kind: StoreKind) async throws {
+        let store = try #require(try await StoreUnderTest.fresh(kind).store as? any SeriesParticipantStore & HubStore)
+        try await store.saveSeries(SeriesRecord(id: "r_1", title: "Leerkring", createdAt: 1))
+        try await store.enrolSeriesParticipant(series: "r_1", participant: "p_b", domain: "wonen", at: 10)
+        try await store.enrolSeriesParticipant(series: "r_1", participant: "p_a", domain: nil, at: 10)
+        try await store.enrolSeriesParticipant(series: "r_1", participant: "p_c", domain: "zorg", at: 5)
+        try await store.enrolSeriesParticipant(series: "r_1", participant: "p_b", domain: nil, at: 20)
+        try await store.enrolSeriesParticipant(series: "r_1", participant: "p_a", domain: "veiligheid", at: 30)
+        try await store.keepTrios(series: "r_1", ["p_a": "t1", "p_c": "t1", "p_x": "t2"])
+        #expect(try await store.seriesParticipants(series: "r_1") == [
+            SeriesParticipant(id: "p_c", domain: "zorg", trio: "t1", joinedAt: 5),
+            SeriesParticipant(id: "p_a", domain: "veiligheid", trio: "t1", joinedAt: 10),
+            SeriesParticipant(id: "p_b", domain: "wonen", trio: nil, joinedAt: 10),
+        ], "first join kept, a given domain replaces, none keeps it; trios only for enrolled participants; oldest first")
+        #expect(try await store.seriesParticipants(series: "other").isEmpty)
+    }
+
     @Test(arguments: StoreKind.available) func sessionsKeepTheirFieldsCodesAndKeys(_ kind: StoreKind) async throws {
         let store = try await StoreUnderTest.fresh(kind).store
         try await store.saveSeries(SeriesRecord(id: "r_1", title: "Reeks", createdAt: 1))

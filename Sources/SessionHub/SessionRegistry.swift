@@ -32,10 +32,9 @@ public actor SessionRegistry {
 
     /// The live session with this id or join code, loading it from the store when needed.
     public func session(_ idOrCode: String) async throws -> LiveSession? {
-        let key = idOrCode.hasPrefix("s_") ? idOrCode : idOrCode.uppercased()
-        if deleting[key] != nil || deleting.values.contains(key) { return nil }
-        if let s = byId[key] { return used(s) }
-        if let s = byId.values.first(where: { $0.code == key }) { return used(s) }
+        let key = Self.key(idOrCode)
+        if isDeleting(key) { return nil }
+        if let s = loaded(key) { return used(s) }
         guard let record = try await services.store.session(key) else { return nil }
         if let s = byId[record.id] { return used(s) }
         try await claim(record)
@@ -57,11 +56,19 @@ public actor SessionRegistry {
 
     /// Whether the id or join code names a session, without loading it (a load can take seconds: a takeover replays).
     public func knows(_ idOrCode: String) async throws -> Bool {
-        let key = idOrCode.hasPrefix("s_") ? idOrCode : idOrCode.uppercased()
-        if deleting[key] != nil || deleting.values.contains(key) { return false }
-        if byId[key] != nil || byId.values.contains(where: { $0.code == key }) { return true }
+        let key = Self.key(idOrCode)
+        if isDeleting(key) { return false }
+        if loaded(key) != nil { return true }
         return try await services.store.session(key) != nil
     }
+
+    /// Ids as they are, join codes in capitals (codes are typed in any case).
+    private static func key(_ idOrCode: String) -> String { idOrCode.hasPrefix("s_") ? idOrCode : idOrCode.uppercased() }
+
+    private func isDeleting(_ key: String) -> Bool { deleting[key] != nil || deleting.values.contains(key) }
+
+    /// The session loaded on this node under this id or code.
+    private func loaded(_ key: String) -> LiveSession? { byId[key] ?? byId.values.first { $0.code == key } }
 
     private func used(_ s: LiveSession) -> LiveSession {
         lastUsed[s.id] = .now

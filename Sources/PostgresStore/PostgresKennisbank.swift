@@ -295,7 +295,7 @@ extension PostgresStore: KennisbankStore, ToolkitStore {
                 (stored.createdAt, stored.updatedAt, stored.author) = Self.stamp(
                     createdAt: record.createdAt, updatedAt: record.updatedAt, author: record.author,
                     existing: existing.map { ($0.createdAt, $0.author) }, by: author, keepBookkeeping: keepBookkeeping, now: now)
-                return (try JSONCoding.string(stored), stored.updatedAt)
+                return (try PostgresStoreError.storable(json: JSONCoding.string(stored)), stored.updatedAt)
             },
             version: keepBookkeeping ? record.version : nil, searchable: record.state == .published,
             facets: KennisbankIndexing.facets(record, domains: known),
@@ -363,7 +363,7 @@ extension PostgresStore: KennisbankStore, ToolkitStore {
     // MARK: monitoring
 
     public func saveMonitoring(_ entries: [MonitoringEntry]) async throws {
-        let texts = try entries.map { try JSONCoding.string($0) }
+        let texts = try entries.map { try PostgresStoreError.storable(json: JSONCoding.string($0)) }
         try await transaction { db in
             for (e, text) in zip(entries, texts) {
                 try await db.rows("""
@@ -403,7 +403,7 @@ extension PostgresStore: KennisbankStore, ToolkitStore {
                 (stored.createdAt, stored.updatedAt, stored.author) = Self.stamp(
                     createdAt: item.createdAt, updatedAt: item.updatedAt, author: item.author,
                     existing: existing.map { ($0.createdAt, $0.author) }, by: author, keepBookkeeping: keepBookkeeping, now: now)
-                return (try JSONCoding.string(stored), stored.updatedAt)
+                return (try PostgresStoreError.storable(json: JSONCoding.string(stored)), stored.updatedAt)
             },
             version: keepBookkeeping ? item.version : nil, searchable: true, facets: KennisbankIndexing.facets(item),
             searchText: KennisbankIndexing.searchText(item), author: author ?? item.author, at: now)

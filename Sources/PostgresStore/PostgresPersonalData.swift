@@ -10,11 +10,12 @@ extension PostgresStore: PersonalDataStore {
     public func participants(named name: String) async throws -> [ParticipantMatch] {
         let wanted = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !wanted.isEmpty else { return [] }
-        // SQLite's trim() and COLLATE NOCASE: surrounding spaces, and ASCII letters in any case.
+        // SQLite's trim() and COLLATE NOCASE: surrounding spaces, and ASCII letters in any case. The CASE keeps PostgreSQL
+        // from casting other events' payloads, whose text may hold an escaped NUL that `jsonb` refuses.
         return try await rows("""
             SELECT e.session_id, s.code, s.title, s.status, (e.payload::jsonb)->>'participant', (e.payload::jsonb)->>'name'
             FROM events e JOIN sessions s ON s.id = e.session_id
-            WHERE e.kind = 'join' AND lower(btrim((e.payload::jsonb)->>'name', ' ')) = lower(\(wanted))
+            WHERE e.kind = 'join' AND lower(btrim(CASE WHEN e.kind = 'join' THEN (e.payload::jsonb)->>'name' END, ' ')) = lower(\(wanted))
             ORDER BY s.created_at, e.seq
             """).compactMap { row in
             let (session, code, title, status, participant, name) = try row.decode((String, String, String, String, String?, String?).self)

@@ -117,7 +117,7 @@ public final class PostgresStore: HubStore {
     /// Rows of a query run outside a transaction (each such statement commits on its own).
     @discardableResult
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        do { return try await client.query(query, logger: logger).collect() } catch { throw PostgresStoreError(error) }
+        do { return try await client.query(query, logger: logger).collect() } catch { throw PostgresStoreError.translated(error) }
     }
 
     /// One transaction: committed when `body` returns, rolled back when it throws; `body`'s own errors come out
@@ -140,12 +140,12 @@ public final class PostgresStore: HubStore {
             }
         } catch let failed as BodyFailed {
             // The body's own refusals (StoreError, PurgeRefused, …) stay what they are; only PostgreSQL's are wrapped.
-            if failed.error is PSQLError || failed.error is PostgresTransactionError || failed.error is PostgresDecodingError { throw PostgresStoreError(failed.error) }
+            if failed.error is PSQLError || failed.error is PostgresTransactionError || failed.error is PostgresDecodingError { throw PostgresStoreError.translated(failed.error) }
             throw failed.error
         } catch let error as StoreError {
             throw error
         } catch {
-            throw PostgresStoreError(error)
+            throw PostgresStoreError.translated(error)
         }
     }
 
@@ -166,8 +166,9 @@ public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
     public var sqlState: String?
     public var message: String
 
-    init(message: String) {
+    init(message: String, sqlState: String? = nil) {
         self.message = message
+        self.sqlState = sqlState
     }
 
     init(_ error: any Error) {
@@ -193,4 +194,32 @@ public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
     }
 
     var isUniqueViolation: Bool { sqlState == "23505" }
+
+    /// 22021 (`invalid byte sequence … 0x00`) and 22P05 (`unsupported Unicode escape sequence`, a JSON `\u0000`
+    /// cast to `jsonb`): text with a NUL character, which PostgreSQL cannot keep. The caller sent it, so the
+    /// caller gets a clear refusal (StoreError.unstorableText, 400 on the REST API), not a server error.
+    var isNULInText: Bool { sqlState == "22021" || sqlState == "22P05" }
+
+    /// A record's JSON as the store keeps it, refused when it holds an escaped NUL (`\u0000`): PostgreSQL keeps the
+    /// text, but every later `::jsonb` of it fails, and with it every search or list the record is in.
+    static func storable(json text: String) throws -> String {
+        let bytes = Array(text.utf8), escape = Array(#"u0000"#.utf8)
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "\\") else { i += 1; continue }
+            // Inside JSON strings a backslash always starts an escape of one character or of `uXXXX`.
+            if i + 5 < bytes.count, Array(bytes[(i + 1)...(i + 5)]) == escape {
+                throw translated(PostgresStoreError(message: "", sqlState: "22P05"))
+            }
+            i += 2
+        }
+        return text
+    }
+
+    /// What a statement's failure becomes for the store's callers.
+    static func translated(_ error: any Error) -> any Error {
+        let failure = PostgresStoreError(error)
+        guard failure.isNULInText else { return failure }
+        return StoreError.unstorableText("This text contains the NUL character (U+0000), which a PostgreSQL store cannot keep.")
+    }
 }

@@ -24,7 +24,7 @@ public struct RESTLimits: Sendable {
 }
 
 /// Refuses a request whose target is longer than `maxURLBytes` before any route parses it: a 16 KB query
-/// string once kept a core busy for minutes.
+/// string once kept a core busy for minutes. Also refuses a NUL character anywhere in it.
 struct RequestTargetLimitMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
     let maxURLBytes: Int
@@ -33,6 +33,15 @@ struct RequestTargetLimitMiddleware: RouterMiddleware {
         let length = request.head.path?.utf8.count ?? 0
         guard length <= maxURLBytes else {
             throw APIError(status: .uriTooLong, code: "uri_too_long", message: "The URL has \(length) bytes; at most \(maxURLBytes) are allowed.")
+        }
+        // A NUL character (`%00`) names nothing and searches for nothing; a PostgreSQL store cannot even compare
+        // text with it. Refused the same way on every store: no id has it (404), no query value may (400).
+        let target = request.head.path ?? ""
+        if let nul = target.range(of: "%00") {
+            if let query = target.firstIndex(of: "?"), query < nul.lowerBound {
+                throw APIError(status: .badRequest, code: "bad_message", message: "A query value contains the NUL character (%00).")
+            }
+            throw APIError(status: .notFound, code: "not_found", message: "No such resource: the path contains the NUL character (%00).")
         }
         return try await next(request, context)
     }

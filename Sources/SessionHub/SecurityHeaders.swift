@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Toolbox
 
 /// The security headers of every answer, errors included (issue 13, finding 11): Hummingbird's
 /// `ContentSecurityMiddleware` added its headers only to answers a route returned, so a 404, 401 or 500
@@ -26,6 +27,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
+        } catch StoreError.unstorableText(let why) {
+            response = try APIError(status: .badRequest, code: "bad_message", message: why).response(from: request, context: context)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
             response = Response(status: .internalServerError)

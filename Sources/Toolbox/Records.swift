@@ -131,4 +131,7 @@ public struct StoredOutput: Codable, Sendable, Hashable {
 public enum StoreError: Error, Sendable, Hashable {
     case duplicate(String)
     case notFound(String)
+    /// Text the store cannot keep: PostgreSQL's `TEXT` has no NUL character (U+0000), SQLite's has
+    /// (docs/SCALING.md, "What differs between the stores"). The REST API answers 400 `bad_message`.
+    case unstorableText(String)
 }

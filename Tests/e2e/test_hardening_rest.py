@@ -17,7 +17,7 @@ import pytest
 
 import agendas
 from hubclient import Client, run, started_console
-from hubprocess import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, REPO, stored_rows
+from hubprocess import FACILITATOR_EMAIL, FACILITATOR_PASSWORD, REPO, on_postgres, stored_rows
 
 PHONE = "06-12345678"
 
@@ -132,6 +132,35 @@ def test_urls_longer_than_8_kib_get_414(kennisbank):
     status, _, body = get(kennisbank, "/api/v1/search?q=" + "a%20" * 4000)
     assert status == 414, body
     assert get(kennisbank, "/api/v1/interventions?x=" + "a" * 8000)[0] == 200
+
+
+def test_a_nul_character_gets_a_clear_answer_on_either_store(kennisbank):
+    """U+0000 names nothing and no person types it; PostgreSQL cannot even keep or compare text holding it. In the URL
+    it is refused alike on both stores; in a body SQLite keeps it and PostgreSQL refuses it with 400. Never a 500,
+    and nothing already stored stops being listed (docs/SCALING.md, "What differs between the stores")."""
+    hub = kennisbank
+    hub.login()
+    status, _, body = get(hub, "/api/v1/interventions/kb%00")
+    assert status == 404 and body["error"]["code"] == "not_found", body
+    for path in ("/api/v1/interventions?q=buurt%00", "/api/v1/toolkit?theme=%00"):
+        status, _, body = get(hub, path)
+        assert status == 400 and body["error"]["code"] == "bad_message", (path, body)
+    status, body = hub.api("GET", "/api/v1/participants?name=Ann%00")
+    assert status == 400 and body["error"]["code"] == "bad_message", body
+
+    status, body = hub.api("POST", "/api/v1/login", {"email": FACILITATOR_EMAIL + "\u0000", "password": "x" * 12}, token=None)
+    assert status == (400 if on_postgres() else 401), body
+    with_nul = [{"kind": "tip", "title": "Koffie\u0000", "body": "Een tip."},
+                {"kind": "tip", "title": "Thee", "body": "Een tip.", "attachments": [{"title": "Bron", "url": "https://example.org/\u0000"}]}]
+    for record in with_nul:
+        status, body = hub.api("POST", "/api/v1/toolkit", record)
+        if on_postgres():
+            assert status == 400 and body["error"]["code"] == "bad_message" and "NUL" in body["error"]["message"], body
+        else:
+            assert status == 201, body
+    status, _, body = get(hub, "/api/v1/toolkit")
+    assert status == 200 and body["total"] >= 1, body
+    assert get(hub, "/healthz")[0] == 200
 
 
 def test_a_search_over_its_time_budget_answers_503_and_the_hub_stays_responsive(own_hub):

@@ -24,7 +24,7 @@ from websockets.exceptions import ConnectionClosed
 
 import agendas
 from hubclient import Client
-from hubprocess import ARTIFACTS, CheapHub, FACILITATOR_PASSWORD, HubFailed, REPO, find_hubctl, finish
+from hubprocess import ARTIFACTS, CheapHub, FACILITATOR_PASSWORD, HubFailed, REPO, find_hubctl, finish, on_postgres
 
 STATUSES = ("draft", "open", "closed")
 
@@ -180,7 +180,8 @@ REST_TABLE = [
     ("DELETE /api/v1/sessions/{session}",       "closed", "204", F, U, U, U, U, U, U),
     ("POST /api/v1/series",                     "-",      "201", "201", U, U, U, U, U, U),
     ("POST /api/v1/plugins/reload",             "-",      "200", "200", U, U, U, U, U, U),
-    ("POST /api/v1/admin/backup",               "-",      "201", F, U, U, U, U, U, U),
+    # On PostgreSQL the backup is the operator's pg_dump: refused with 501 (docs/SCALING.md "Backups").
+    ("POST /api/v1/admin/backup",               "-",      "501 backup_unavailable" if on_postgres() else "201", F, U, U, U, U, U, U),
     ("POST /api/v1/admin/purge",                "-",      "200", F, U, U, U, U, U, U),
     # The kennisbank: contributors write and monitor their own practice descriptions only (KENNISBANK.md).
     ("POST /api/v1/interventions (praktijk)",   "-",      "201", "201", "201", U, U, U, U, U),

@@ -72,12 +72,14 @@ struct Health: Sendable {
 /// Free space of the file system that holds the database (`--min-free-disk-mb`): below it, the node
 /// still stores, but will not for long (and a backup or VACUUM on the same disk may fail first).
 struct DiskWatch: Sendable {
-    let databasePath: String
+    /// The SQLite file; nil on a PostgreSQL store, whose disk is the database server's (watched by its own monitoring).
+    let databasePath: String?
     /// Bytes free below which the disk counts as nearly full; 0: never.
     let minFreeBytes: Int64
 
     /// Bytes the hub's user may still write there, or nil when the file system cannot be asked.
     func freeBytes() -> Int64? {
+        guard let databasePath else { return nil }
         var info = statvfs()
         let folder = URL(fileURLWithPath: databasePath).deletingLastPathComponent().path
         guard statvfs(folder, &info) == 0 else { return nil }

@@ -114,7 +114,7 @@ public enum HubServer {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: FileMiddleware(config.webDir, searchForIndexHtml: true, logger: logger))
         let backupWatch = config.backup.every.map { BackupWatch(directory: config.backup.folder(dbPath: config.dbPath), every: $0) }
-        Health(host: host, log: log, disk: DiskWatch(databasePath: config.dbPath, minFreeBytes: config.minFreeDiskBytes), backups: backupWatch,
+        Health(host: host, log: log, disk: DiskWatch(databasePath: config.openStore == nil ? config.dbPath : nil, minFreeBytes: config.minFreeDiskBytes), backups: backupWatch,
                node: nodeName).register(on: router)
         router.get("metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: prometheus.emitToString())))

@@ -146,6 +146,38 @@ import Toolbox
         #expect(try await store.intervention(id, version: nil)?.provenance?.first?.session == "s_1")
     }
 
+    /// A NUL character (U+0000): SQLite keeps it; PostgreSQL cannot, and refuses it with `unstorableText` (400 on the
+    /// REST API) instead of a server error. Either way nothing already stored stops being listed or found.
+    @Test(arguments: StoreKind.available) func textWithANULIsKeptOrRefusedAndPoisonsNothing(_ kind: StoreKind) async throws {
+        let store = try await Self.fresh(kind)
+        var inTitle = ToolkitItem(id: "tk-nul-1", kind: .tip, title: "Koffie\u{0}", body: "Een tip.")
+        var inAttachment = ToolkitItem(id: "tk-nul-2", kind: .tip, title: "Thee", body: "Een tip.")
+        inAttachment.attachments = [Source(title: "Bron", url: "https://example.org/\u{0}")]
+        for item in [inTitle, inAttachment] {
+            if kind == .sqlite {
+                _ = try await store.save(item, author: "f_1")
+            } else {
+                await #expect(throws: StoreError.self) { _ = try await store.save(item, author: "f_1") }
+            }
+        }
+        inTitle.title = "Koffie"
+        _ = try await store.save(inTitle, author: "f_1")
+        #expect(Set(try await store.searchToolkit(ToolkitQuery()).hits.map(\.id)).contains("tk-nul-1"))
+        #expect(try await store.searchToolkit(ToolkitQuery(text: "koffie")).hits.map(\.id) == ["tk-nul-1"])
+
+        // An input's payload is JSON text, so its NUL is escaped and kept by both; looking up a participant by name
+        // must not trip over it (PostgreSQL's `jsonb` refuses an escaped NUL).
+        try await store.createSession(session("s_1", code: "ABCDEF"), activityKeys: [:])
+        try await store.append([
+            ("s_1", LoggedEvent(seq: 1, kind: .join, activity: nil, actor: "p_1", role: .participant, type: "join",
+                                payload: ["participant": "p_1", "name": "Ann"], clientId: nil, at: 10)),
+            ("s_1", LoggedEvent(seq: 2, kind: .input, activity: "a1", actor: "p_1", role: .participant, type: "idea",
+                                payload: ["name": "x\u{0}y", "text": "\u{0}"], clientId: "c1", at: 11)),
+        ])
+        #expect(try await store.events(session: "s_1", after: 1).first?.payload["text"] == "\u{0}")
+        #expect(try await store.participants(named: "ann").map(\.participant) == ["p_1"])
+    }
+
     @Test(arguments: StoreKind.available) func purgeBlanksAClosedSessionAndRecordsIt(_ kind: StoreKind) async throws {
         let store = try await Self.fresh(kind)
         var s = session("s_1", code: "ABCDEF")

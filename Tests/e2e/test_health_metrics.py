@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import agendas
-from conftest import sqlite_only
+from conftest import postgres_only, sqlite_only
 from hubclient import Client, close_all, run, started_console
 from hubprocess import ARTIFACTS, PLUGINS, finish, new_hub
 
@@ -106,6 +106,15 @@ def test_a_disk_below_min_free_disk_mb_is_a_200_naming_the_problem(hubs):
     run(main(), timeout=60)
     r = hub.hubctl("serve", "--min-free-disk-mb=-1", check=False)
     assert r.returncode != 0 and "--min-free-disk-mb" in r.stderr, r.stderr
+
+
+@postgres_only("the hub on --store keeps no database on its own disk")
+def test_on_a_postgresql_store_the_local_disk_is_not_reported(hubs):
+    """The free space under the unused --db folder says nothing about PostgreSQL's disk (OPERATIONS.md)."""
+    hub = new_hub("test_health.disk_pg", serve_args=["--min-free-disk-mb", str(1 << 30)])
+    hubs.append(hub)
+    status, body = health(hub)
+    assert status == 200 and body["status"] == "ok", body
 
 
 @sqlite_only(SQLITE_BACKUPS)

@@ -56,6 +56,10 @@ final class ActivityInstances {
         return generation
     }
 
+    /// Messages a replay writes before it waits for their answers: enough to keep the plugin busy, few enough
+    /// that one batch's lines stay small.
+    static let replayBatch = 256
+
     nonisolated(nonsending) func replayAll() async {
         for plugin in Set(record.agenda.map(\.plugin)).sorted() {
             do { _ = try await ensureInstances(plugin) } catch {
@@ -68,7 +72,9 @@ final class ActivityInstances {
     /// is a deterministic reducer, so this rebuilds exactly the state it had; the last views it returns
     /// become the published ones (after an upgrade they may differ, and then the room sees the new ones).
     nonisolated(nonsending) private func replay(_ plugin: String, generation: Int) async throws {
+        let began = ContinuousClock.now
         await services.log.flush()
+        let read = ContinuousClock.now
         let events = try await services.store.events(session: id, after: 0)
         let activities = record.agenda.filter { $0.plugin == plugin }
         var latest: [String: [String: JSONValue]] = [:]
@@ -80,35 +86,50 @@ final class ActivityInstances {
         }
         // A series reference resolved at `start` is in that event: the instance starts from the logged value.
         let resolved = SeriesResults.logged(events)
-        for item in activities where !skipped.contains(item.id) {
-            let answer = try await services.host.send(plugin, generation: generation, .start(
-                instance: instanceId(item.id), config: item.config, anonymity: item.anonymity, context: resolved[item.id] ?? item.context))
+        let starts = activities.filter { !skipped.contains($0.id) }
+        let started = try await services.host.send(plugin, generation: generation, starts.map { item in
+            HostMessage.start(instance: instanceId(item.id), config: item.config, anonymity: item.anonymity, context: resolved[item.id] ?? item.context)
+        })
+        for (item, answer) in zip(starts, started) {
             if case .views(_, _, let v, _) = answer { latest[item.id, default: [:]].merge(v) { $1 } }
         }
+        // Every delivery's message first (they follow from the log alone), then sent in batches without waiting
+        // between messages: a takeover or restart replays at the plugin's pace, not at one round trip per event.
         var state = SessionState(agenda: record.agenda, firstPhase: { _ in "" })
-        var lastSeq: [String: Int64] = [:]
+        var deliveries: [(activity: String, seq: Int64, message: HostMessage)] = []
         for e in events {
             // A purged or erased input (docs/PRIVACY.md "Retention", "Erasure, a participant") is replayed as never sent: its payload is gone.
             for d in state.deliveries(for: e) where state.activities[d.activity]?.item.plugin == plugin && !skipped.contains(d.activity) && !e.isPurged && !e.isErased {
-                let answer = try await services.host.send(plugin, generation: generation, message(for: d, event: e, state: state))
+                deliveries.append((d.activity, e.seq, message(for: d, event: e, state: state)))
+            }
+            state.apply(e)
+        }
+        var lastSeq: [String: Int64] = [:]
+        for first in stride(from: 0, to: deliveries.count, by: Self.replayBatch) {
+            let batch = deliveries[first..<min(first + Self.replayBatch, deliveries.count)]
+            let answers = try await services.host.send(plugin, generation: generation, batch.map(\.message))
+            for (d, answer) in zip(batch, answers) {
                 switch answer {
                 case .views(_, _, let v, let outputs):
                     latest[d.activity, default: [:]].merge(v) { $1 }
-                    lastSeq[d.activity] = e.seq
-                    let stored = storedOutputs(outputs, activity: d.activity, seq: e.seq)
+                    lastSeq[d.activity] = d.seq
+                    let stored = storedOutputs(outputs, activity: d.activity, seq: d.seq)
                     if !stored.isEmpty { reportFiling(try await services.store.saveOutputs(session: id, stored)) }
                 case .reject(_, _, let code, _):
                     services.logger.warning("plugin refused a logged event on replay; it is not deterministic",
-                                            metadata: ["plugin": "\(plugin)", "seq": "\(e.seq)", "code": "\(code)"])
+                                            metadata: ["plugin": "\(plugin)", "seq": "\(d.seq)", "code": "\(code)"])
                 default:
                     break
                 }
             }
-            state.apply(e)
         }
         generations[plugin] = generation
         fanout.adoptReplayed(latest, lastSeq: lastSeq)
-        services.logger.info("plugin instances replayed", metadata: ["session": "\(id)", "plugin": "\(plugin)", "events": "\(events.count)"])
+        // How long the flush, the read and the plugin took: a takeover's time to a welcome is mostly these.
+        let ms = { (d: Duration) in "\(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)" }
+        services.logger.info("plugin instances replayed", metadata: [
+            "session": "\(id)", "plugin": "\(plugin)", "events": "\(events.count)", "took_flush_ms": "\(ms(read - began))", "took_ms": "\(ms(.now - began))",
+        ])
     }
 
     /// Starts and replays these plugins' instances again now (a `start` resolved their series context), so the

@@ -93,6 +93,9 @@ public enum HubServer {
                                        maxParticipants: config.maxParticipants)
         let base = PublicBase()
         let node = PublicBase()
+        // Sessions are restored once the hub listens: only then does it know its own address, which is its name
+        // among several nodes (`formerlyMine`), when --node-url does not give it.
+        let (serverListens, announceListening) = AsyncStream.makeStream(of: Void.self)
         let ownership = try config.openOwnership?({ node.get() }) ?? SoleOwner()
         let registry = SessionRegistry(services: services, ownership: ownership)
         await registry.unloadIdleSessions(after: config.rest.sessionIdle)
@@ -180,10 +183,11 @@ public enum HubServer {
                 node.set(config.nodeURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? listening)
                 print("listening on \(listening)")
                 fflush(nil)
+                announceListening.finish()
             },
             logger: logger
         )
-        let hub = HubService(registry: registry, ownership: ownership, host: host, log: log, connections: connections, logger: logger)
+        let hub = HubService(registry: registry, ownership: ownership, host: host, log: log, connections: connections, serverListens: serverListens, logger: logger)
         let auditRetention = AuditRetention(store: store, keep: config.rest.auditRetention, logger: logger)
         var lifecycle: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: hub),
                                                                           .init(service: auditRetention, successTerminationBehavior: .ignore)]
@@ -213,9 +217,12 @@ struct HubService: Service {
     let host: PluginHost
     let log: EventLog
     let connections: ConnectionGuard
+    /// Ends when the server listens.
+    let serverListens: AsyncStream<Void>
     let logger: Logger
 
     func run() async throws {
+        for await _ in serverListens {}
         await registry.loadUnfinished()
         try? await gracefulShutdown()
         logger.info("shutting down: closing connections and flushing the event log")

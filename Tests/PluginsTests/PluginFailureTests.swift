@@ -63,6 +63,44 @@ import Testing
         #expect(await host.statuses().first?.restarts == 0)
     }
 
+    /// A replay sends its events as one batch without waiting between them: the answers come back in order,
+    /// and being thousands a second does not make the plugin a flooder (only lines nobody asked for count).
+    @Test func aBatchIsAnsweredInOrderAndItsAnswersAreNoFlood() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plugin-batch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: Self.crasher, to: dir.appendingPathComponent("crasher"))
+        var limits = PluginLimits()
+        limits.maxLinesPerSecond = 50
+        let host = PluginHost(directory: dir, binDir: dir, logger: Logger(label: "test"), limits: limits, restartBackoff: .seconds(600))
+        await host.reload()
+        let generation = try await started(host, ["s1/a1", "s1/a2"])
+        let batch = (1...600).map { event($0 % 3 == 0 ? "s1/a2" : "s1/a1", Int64($0), "inc") }
+        let answers = try await host.send("crasher", generation: generation, batch)
+        #expect(answers.count == 600)
+        let seqs = answers.compactMap { answer -> Int64? in if case .views(_, let seq, _, _) = answer { seq } else { nil } }
+        #expect(seqs == (1...600).map(Int64.init))
+        guard case .views(let instance, _, let views, _) = answers.last else { Issue.record("no views"); return }
+        #expect(instance == "s1/a2" && views["public"] == ["count": 200])
+        #expect(await host.statuses().first?.restarts == 0)
+        await host.shutdown()
+    }
+
+    /// A batch fails as a whole, as its messages one by one would have at the one the process died on.
+    @Test func aBatchFailsOnTheInputItsProcessDiesOn() async throws {
+        let (host, dir) = try await host(backoff: .seconds(600))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let generation = try await started(host, ["s1/a1"])
+        do {
+            _ = try await host.send("crasher", generation: generation, [event("s1/a1", 1, "inc"), event("s1/a1", 2, "boom"), event("s1/a1", 3, "inc")])
+            Issue.record("boom answered")
+        } catch let f as PluginInputFailed {
+            #expect(f.failure == .exited(3))
+        }
+        #expect(await host.statuses().first?.restarts == 1)
+        await host.shutdown()
+    }
+
     @Test func theInputAProcessDiesOnIsBlamedAndTheBackoffHolds() async throws {
         let (host, dir) = try await host(backoff: .seconds(600))
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -298,27 +298,38 @@ public actor PluginHost {
     /// Sends a message of generation `generation`; fails with `PluginGenerationChanged` when the process
     /// was replaced in between, so the caller replays first.
     public func send(_ name: String, generation: Int, _ message: HostMessage) async throws -> PluginMessage {
+        try await send(name, generation: generation, [message])[0]
+    }
+
+    /// `send` for several messages at once, written without waiting between them (a replay); the answers in the
+    /// same order. Fails as a whole, as `send` would have on the first message that failed.
+    public func send(_ name: String, generation: Int, _ messages: [HostMessage]) async throws -> [PluginMessage] {
         guard let e = entries[name] else { throw HubError(.pluginUnavailable, Self.notLoaded(name)) }
         guard e.generation == generation else { throw PluginGenerationChanged() }
         guard let process = e.process else { throw HubError(.pluginUnavailable) }
-        if let instance = message.instance, let reason = e.failedInstances[instance] { throw PluginInstanceFailed(reason: reason) }
-        let expect: PluginProcess.Expect
-        switch message {
-        case .hello: expect = .ready
-        case .start(let i, _, _, _): expect = .answer(instance: i, seq: 0)
-        case .event(let i, let s, _, _, _, _): expect = .answer(instance: i, seq: s)
-        case .stop(let i): expect = .stopped(instance: i)
+        for message in messages {
+            if let instance = message.instance, let reason = e.failedInstances[instance] { throw PluginInstanceFailed(reason: reason) }
         }
         let started = ContinuousClock.now
         do {
-            let answer = try await process.request(message, expect: expect)
-            record(answer, to: message, of: name, since: started)
-            return answer
+            let answers = try await process.requests(messages.map { ($0, Self.expect($0)) })
+            // A batch's answers queue behind each other: only a single message's time says how fast the plugin is.
+            for (message, answer) in zip(messages, answers) { record(answer, to: message, of: name, since: messages.count == 1 ? started : nil) }
+            return answers
         } catch let fault as PluginFault {
             // The process reported the failure (`processFailed`) before it resumed this request.
             throw PluginInputFailed(failure: fault.failure, instanceFailed: entries[name]?.failedInstances[fault.instance] != nil)
         } catch let f as PluginFailure {
             throw HubError(.pluginUnavailable, LocalizedText(nl: "Plugin `\(name)` viel uit (\(f)).", en: "Plugin `\(name)` \(f)."))
+        }
+    }
+
+    private static func expect(_ message: HostMessage) -> PluginProcess.Expect {
+        switch message {
+        case .hello: .ready
+        case .start(let i, _, _, _): .answer(instance: i, seq: 0)
+        case .event(let i, let s, _, _, _, _): .answer(instance: i, seq: s)
+        case .stop(let i): .stopped(instance: i)
         }
     }
 
@@ -329,9 +340,9 @@ public actor PluginHost {
         return m
     }
 
-    private func record(_ answer: PluginMessage, to message: HostMessage, of name: String, since started: ContinuousClock.Instant) {
+    private func record(_ answer: PluginMessage, to message: HostMessage, of name: String, since started: ContinuousClock.Instant?) {
         let m = metrics(name)
-        m.answerTime.record(duration: ContinuousClock.now - started)
+        if let started { m.answerTime.record(duration: ContinuousClock.now - started) }
         guard case .event = message else { return }
         m.events.increment()
         if case .reject = answer { m.rejects.increment() }

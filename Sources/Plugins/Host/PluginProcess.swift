@@ -81,7 +81,7 @@ actor PluginProcess {
     private var process: Process?
     private var stdinHandle: FileHandle?
     private let writeQueue: DispatchQueue
-    private var pending: [(serial: Int, expect: Expect, cont: CheckedContinuation<PluginMessage, any Error>)] = []
+    private var pending: [(serial: Int, expect: Expect, cont: Waiter)] = []
     /// When the plugin could start on the oldest waiting message: when it was written, or when the answer
     /// before it came. A message's answer time counts from here, not from its write: one queued behind
     /// others (a replay, a burst) has not had its turn yet, and blaming it for their time refused innocent inputs.
@@ -197,11 +197,33 @@ actor PluginProcess {
         let serial = nextSerial
         nextSerial += 1
         return try await withCheckedThrowingContinuation { cont in
-            if pending.isEmpty { headSince = .now }
-            pending.append((serial, expect, cont))
-            write(line)
-            scheduleTimeout(serial, limit: timeout ?? limits.answerTimeout, after: timeout ?? limits.answerTimeout)
+            enqueue(line, expect: expect, serial: serial, .one(cont), timeout: timeout ?? limits.answerTimeout)
         }
+    }
+
+    /// Sends messages in order without waiting between them, and returns their answers in that order: a replay
+    /// keeps the plugin busy instead of paying a round trip per logged event. Fails as a whole with the first
+    /// failure (the process then failed, and every message after it with it).
+    func requests(_ batch: [(message: HostMessage, expect: Expect)]) async throws -> [PluginMessage] {
+        if let failed { throw failed }
+        if batch.isEmpty { return [] }
+        let lines = try batch.map { try $0.message.jsonLine + "\n" }
+        let answers = Answers(count: batch.count)
+        return try await withCheckedThrowingContinuation { cont in
+            answers.cont = cont
+            for (i, line) in lines.enumerated() {
+                let serial = nextSerial
+                nextSerial += 1
+                enqueue(line, expect: batch[i].expect, serial: serial, .slot(answers, i), timeout: limits.answerTimeout)
+            }
+        }
+    }
+
+    private func enqueue(_ line: String, expect: Expect, serial: Int, _ waiter: Waiter, timeout: Duration) {
+        if pending.isEmpty { headSince = .now }
+        pending.append((serial, expect, waiter))
+        write(line)
+        scheduleTimeout(serial, limit: timeout, after: timeout)
     }
 
     private func write(_ line: String) {
@@ -292,16 +314,10 @@ actor PluginProcess {
     private func received(_ line: String) async {
         linesHandled += 1
         if failed != nil { return }
-        let now = ContinuousClock.now
-        if now - secondStart > .seconds(1) {
-            secondStart = now
-            linesThisSecond = 0
-        }
-        linesThisSecond += 1
-        if linesThisSecond > limits.maxLinesPerSecond {
-            await fail(.protocolViolation("more than \(limits.maxLinesPerSecond) lines per second"))
-            return
-        }
+        // Answers are bounded by what the hub asked (a pipelined replay asks for thousands a second): only lines
+        // nobody asked for count towards the limit, counted before parsing when nothing is asked.
+        let unasked = pending.isEmpty
+        if unasked, await flooding() { return }
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return }
         let message: PluginMessage
@@ -316,6 +332,7 @@ actor PluginProcess {
             message = m
         }
         if case .log(let level, let text) = message {
+            if !unasked, await flooding() { return }
             log.message(text, level: Logger.Level(rawValue: level) ?? .info)
             return
         }
@@ -327,20 +344,33 @@ actor PluginProcess {
         headSince = .now
         switch (head.expect, message) {
         case (.ready, .ready):
-            head.cont.resume(returning: message)
+            head.cont.resume(.success(message))
         case (.answer(let i, let s), .views(let mi, let ms, _, _)) where mi == i && ms == s:
-            head.cont.resume(returning: message)
+            head.cont.resume(.success(message))
         case (.answer(let i, let s), .reject(let mi, let ms, _, _)) where mi == i && ms == s:
-            head.cont.resume(returning: message)
+            head.cont.resume(.success(message))
         case (.stopped(let i), .stopped(let mi)) where mi == i:
-            head.cont.resume(returning: message)
+            head.cont.resume(.success(message))
         default:
             pending.insert(head, at: 0)
             await fail(.protocolViolation("answer out of order"))
         }
     }
 
-    /// Its stdout ended: the process is exiting. The termination handler normally reports how; now and then
+    /// Counts one unasked line; past `maxLinesPerSecond` in a second the plugin is flooding and fails.
+    private func flooding() async -> Bool {
+        let now = ContinuousClock.now
+        if now - secondStart > .seconds(1) {
+            secondStart = now
+            linesThisSecond = 0
+        }
+        linesThisSecond += 1
+        guard linesThisSecond > limits.maxLinesPerSecond else { return false }
+        await fail(.protocolViolation("more than \(limits.maxLinesPerSecond) lines per second"))
+        return true
+    }
+
+        /// Its stdout ended: the process is exiting. The termination handler normally reports how; now and then
     /// (about one kill in ten under the crash loop) it came only after the answer timeout, which then blamed the
     /// input in flight for an outside SIGKILL. So the exit is also read here, without reaping the process
     /// (`WNOWAIT`: Foundation still collects it), for up to 2 s.
@@ -368,7 +398,7 @@ actor PluginProcess {
     func fail(_ failure: PluginFailure) async {
         guard failed == nil else { return }
         failed = failure
-        var blamed: (instance: String, cont: CheckedContinuation<PluginMessage, any Error>)?
+        var blamed: (instance: String, cont: Waiter)?
         if failure.blamesInput, let head = pending.first, let instance = head.expect.instance {
             pending.removeFirst()
             blamed = (instance, head.cont)
@@ -378,14 +408,14 @@ actor PluginProcess {
         // The host records the failure before anyone waiting hears of it, so that they see its outcome
         // (an instance failed for its session, the plugin restarting).
         if !terminating { await onFailure(failure, blamed?.instance) }
-        blamed.map { $0.cont.resume(throwing: PluginFault(failure: failure, instance: $0.instance)) }
+        blamed.map { $0.cont.resume(.failure(PluginFault(failure: failure, instance: $0.instance))) }
         failAll(failure)
     }
 
     private func failAll(_ error: any Error) {
         let waiting = pending
         pending.removeAll()
-        for w in waiting { w.cont.resume(throwing: error) }
+        for w in waiting { w.cont.resume(.failure(error)) }
     }
 
     /// Deliberate stop (reload, shutdown): not reported as a failure.
@@ -407,4 +437,46 @@ actor PluginProcess {
 /// A count the stdout reader thread raises and the process actor reads.
 final class LineCount: Sendable {
     let value = Atomic<Int>(0)
+}
+
+/// Who waits for an answer: one request, or one message of a pipelined batch (`requests`).
+private enum Waiter {
+    case one(CheckedContinuation<PluginMessage, any Error>)
+    case slot(Answers, Int)
+
+    func resume(_ result: Result<PluginMessage, any Error>) {
+        switch self {
+        case .one(let cont): cont.resume(with: result)
+        case .slot(let answers, let index): answers.fill(index, result)
+        }
+    }
+}
+
+/// A pipelined batch's answers, filled in order on the process's actor; its caller resumes when the last
+/// arrives, or at the first failure.
+private final class Answers {
+    var cont: CheckedContinuation<[PluginMessage], any Error>?
+    private var results: [PluginMessage?]
+    private var missing: Int
+
+    init(count: Int) {
+        results = Array(repeating: nil, count: count)
+        missing = count
+    }
+
+    func fill(_ index: Int, _ result: Result<PluginMessage, any Error>) {
+        guard let cont else { return }
+        switch result {
+        case .failure(let error):
+            self.cont = nil
+            cont.resume(throwing: error)
+        case .success(let message):
+            results[index] = message
+            missing -= 1
+            if missing == 0 {
+                self.cont = nil
+                cont.resume(returning: results.map { $0! })
+            }
+        }
+    }
 }

@@ -12,6 +12,8 @@ public protocol PluginTransport: Sendable {
     func ready(_ name: String) async throws -> Int
     /// Sends a message of `generation`; throws `PluginGenerationChanged` when the plugin was replaced meanwhile.
     func send(_ name: String, generation: Int, _ message: HostMessage) async throws -> PluginMessage
+    /// Several messages in order, without waiting between them (a replay); their answers in that order.
+    func send(_ name: String, generation: Int, _ messages: [HostMessage]) async throws -> [PluginMessage]
     /// Whether an instance is failed for its session (its session skips it on replay).
     func instanceFailed(_ name: String, instance: String) async -> Bool
 }
@@ -72,6 +74,10 @@ public actor InProcessPlugins: PluginTransport {
         guard let answer = answers.last(where: { if case .log = $0 { false } else { true } }),
               case .success(let read) = PluginMessage.parse(try answer.jsonLine) else { throw HubError(.pluginUnavailable) }
         return read
+    }
+
+    public func send(_ name: String, generation: Int, _ messages: [HostMessage]) throws -> [PluginMessage] {
+        try messages.map { try send(name, generation: generation, $0) }
     }
 }
 

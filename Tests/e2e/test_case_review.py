@@ -493,10 +493,9 @@ def test_a_hub_killed_mid_step_gives_every_group_back_its_step_timer_and_cards(f
 
     groups, views, fac = run(before(), timeout=90)
     hub.restart(graceful=False)
-    # Reconnect once the hub has restored the session. A client that reaches the hub while it is still
-    # restoring can make it load the session twice, and two interleaved replays into one plugin process
-    # corrupt the groups' state (SessionRegistry.load is not guarded against reentrancy; reported in
-    # docs/CASE-REVIEW.md, "Known host issue"). That is the hub's to fix; this test is about the plugin.
+    # Reconnect once the hub has restored the session by itself at start (it does so once it listens), so that
+    # what the clients see is the restore's replay, not a load their joins set off. (A join during the restore
+    # waits for it: SessionRegistry.load hands one restore to every caller.)
     log = hub.dir / ("serve-%d.stderr" % hub.starts)
     deadline = time.monotonic() + 20
     while not re.search(r"events=\d+ plugin=case-review session=%s .*plugin instances replayed" % created["id"], log.read_text()):

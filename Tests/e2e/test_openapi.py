@@ -58,6 +58,8 @@ NOT_PROVOKED |= {("post", "/api/v1/series", "422"), ("post", "/api/v1/series", "
 # Backups are the SQLite store's: on SQLite the 501 backup_unavailable of a PostgreSQL store is not provoked
 # (test_backup.py provokes it on PostgreSQL), on PostgreSQL the 201 of a made backup (docs/SCALING.md).
 NOT_PROVOKED |= {("post", "/api/v1/admin/backup", "201" if on_postgres() else "501")}
+# On PostgreSQL the backup never succeeds: it is the operator's pg_dump.
+NO_SUCCESS_HERE = {("post", "/api/v1/admin/backup")} if on_postgres() else set()
 
 # What was answered: (method, path template, status).
 SEEN = set()
@@ -807,7 +809,7 @@ def test_every_operation_and_status_was_seen():
     """Runs last: every documented operation answered with a 2xx, every documented status was seen."""
     missing_ok, missing_status = [], []
     for method, template, op in operations():
-        if not any((method, template, s) in SEEN for s in op["responses"] if s.startswith("2")):
+        if (method, template) not in NO_SUCCESS_HERE and not any((method, template, s) in SEEN for s in op["responses"] if s.startswith("2")):
             missing_ok.append("%s %s" % (method.upper(), template))
         for s in op["responses"]:
             if (method, template, s) not in SEEN and (method, template, s) not in NOT_PROVOKED:

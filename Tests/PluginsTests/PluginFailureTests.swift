@@ -13,11 +13,11 @@ import Testing
 
     /// A host on a copy of the crasher; `backoff` is the first restart delay (long where a test looks at the
     /// state during it, so that no timing decides the outcome).
-    func host(backoff: Duration = .milliseconds(10)) async throws -> (PluginHost, URL) {
+    func host(backoff: Duration = .milliseconds(10), limits: PluginLimits = PluginLimits()) async throws -> (PluginHost, URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plugin-failure-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Self.crasher, to: dir.appendingPathComponent("crasher"))
-        let host = PluginHost(directory: dir, binDir: dir, logger: Logger(label: "test"), restartBackoff: backoff)
+        let host = PluginHost(directory: dir, binDir: dir, logger: Logger(label: "test"), limits: limits, restartBackoff: backoff)
         await host.reload()
         return (host, dir)
     }
@@ -45,14 +45,10 @@ import Testing
     /// `slow` events (0.3 s each) sent at once take 2.4 s together, far over the 1.5 s limit, yet each had
     /// its turn within it. Counted from the write, the later ones timed out and an innocent input was blamed.
     @Test func aMessageQueuedBehindOthersIsNotTimedOutForTheirTime() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plugin-queue-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.copyItem(at: Self.crasher, to: dir.appendingPathComponent("crasher"))
         var limits = PluginLimits()
         limits.answerTimeout = .milliseconds(1_500)
-        let host = PluginHost(directory: dir, binDir: dir, logger: Logger(label: "test"), limits: limits, restartBackoff: .seconds(600))
-        await host.reload()
+        let (host, dir) = try await host(backoff: .seconds(600), limits: limits)
+        defer { try? FileManager.default.removeItem(at: dir) }
         let generation = try await started(host, ["s1/a1"])
         try await withThrowingTaskGroup(of: Void.self) { group in
             for seq in 1...8 {
@@ -66,14 +62,10 @@ import Testing
     /// A replay sends its events as one batch without waiting between them: the answers come back in order,
     /// and being thousands a second does not make the plugin a flooder (only lines nobody asked for count).
     @Test func aBatchIsAnsweredInOrderAndItsAnswersAreNoFlood() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plugin-batch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.copyItem(at: Self.crasher, to: dir.appendingPathComponent("crasher"))
         var limits = PluginLimits()
         limits.maxLinesPerSecond = 50
-        let host = PluginHost(directory: dir, binDir: dir, logger: Logger(label: "test"), limits: limits, restartBackoff: .seconds(600))
-        await host.reload()
+        let (host, dir) = try await host(backoff: .seconds(600), limits: limits)
+        defer { try? FileManager.default.removeItem(at: dir) }
         let generation = try await started(host, ["s1/a1", "s1/a2"])
         let batch = (1...600).map { event($0 % 3 == 0 ? "s1/a2" : "s1/a1", Int64($0), "inc") }
         let answers = try await host.send("crasher", generation: generation, batch)

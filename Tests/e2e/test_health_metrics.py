@@ -83,12 +83,16 @@ def plugin_children(hub, script):
     return pids
 
 
+def disk_nearly_full_hub(hubs, name):
+    """A hub whose threshold is above any real free space (1 PiB): the check fires on this machine's real file system."""
+    hub = new_hub(name, serve_args=["--min-free-disk-mb", str(1 << 30)])
+    hubs.append(hub)
+    return hub
+
+
 @sqlite_only("the free disk under the --db file's folder; a PostgreSQL store's disk is its server's to watch")
 def test_a_disk_below_min_free_disk_mb_is_a_200_naming_the_problem(hubs):
-    # A threshold above any real free space (1 PiB): the check fires on this machine's real file system.
-    hub = new_hub("test_health.disk", serve_args=["--min-free-disk-mb", str(1 << 30)])
-    hubs.append(hub)
-    status, body = health(hub)
+    status, body = health(hub := disk_nearly_full_hub(hubs, "test_health.disk"))
     assert status == 200 and body["status"] == "degraded", body
     assert codes(body) == ["disk_nearly_full"], body
     problem = body["problems"][0]
@@ -111,9 +115,7 @@ def test_a_disk_below_min_free_disk_mb_is_a_200_naming_the_problem(hubs):
 @postgres_only("the hub on --store keeps no database on its own disk")
 def test_on_a_postgresql_store_the_local_disk_is_not_reported(hubs):
     """The free space under the unused --db folder says nothing about PostgreSQL's disk (OPERATIONS.md)."""
-    hub = new_hub("test_health.disk_pg", serve_args=["--min-free-disk-mb", str(1 << 30)])
-    hubs.append(hub)
-    status, body = health(hub)
+    status, body = health(disk_nearly_full_hub(hubs, "test_health.disk_pg"))
     assert status == 200 and body["status"] == "ok", body
 
 

@@ -185,10 +185,16 @@ final class ConnectionGuard: Sendable {
         state.withLock { $0.entries[ObjectIdentifier(channel)]?.outbox = outbox }
     }
 
-    /// Hub shutdown: every WebSocket, joined or not, is closed with `code`.
-    func closeWebSockets(_ code: CloseCode) {
+    /// Hub shutdown: every WebSocket, joined or not, is closed with `code`. Returns once each has written its
+    /// close frame (or is gone), `within` at most: the HTTP server's own shutdown comes next and would close
+    /// what is still open with 1000.
+    func closeWebSockets(_ code: CloseCode, within: Duration = .seconds(2)) async {
         let outboxes = state.withLock { $0.entries.values.compactMap(\.outbox) }
         for o in outboxes { o.close(code) }
+        let deadline = ContinuousClock.now + within
+        while ContinuousClock.now < deadline, outboxes.contains(where: { !$0.closeWritten.load(ordering: .relaxed) }) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 }
 

@@ -34,6 +34,7 @@ final class Fanout {
     var facilitatorNames: [String: String] = [:]
     private var tickScheduled = false
     private var lastRoster = ContinuousClock.now - .seconds(60)
+    private var lastPresence = ContinuousClock.now - .seconds(60)
     /// Facilitator connections that asked for `roster-diff` (join `features`), with the roster entries each
     /// has been sent: each tick sends it only the entries that changed (docs/PROTOCOL.md "roster-diff").
     private var rosterDiffSent: [Int: [String: ServerMessage.RosterEntry]] = [:]
@@ -211,22 +212,28 @@ final class Fanout {
 
     // MARK: - The tick
 
-    /// Whether a tick is to be scheduled now, and after how long: nil when one already is. A big room gets its
-    /// views less often: each tick writes to every connection, and a beamer or a phone needs no more than a
-    /// few updates a second. Up to 250 connections: every tick (50 ms); 2,000: every 8th (400 ms). Acks do
-    /// not wait for ticks.
+    /// Whether a tick is to be scheduled now, and after how long (the fixed tick, 50 ms): nil when one already
+    /// is. Every tick writes to every connection concerned, but as one batch per event loop with one flush
+    /// per connection (`OutboxBatch`), so a big room keeps the short tick (docs/PERFORMANCE.md). Acks do not
+    /// wait for ticks.
     func claimTick() -> Duration? {
         guard !tickScheduled else { return nil }
         tickScheduled = true
-        return services.tick * min(8, 1 + connections.count / 250)
+        return services.tick
     }
 
-    /// Sends what changed since the last tick. Returns true when the roster had to wait (another tick is due).
+    /// Connections above which presence is sent at most once per roster interval.
+    static let bigRoom = 250
+
+    /// Sends what changed since the last tick. Returns true when the roster or presence had to wait (another tick is due).
     func tick(_ instances: ActivityInstances) -> Bool {
         tickScheduled = false
         let started = ContinuousClock.now
         defer { Metrics.tickDuration.recordNanoseconds((ContinuousClock.now - started).nanoseconds) }
         let conns = Array(connections.values)
+        // Everything this tick queues is written together at its end: one drain per connection, batched per event loop.
+        var batch = OutboxBatch()
+        defer { batch.flush() }
         if sessionDirty {
             sessionDirty = false
             let agenda = instances.agendaEntries(published)
@@ -236,14 +243,14 @@ final class Fanout {
             for c in conns where welcomedAtChange[c.id, default: 0] < sessionChanges {
                 guard let facilitatorFrame, let nullFrame else { break }
                 switch c.role {
-                case .facilitator: c.outbox.send(facilitatorFrame)
+                case .facilitator: batch.send(facilitatorFrame, to: c.outbox)
                 case .participant, .system:
                     if let p = c.participant, let g = published.group(of: p) {
                         guard let frame = byGroup[g] ?? sessionFrame(agenda, groups: .string(g)) else { continue }
                         byGroup[g] = frame
-                        c.outbox.send(frame)
-                    } else { c.outbox.send(nullFrame) }
-                case .beamer: c.outbox.send(nullFrame)
+                        batch.send(frame, to: c.outbox)
+                    } else { batch.send(nullFrame, to: c.outbox) }
+                case .beamer: batch.send(nullFrame, to: c.outbox)
                 }
             }
         }
@@ -268,13 +275,17 @@ final class Fanout {
                 if targets.isEmpty { continue }
                 let message = ServerMessage.view(.init(seq: v.seq, activity: key.activity, audience: audience.wireName, view: v.view))
                 guard let frame = frame(message, "view \(key.activity) \(key.audience)") else { continue }
-                for c in targets where v.seq > c.welcomeSeq.load(ordering: .relaxed) { c.outbox.send(frame) }
+                for c in targets where v.seq > c.welcomeSeq.load(ordering: .relaxed) { batch.send(frame, to: c.outbox) }
             }
         }
-        if presenceDirty {
+        // A room's presence changes with every join: in a big room at most once per roster interval, else a
+        // join wave of N costs N² frames on the short tick (docs/PERFORMANCE.md).
+        let presenceWaits = presenceDirty && conns.count > Self.bigRoom && ContinuousClock.now - lastPresence < services.rosterInterval
+        if presenceDirty, !presenceWaits {
             presenceDirty = false
+            lastPresence = ContinuousClock.now
             if let plain = frame(.presence(presence(facilitator: false)), "presence"), let full = frame(.presence(presence(facilitator: true)), "presence") {
-                for c in conns { c.outbox.send(c.role == .facilitator ? full : plain) }
+                for c in conns { batch.send(c.role == .facilitator ? full : plain, to: c.outbox) }
             }
         }
         // The roster is the whole participant list: at most one a second, however fast people join.
@@ -289,12 +300,12 @@ final class Fanout {
             if !facilitators.isEmpty || !withDiffs.isEmpty {
                 let entries = rosterEntries()
                 if !facilitators.isEmpty, let frame = frame(.roster(.init(seq: published.seq, participants: entries)), "roster") {
-                    for c in facilitators { c.outbox.send(frame) }
+                    for c in facilitators { batch.send(frame, to: c.outbox) }
                 }
                 for c in withDiffs { sendRosterDiff(entries, to: c) }
             }
         }
-        return false
+        return presenceWaits
     }
 
     /// A frame for the connections, or nil (logged) when it cannot be encoded: a view a plugin nested too

@@ -18,7 +18,7 @@ public struct ConnectionLimits: Sendable {
 }
 
 /// The WebSocket side of the hub: reads frames, checks them (size, JSON, schema, rate) and hands
-/// joins, inputs and commands to their session; writes the connection's outbox to the socket.
+/// joins, inputs and commands to their session; its `OutboxWriter` writes the connection's outbox to the socket.
 struct Gateway: Sendable {
     let registry: SessionRegistry
     let auth: FacilitatorAuth
@@ -38,6 +38,7 @@ struct Gateway: Sendable {
         logger.debug("websocket connected")
         await MaskedFramesOnly.install(on: context.channel)
         let outbox = Outbox(capacity: limits.outboxFrames)
+        await OutboxWriter.install(outbox, on: context.channel)
         connections.attach(outbox, to: context.channel)
         Metrics.connections.increment()
         defer { Metrics.connections.decrement() }
@@ -63,24 +64,20 @@ struct Gateway: Sendable {
         enum Side { case reader((any Error)?), writer, closeGrace }
         let readError: (any Error)? = await withTaskGroup(of: Side.self) { group in
             group.addTask {
-                for await frame in outbox.stream {
-                    // A slow client skips its backlog; any other close first sends what was queued (e.g. the error before 4003).
-                    if outbox.requestedClose == .tooSlow { break }
-                    switch frame {
-                    case .text(let buffer):
-                        // A client that stopped reading blocks this write until the write timeout closes the socket.
-                        do { try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: buffer))) } catch { return .writer }
-                    }
-                }
+                // The outbox is written by its `OutboxWriter` on the event loop; this task only waits for it to
+                // end: a 4004 drops the backlog, any other close first writes what was queued (the error
+                // before 4003), and a client that stopped reading holds it until the write timeout.
+                await outbox.ended()
                 if let code = outbox.requestedClose {
                     try? await outbound.close(.init(codeNumber: Int(code.rawValue)), reason: nil)
                 }
+                outbox.closeWritten.store(true, ordering: .relaxed)
                 return .writer
             }
             group.addTask {
                 let error = await self.read(inbound, outbox: outbox, state: state, context: context, relayed: relayed, logger: logger)
                 // Reading ended (client closed, or too large): stop the writer too.
-                outbox.continuation.finish()
+                outbox.finish()
                 return .reader(error)
             }
             // The writer must get to send the close code the reader asked for (1003, 1008, 4003, …);

@@ -228,7 +228,7 @@ struct HubService: Service {
         logger.info("shutting down: closing connections and flushing the event log")
         await registry.shutdown()
         // Connections that never joined a session are closed the same way.
-        connections.closeWebSockets(.goingAway)
+        await connections.closeWebSockets(.goingAway)
         await log.flush()
         // Everything accepted is stored: the other nodes may take the sessions now.
         await ownership.close()

@@ -3,29 +3,41 @@ import Model
 import NIOCore
 import Synchronization
 
-/// A connection's bounded outbox. The session writes encoded frames into it without waiting; one writer
-/// task per connection drains it into the socket. A full outbox means the client cannot keep up: it is
-/// closed with 4004 and rejoins to a fresh `welcome`, instead of slowing the room down.
+/// A connection's bounded outbox. The session queues encoded frames into it without waiting; its drain
+/// (`OutboxWriter`, on the connection's event loop) takes everything queued at once and writes it to the
+/// socket with one flush, so a broadcast costs each connection one `writev` and wakes no task
+/// (docs/PERFORMANCE.md). A full outbox means the client cannot keep up: it is closed with 4004 and
+/// rejoins to a fresh `welcome`, instead of slowing the room down.
 public final class Outbox: Sendable {
     public enum Frame: Sendable {
         case text(ByteBuffer)
     }
 
-    public let stream: AsyncStream<Frame>
-    let continuation: AsyncStream<Frame>.Continuation
+    private struct State {
+        var queue: [ByteBuffer] = []
+        /// A drain is scheduled (or running); further frames ride along with it.
+        var scheduled = false
+        /// No more frames are taken: a close was asked for, reading ended, or the channel is gone.
+        var closing = false
+        var ended = false
+        var drain: (any OutboxDrain)?
+    }
+
+    private let state = Mutex(State())
+    let capacity: Int
     /// 0 while open; the close code once the connection is to be closed.
     let closeCode = Atomic<UInt16>(0)
+    /// Set once the gateway has written the close frame (or the channel is gone): what shutdown waits for.
+    let closeWritten = Atomic<Bool>(false)
+    /// Finished once the queue is written (or dropped, for 4004) after a close, or the channel is gone.
+    private let end = AsyncStream<Void>.makeStream()
 
     public init(capacity: Int) {
-        (stream, continuation) = AsyncStream.makeStream(of: Frame.self, bufferingPolicy: .bufferingOldest(capacity))
+        self.capacity = capacity
     }
 
     public func send(_ buffer: ByteBuffer) {
-        // Once per connection: a close finishes the stream, after which yields are `terminated`, not `dropped`.
-        if case .dropped = continuation.yield(.text(buffer)) {
-            Metrics.slowConsumers.increment()
-            close(.tooSlow)
-        }
+        if let drain = enqueue(buffer) { Self.schedule(drain) }
     }
 
     public func send(_ text: String) { send(ByteBuffer(string: text)) }
@@ -35,15 +47,168 @@ public final class Outbox: Sendable {
         do { send(try message.text()) } catch { send(ServerMessage.unencodable) }
     }
 
-    /// Asks the writer to close with `code` as soon as it can; the first code asked for wins.
+    /// Queues `buffer`; returns the drain to schedule when none is scheduled yet (`OutboxBatch` schedules
+    /// the drains of one broadcast together). A frame queued after a close is dropped.
+    func enqueue(_ buffer: ByteBuffer) -> (any OutboxDrain)? {
+        let (drain, overflow): ((any OutboxDrain)?, Bool) = state.withLock { s in
+            if s.closing { return (nil, false) }
+            if s.queue.count >= capacity { return (nil, true) }
+            s.queue.append(buffer)
+            return (Self.claim(&s), false)
+        }
+        if overflow {
+            // Once per connection: the close stops the queue, later frames are dropped without counting.
+            Metrics.slowConsumers.increment()
+            close(.tooSlow)
+        }
+        return drain
+    }
+
+    /// Asks for a close with `code` as soon as what was queued is written (4004: at once, the backlog
+    /// dropped); the first code asked for wins.
     public func close(_ code: CloseCode) {
         _ = closeCode.compareExchange(expected: 0, desired: code.rawValue, ordering: .relaxed)
-        continuation.finish()
+        stopTaking()
     }
+
+    /// Reading ended: what is queued is still written, then the writer ends without a close code of its own.
+    func finish() { stopTaking() }
 
     public var requestedClose: CloseCode? {
         let c = closeCode.load(ordering: .relaxed)
         return c == 0 ? nil : CloseCode(rawValue: c)
+    }
+
+    /// Returns once a close or `finish` has been carried out by the drain (or the channel is gone), or
+    /// when the calling task is cancelled.
+    func ended() async {
+        for await _ in end.stream {}
+    }
+
+    // MARK: - The drain's side
+
+    /// Where the frames go from now on; what was queued before is drained at once.
+    func attach(_ drain: any OutboxDrain) {
+        let claimed: (any OutboxDrain)? = state.withLock { s in
+            s.drain = drain
+            return s.queue.isEmpty && !s.closing ? nil : Self.claim(&s)
+        }
+        if let claimed { Self.schedule(claimed) }
+    }
+
+    /// Called by the drain: everything queued, when the socket takes writes (or nothing waits), and
+    /// whether the outbox has ended with it (a close or `finish`, the queue written or dropped). A
+    /// socket that does not take writes keeps the queue: it fills up to 4004, or the write timeout ends it.
+    func take(writable: Bool) -> (frames: [ByteBuffer], ended: Bool) {
+        let tooSlow = requestedClose == .tooSlow
+        return state.withLock { s in
+            s.scheduled = false
+            if s.ended { return ([], false) }
+            if tooSlow { s.queue.removeAll() }
+            guard writable || s.queue.isEmpty else { return ([], false) }
+            let frames = s.queue
+            s.queue = []
+            if s.closing { s.ended = true }
+            return (frames, s.closing)
+        }
+    }
+
+    /// Called by the drain once the frames `take` returned with `ended` are written.
+    func endWritten() { end.continuation.finish() }
+
+    /// The channel is gone: nothing more is written, the writer ends.
+    func gone() {
+        state.withLock { s in
+            s.closing = true
+            s.ended = true
+            s.queue.removeAll()
+            s.drain = nil
+        }
+        closeWritten.store(true, ordering: .relaxed)
+        end.continuation.finish()
+    }
+
+    private func stopTaking() {
+        let (drain, noDrain): ((any OutboxDrain)?, Bool) = state.withLock { s in
+            s.closing = true
+            return (Self.claim(&s), s.drain == nil)
+        }
+        if let drain { Self.schedule(drain) } else if noDrain { end.continuation.finish() }
+    }
+
+    private static func claim(_ s: inout State) -> (any OutboxDrain)? {
+        guard !s.scheduled, let d = s.drain else { return nil }
+        s.scheduled = true
+        return d
+    }
+
+    static func schedule(_ drain: any OutboxDrain) {
+        if let loop = drain.eventLoop { loop.execute { drain.drain() } } else { drain.drain() }
+    }
+
+    /// A consumer without a channel (the tests): every frame in the order it was queued; the stream ends
+    /// with a close or `finish`.
+    public func frames() -> AsyncStream<Frame> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Frame.self)
+        attach(OutboxCollector(outbox: self, continuation: continuation))
+        return stream
+    }
+}
+
+/// Takes an outbox's frames and writes them: `OutboxWriter` on a connection's event loop, or the tests'
+/// collector in place.
+protocol OutboxDrain: AnyObject, Sendable {
+    /// Where `drain` runs; nil: in place, on the thread that queued.
+    var eventLoop: (any EventLoop)? { get }
+    func drain()
+}
+
+/// The drains one broadcast scheduled, run together: one task per event loop for each `chunk`
+/// connections, instead of a woken task per connection. Chunks keep an ack written between them from
+/// waiting for a whole broadcast.
+struct OutboxBatch {
+    static let chunk = 128
+    private var loops: [ObjectIdentifier: (loop: any EventLoop, drains: [any OutboxDrain])] = [:]
+
+    mutating func send(_ frame: ByteBuffer, to outbox: Outbox) {
+        guard let drain = outbox.enqueue(frame) else { return }
+        guard let loop = drain.eventLoop else { return drain.drain() }
+        loops[ObjectIdentifier(loop), default: (loop, [])].drains.append(drain)
+    }
+
+    /// Runs what `send` scheduled; called once the broadcast has queued everything.
+    mutating func flush() {
+        for (loop, drains) in loops.values {
+            for start in stride(from: 0, to: drains.count, by: Self.chunk) {
+                let chunk = drains[start..<min(start + Self.chunk, drains.count)]
+                loop.execute { for d in chunk { d.drain() } }
+            }
+        }
+        loops = [:]
+    }
+}
+
+private final class OutboxCollector: OutboxDrain {
+    let eventLoop: (any EventLoop)? = nil
+    private let outbox: Outbox
+    private let continuation: AsyncStream<Outbox.Frame>.Continuation
+    /// Sessions queue from several threads: takes and yields stay in order.
+    private let order = Mutex(())
+
+    init(outbox: Outbox, continuation: AsyncStream<Outbox.Frame>.Continuation) {
+        self.outbox = outbox
+        self.continuation = continuation
+    }
+
+    func drain() {
+        order.withLock { _ in
+            let (frames, ended) = outbox.take(writable: true)
+            for f in frames { continuation.yield(.text(f)) }
+            if ended {
+                continuation.finish()
+                outbox.endWritten()
+            }
+        }
     }
 }
 

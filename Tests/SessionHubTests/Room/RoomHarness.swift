@@ -79,7 +79,7 @@ final class Client: Sendable {
     let connection = Mutex<ClientConnection?>(nil)
 
     init() {
-        let stream = outbox.stream
+        let stream = outbox.frames()
         let frames = self.frames
         Task {
             for await case .text(let buffer) in stream { frames.texts.withLock { $0.append(String(buffer: buffer)) } }

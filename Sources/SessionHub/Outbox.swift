@@ -164,8 +164,8 @@ protocol OutboxDrain: AnyObject, Sendable {
 }
 
 /// The drains one broadcast scheduled, run together: one task per event loop for each `chunk`
-/// connections, instead of a woken task per connection. Chunks keep an ack written between them from
-/// waiting for a whole broadcast.
+/// connections, instead of a woken task per connection. All chunks are queued on their loop at once, so
+/// an ack queued after them still waits for them all (docs/PERFORMANCE.md, "acks not behind a broadcast").
 struct OutboxBatch {
     static let chunk = 128
     private var loops: [ObjectIdentifier: (loop: any EventLoop, drains: [any OutboxDrain])] = [:]

@@ -27,17 +27,20 @@ extension SQLiteStore {
     }
 
     public func facilitatorId(forTokenHash hash: String, at now: Int64, lifetime: TokenLifetime) async throws -> String? {
-        let row = try await pool.read { db in
+        // The closure returns Sendable values, so that this is GRDB's async read: a `Row` made it the blocking one,
+        // which held a cooperative thread while waiting for a reader, and with every reader held by async reads
+        // waiting for a cooperative thread to resume, the hub stopped (two cores: two such threads).
+        let found: (id: String, used: Int64)? = try await pool.read { db in
             try Row.fetchOne(db, sql: """
                 SELECT facilitator_id, COALESCE(last_used_at, created_at) AS used FROM tokens
                 WHERE hash = ? AND revoked_at IS NULL AND created_at > ? AND COALESCE(last_used_at, created_at) > ?
-                """, arguments: [hash, now - lifetime.maxAgeMs, now - lifetime.idleMs])
+                """, arguments: [hash, now - lifetime.maxAgeMs, now - lifetime.idleMs]).map { ($0["facilitator_id"], $0["used"]) }
         }
-        guard let row else { return nil }
-        if now - (row["used"] as Int64) >= lifetime.touchEveryMs {
+        guard let found else { return nil }
+        if now - found.used >= lifetime.touchEveryMs {
             try await pool.write { db in try db.execute(sql: "UPDATE tokens SET last_used_at = ? WHERE hash = ?", arguments: [now, hash]) }
         }
-        return row["facilitator_id"]
+        return found.id
     }
 
     public func purgeTokens(at now: Int64, lifetime: TokenLifetime) async throws -> Int {

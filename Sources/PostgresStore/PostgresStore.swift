@@ -166,9 +166,8 @@ public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
     public var sqlState: String?
     public var message: String
 
-    init(message: String, sqlState: String? = nil) {
+    init(message: String) {
         self.message = message
-        self.sqlState = sqlState
     }
 
     init(_ error: any Error) {
@@ -209,17 +208,18 @@ public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
             guard bytes[i] == UInt8(ascii: "\\") else { i += 1; continue }
             // Inside JSON strings a backslash always starts an escape of one character or of `uXXXX`.
             if i + 5 < bytes.count, Array(bytes[(i + 1)...(i + 5)]) == escape {
-                throw translated(PostgresStoreError(message: "", sqlState: "22P05"))
+                throw nulRefused
             }
             i += 2
         }
         return text
     }
 
+    static let nulRefused = StoreError.unstorableText("This text contains the NUL character (U+0000), which a PostgreSQL store cannot keep.")
+
     /// What a statement's failure becomes for the store's callers.
     static func translated(_ error: any Error) -> any Error {
         let failure = PostgresStoreError(error)
-        guard failure.isNULInText else { return failure }
-        return StoreError.unstorableText("This text contains the NUL character (U+0000), which a PostgreSQL store cannot keep.")
+        return failure.isNULInText ? nulRefused : failure
     }
 }

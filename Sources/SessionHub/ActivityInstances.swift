@@ -126,7 +126,7 @@ final class ActivityInstances {
         generations[plugin] = generation
         fanout.adoptReplayed(latest, lastSeq: lastSeq)
         // How long the flush, the read and the plugin took: a takeover's time to a welcome is mostly these.
-        let ms = { (d: Duration) in "\(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)" }
+        let ms = { (d: Duration) in "\(Int(d / .milliseconds(1)))" }
         services.logger.info("plugin instances replayed", metadata: [
             "session": "\(id)", "plugin": "\(plugin)", "events": "\(events.count)", "took_flush_ms": "\(ms(read - began))", "took_ms": "\(ms(.now - began))",
         ])

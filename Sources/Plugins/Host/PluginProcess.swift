@@ -370,7 +370,7 @@ actor PluginProcess {
         return true
     }
 
-        /// Its stdout ended: the process is exiting. The termination handler normally reports how; now and then
+    /// Its stdout ended: the process is exiting. The termination handler normally reports how; now and then
     /// (about one kill in ten under the crash loop) it came only after the answer timeout, which then blamed the
     /// input in flight for an outside SIGKILL. So the exit is also read here, without reaping the process
     /// (`WNOWAIT`: Foundation still collects it), for up to 2 s.

@@ -55,10 +55,11 @@ class Node(CheapHub):
     bcrypt cost 4 (`CheapHub`): the bootstrap and the login are the only password hashes here.
     """
 
-    def __init__(self, binary, workdir, store, public_url, extra_args=(), node_url=True):
+    def __init__(self, binary, workdir, store, public_url, extra_args=(), node_url=True, avoid=()):
         super().__init__(binary, workdir)
         self.store = store
         self.public_url = public_url
+        self.avoid = set(avoid)  # ports named before this node starts (HAProxy's): never this node's
         self.extra_args = list(extra_args)
         self.with_node_url = node_url
         self.node_url = None
@@ -67,6 +68,8 @@ class Node(CheapHub):
         """Start on a free port named in `--node-url` (a port taken in between: another one, up to three times)."""
         for attempt in range(3):
             port = free_port()
+            while port in self.avoid:
+                port = free_port()
             self.node_url = "http://127.0.0.1:%d" % port
             self.serve_args = [*(["--node-url", self.node_url] if self.with_node_url else []),
                                "--public-url", self.public_url, *NODE_ARGS, *self.extra_args]
@@ -101,8 +104,10 @@ class Cluster:
         self.dir.mkdir(parents=True)
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
-        self.nodes = [Node(self.binary, self.dir / ("node%d" % (i + 1)), self.store, self.url, extra_args, node_url)
-                      for i in range(nodes)]
+        # HAProxy's port is named now (it is every node's --public-url) but bound only once the nodes run: a node
+        # that drew the same free port would take it, and the clients would reach that node without any proxy.
+        self.nodes = [Node(self.binary, self.dir / ("node%d" % (i + 1)), self.store, self.url, extra_args, node_url,
+                           avoid={self.port}) for i in range(nodes)]
         # REST, hubctl and WebSockets through HAProxy; never started itself.
         self.front = CheapHub(self.binary, self.dir / "front")
         self.front.store = self.store
@@ -135,7 +140,20 @@ class Cluster:
         self.front.login()
         for node in self.nodes:
             node.token = self.front.token
+        self.check_haproxy_answers()
         return self
+
+    def check_haproxy_answers(self, timeout=5):
+        """The login above went through HAProxy: its log names a backend server for it. Anything else listening on
+        HAProxy's port would make a failover test test nothing (and fail obscurely once its node is killed)."""
+        deadline = time.monotonic() + timeout
+        while not any(" hubs/node" in line for _, line in self.haproxy_events):
+            if self.proxy.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise HubFailed("HAProxy (%s) did not log the login sent through %s; whatever answered was not it:\n%s"
+                                % ("exited %s" % self.proxy.returncode if self.proxy.poll() is not None else "running",
+                                   self.url, self.haproxy_log_tail()))
+            time.sleep(0.05)
 
     def haproxy_env(self):
         """deploy/haproxy.cfg's variables: its bind address and one address per server line."""

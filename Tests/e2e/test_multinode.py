@@ -280,6 +280,8 @@ async def scenario(cluster):
     victim_url, victim_sessions = by_node.most_common(1)[0]
     victim = cluster.node_by_url(victim_url)
     acked_before = sum(len(t.acked) for t in typists)
+    assert cluster.proxy.poll() is None, "HAProxy exited (%s) before the kill:\n%s" % (
+        cluster.proxy.returncode, cluster.haproxy_log_tail())
     kill_at = time.monotonic()
     victim.kill9()
     say(t0, "SIGKILL to %s (%s), owner of %d of the sessions; %d inputs acknowledged so far"

@@ -73,7 +73,7 @@ final class ActivityInstances {
     /// become the published ones (after an upgrade they may differ, and then the room sees the new ones).
     nonisolated(nonsending) private func replay(_ plugin: String, generation: Int) async throws {
         let began = ContinuousClock.now
-        await services.log.flush()
+        await services.log.flush(session: id)
         let read = ContinuousClock.now
         let events = try await services.store.events(session: id, after: 0)
         let activities = record.agenda.filter { $0.plugin == plugin }

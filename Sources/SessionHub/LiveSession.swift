@@ -373,7 +373,7 @@ public actor LiveSession: DurabilitySink {
     public func retire() async {
         life.retired = true
         await queue.finish()
-        await services.log.flush()
+        await services.log.flush(session: id)
         queue.finishNotes()
         await instances.stopAll()
     }

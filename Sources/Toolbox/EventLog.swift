@@ -38,6 +38,8 @@ public actor EventLog {
     private var enqueued = 0
     private var settled = 0
     private var waiters: [(upTo: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    /// Per session, the `enqueued` count after its latest event, until that is settled: `flush(session:)`.
+    private var lastOfSession: [String: Int] = [:]
     /// Sessions whose events the store refused, with why: their later events are refused unwritten, since
     /// writing them would leave a gap in the session's log.
     private var refusedSessions: [String: String] = [:]
@@ -76,6 +78,7 @@ public actor EventLog {
     /// Queues an event; its sink hears `durable(upTo:)` once it and everything before it are written.
     public func enqueue(session: String, event: LoggedEvent, sink: any DurabilitySink) {
         enqueued += 1
+        lastOfSession[session] = enqueued
         metrics.queueDepth.record(enqueued - settled)
         queue.append(Item(session: session, event: event, sink: sink))
         if !writing {
@@ -88,6 +91,14 @@ public actor EventLog {
     public func flush() async {
         let target = enqueued
         if settled >= target || (closing && !writing) { return }
+        await withCheckedContinuation { waiters.append((target, $0)) }
+    }
+
+    /// Returns once everything queued for `session` before the call is stored or refused. A replay or a takeover
+    /// reads one session's log: it need not wait for a batch of other sessions' events (on a busy PostgreSQL node
+    /// that wait was 0.3-0.6 s of a failover).
+    public func flush(session: String) async {
+        guard let target = lastOfSession[session], settled < target, !(closing && !writing) else { return }
         await withCheckedContinuation { waiters.append((target, $0)) }
     }
 
@@ -182,6 +193,7 @@ public actor EventLog {
 
     private func settle(_ count: Int) {
         settled += count
+        if !lastOfSession.isEmpty { lastOfSession = lastOfSession.filter { $0.value > settled } }
         metrics.queueDepth.record(enqueued - settled)
         resumeWaiters()
     }

@@ -92,6 +92,31 @@ func eventually(_ check: () async -> Bool) async -> Bool {
         #expect(log.isDurable)
     }
 
+    /// A replay or takeover of one session waits for that session's queued events, not for a write of others'.
+    @Test func aSessionsFlushWaitsForItsOwnEventsOnly() async throws {
+        let path = tempDB()
+        let store = try SQLiteStore(path: path, busyTimeout: 30)
+        try await store.createSession(session("s_1", code: "ABCDEF"), activityKeys: [:])
+        try await store.createSession(session("s_2", code: "GHJKLM"), activityKeys: [:])
+        let log = EventLog(store: store, stallAfter: .seconds(60))
+        let one = Recorder()
+        let two = Recorder()
+        await log.enqueue(session: "s_2", event: inc(1, session: "s_2"), sink: two)
+        await log.flush(session: "s_2")
+        #expect(two.seen == [1])
+
+        let lock = try WriteLockHolder(path: path)
+        await log.enqueue(session: "s_1", event: inc(1), sink: one)
+        // Released later in any case, so that a flush that wrongly waits shows up as a failure, not a hang.
+        let release = Task { try? await Task.sleep(for: .seconds(2)); lock.release() }
+        await log.flush(session: "s_2")
+        await log.flush(session: "s_3")
+        #expect(one.seen.isEmpty, "s_2's and an unknown session's flush returned while s_1's write waited on the lock")
+        await log.flush(session: "s_1")
+        #expect(one.seen == [1])
+        await release.value
+    }
+
     /// issue 13 finding 2: a deleted session's queued event used to fail the shared batch, and with it
     /// every other session's events in it.
     @Test(arguments: StoreKind.available) func oneSessionsRefusedEventsNeverFailAnothersBatch(_ kind: StoreKind) async throws {

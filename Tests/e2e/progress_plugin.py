@@ -46,6 +46,11 @@ class Heartbeat:
     def pytest_collection_modifyitems(self, items):
         self.total = len(items)
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids):
+        """With pytest-xdist (`-n 2`, as scripts/test runs the suites) the workers collect, not this process."""
+        self.total = len(ids)
+
     def pytest_runtest_logstart(self, nodeid, location):
         with self.lock:
             self.current = (nodeid, time.monotonic())
@@ -64,4 +69,6 @@ class Heartbeat:
 
 
 def pytest_configure(config):
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the controller, which reports every test, beats for all
     config.pluginmanager.register(Heartbeat(config), "sessionhub-heartbeat")

@@ -64,9 +64,11 @@ def plugin_status(hub, name):
     return next(p for p in hub.hubctl_json("plugins", "list")["plugins"] if p["name"] == name)
 
 
-def plugin_pid(name):
-    """The pid of the running process of a Python plugin `name`.py (the test's own hub only runs one)."""
-    out = subprocess.run(["pgrep", "-f", "%s.py" % name], capture_output=True, text=True).stdout.split()
+def plugin_pid(hub, name):
+    """The pid of the running process of a Python plugin `name`.py of this hub (other hubs may run one too: the
+    suites run side by side in scripts/test)."""
+    out = subprocess.run(["pgrep", "-P", str(hub.proc.pid), "-f", "%s.py" % name], capture_output=True,
+                         text=True).stdout.split()
     return int(out[-1]) if out else None
 
 
@@ -108,8 +110,8 @@ def test_kill_minus_nine_of_a_plugin_keeps_the_room_and_its_state(request):
             await f.ok(f.command("next"))
             await asyncio.gather(*(c.ok(c.input("a1", "inc")) for c in room))
             await f.wait_view("a1", check=lambda v: v["count"] == 30)
-            echo_before = plugin_pid("echo")
-            pid = plugin_pid("counter")
+            echo_before = plugin_pid(hub, "echo")
+            pid = plugin_pid(hub, "counter")
             assert pid and echo_before
             os.kill(pid, 9)
             started = time.monotonic()
@@ -127,7 +129,7 @@ def test_kill_minus_nine_of_a_plugin_keeps_the_room_and_its_state(request):
             await f.wait_view("a1", check=lambda v: v["count"] == 31)
             await asyncio.gather(*(c.ok(c.input("a1", "inc")) for c in room[1:]))
             await f.wait_view("a1", check=lambda v: v["count"] == 60)
-            assert plugin_pid("echo") == echo_before, "the other plugin's process was not touched"
+            assert plugin_pid(hub, "echo") == echo_before, "the other plugin's process was not touched"
             status = plugin_status(hub, "counter")
             assert status["state"] == "running" and status["restarts"] == 1
             assert plugin_status(hub, "echo")["restarts"] == 0

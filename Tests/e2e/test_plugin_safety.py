@@ -162,12 +162,12 @@ def test_an_input_that_crashes_its_plugin_is_refused_and_fails_only_its_session(
             # A resend of the refused input (same id and payload) is refused from memory: the plugin's
             # process is not killed again.
             await until_ack(a, "a1", "inc", what="A between booms")
-            pid = plugin_pid("crasher")
+            pid = plugin_pid(hub, "crasher")
             restarts = plugin_status(hub, "crasher")["restarts"]
             for _ in range(5):
                 again = await a.input("a1", "boom", {"n": 1}, id=first["id"])
                 assert again["code"] == "rejected" and again["detail"] == "plugin_failed", again
-            assert plugin_pid("crasher") == pid and plugin_status(hub, "crasher")["restarts"] == restarts
+            assert plugin_pid(hub, "crasher") == pid and plugin_status(hub, "crasher")["restarts"] == restarts
             # A third failure fails A's instance for A's session only.
             reply = await boom(a, "A boom 3")
             assert reply["code"] == "rejected" and reply["detail"] == "plugin_failed", reply

@@ -15,8 +15,11 @@ public final class Outbox: Sendable {
 
     private struct State {
         var queue: [ByteBuffer] = []
-        /// A drain is scheduled (or running); further frames ride along with it.
+        /// A drain is scheduled (or running); further frames of a broadcast ride along with it.
         var scheduled = false
+        /// A drain of its own (`send`, not a broadcast's chunk) is scheduled: an ack queued while the connection
+        /// waits in a broadcast's later chunk does not wait for that chunk.
+        var direct = false
         /// No more frames are taken: a close was asked for, reading ended, or the channel is gone.
         var closing = false
         var ended = false
@@ -37,7 +40,7 @@ public final class Outbox: Sendable {
     }
 
     public func send(_ buffer: ByteBuffer) {
-        if let drain = enqueue(buffer) { Self.schedule(drain) }
+        if let drain = enqueue(buffer, broadcast: false) { Self.schedule(drain) }
     }
 
     public func send(_ text: String) { send(ByteBuffer(string: text)) }
@@ -47,14 +50,16 @@ public final class Outbox: Sendable {
         do { send(try message.text()) } catch { send(ServerMessage.unencodable) }
     }
 
-    /// Queues `buffer`; returns the drain to schedule when none is scheduled yet (`OutboxBatch` schedules
-    /// the drains of one broadcast together). A frame queued after a close is dropped.
-    func enqueue(_ buffer: ByteBuffer) -> (any OutboxDrain)? {
+    /// Queues `buffer`; returns the drain to schedule, or nil when one already will take it: for a
+    /// `broadcast` frame any scheduled drain (`OutboxBatch` schedules the drains of one broadcast together),
+    /// for another frame only a drain of its own, so that it never waits for a broadcast's later chunk. A
+    /// frame queued after a close is dropped.
+    func enqueue(_ buffer: ByteBuffer, broadcast: Bool) -> (any OutboxDrain)? {
         let (drain, overflow): ((any OutboxDrain)?, Bool) = state.withLock { s in
             if s.closing { return (nil, false) }
             if s.queue.count >= capacity { return (nil, true) }
             s.queue.append(buffer)
-            return (Self.claim(&s), false)
+            return (Self.claim(&s, direct: !broadcast), false)
         }
         if overflow {
             // Once per connection: the close stops the queue, later frames are dropped without counting.
@@ -91,7 +96,7 @@ public final class Outbox: Sendable {
     func attach(_ drain: any OutboxDrain) {
         let claimed: (any OutboxDrain)? = state.withLock { s in
             s.drain = drain
-            return s.queue.isEmpty && !s.closing ? nil : Self.claim(&s)
+            return s.queue.isEmpty && !s.closing ? nil : Self.claim(&s, direct: true)
         }
         if let claimed { Self.schedule(claimed) }
     }
@@ -103,6 +108,7 @@ public final class Outbox: Sendable {
         let tooSlow = requestedClose == .tooSlow
         return state.withLock { s in
             s.scheduled = false
+            s.direct = false
             if s.ended { return ([], false) }
             if tooSlow { s.queue.removeAll() }
             guard writable || s.queue.isEmpty else { return ([], false) }
@@ -131,14 +137,15 @@ public final class Outbox: Sendable {
     private func stopTaking() {
         let (drain, noDrain): ((any OutboxDrain)?, Bool) = state.withLock { s in
             s.closing = true
-            return (Self.claim(&s), s.drain == nil)
+            return (Self.claim(&s, direct: true), s.drain == nil)
         }
         if let drain { Self.schedule(drain) } else if noDrain { end.continuation.finish() }
     }
 
-    private static func claim(_ s: inout State) -> (any OutboxDrain)? {
-        guard !s.scheduled, let d = s.drain else { return nil }
+    private static func claim(_ s: inout State, direct: Bool) -> (any OutboxDrain)? {
+        guard let d = s.drain, !(direct ? s.direct : s.scheduled) else { return nil }
         s.scheduled = true
+        s.direct = s.direct || direct
         return d
     }
 
@@ -163,15 +170,21 @@ protocol OutboxDrain: AnyObject, Sendable {
     func drain()
 }
 
-/// The drains one broadcast scheduled, run together: one task per event loop for each `chunk`
-/// connections, instead of a woken task per connection. All chunks are queued on their loop at once, so
-/// an ack queued after them still waits for them all (docs/PERFORMANCE.md, "acks not behind a broadcast").
+/// The drains one broadcast scheduled, run a chunk of `chunk` connections at a time on each event loop,
+/// instead of a woken task per connection. Each chunk queues the next when it is done, so an ack (or another
+/// broadcast's chunk) queued meanwhile waits for one chunk, not for the whole broadcast: queued all at once,
+/// the chunks made acks wait for all of them (ack p99 918 ms at 10,000, docs/PERFORMANCE.md).
 struct OutboxBatch {
     static let chunk = 128
+    /// The next chunk is due this long after the previous one ends, not at once: NIO runs every task that is
+    /// ready before it polls its sockets again, so a chunk queued with `execute` would keep reads (and the
+    /// inputs in them) waiting until the whole broadcast is written. A loop with nothing else to do polls and
+    /// goes on after the pause.
+    static let pause = TimeAmount.microseconds(20)
     private var loops: [ObjectIdentifier: (loop: any EventLoop, drains: [any OutboxDrain])] = [:]
 
     mutating func send(_ frame: ByteBuffer, to outbox: Outbox) {
-        guard let drain = outbox.enqueue(frame) else { return }
+        guard let drain = outbox.enqueue(frame, broadcast: true) else { return }
         guard let loop = drain.eventLoop else { return drain.drain() }
         loops[ObjectIdentifier(loop), default: (loop, [])].drains.append(drain)
     }
@@ -179,12 +192,17 @@ struct OutboxBatch {
     /// Runs what `send` scheduled; called once the broadcast has queued everything.
     mutating func flush() {
         for (loop, drains) in loops.values {
-            for start in stride(from: 0, to: drains.count, by: Self.chunk) {
-                let chunk = drains[start..<min(start + Self.chunk, drains.count)]
-                loop.execute { for d in chunk { d.drain() } }
-            }
+            loop.execute { Self.run(drains, from: 0, on: loop) }
         }
         loops = [:]
+    }
+
+    /// Runs one chunk on `loop` (called there) and schedules the next.
+    static func run(_ drains: [any OutboxDrain], from start: Int, on loop: any EventLoop) {
+        let end = min(start + chunk, drains.count)
+        for d in drains[start..<end] { d.drain() }
+        guard end < drains.count else { return }
+        _ = loop.scheduleTask(in: pause) { run(drains, from: end, on: loop) }
     }
 }
 

@@ -275,7 +275,8 @@ final class Fanout {
                 if targets.isEmpty { continue }
                 let message = ServerMessage.view(.init(seq: v.seq, activity: key.activity, audience: audience.wireName, view: v.view))
                 guard let frame = frame(message, "view \(key.activity) \(key.audience)") else { continue }
-                for c in targets where v.seq > c.welcomeSeq.load(ordering: .relaxed) { batch.send(frame, to: c.outbox) }
+                // A connection whose socket has not taken the previous one yet gets only this one (`Outbox.enqueue`).
+                for c in targets where v.seq > c.welcomeSeq.load(ordering: .relaxed) { batch.send(frame, to: c.outbox, view: key) }
             }
         }
         // A room's presence changes with every join: in a big room at most once per roster interval, else a

@@ -6,15 +6,24 @@ import Synchronization
 /// A connection's bounded outbox. The session queues encoded frames into it without waiting; its drain
 /// (`OutboxWriter`, on the connection's event loop) takes everything queued at once and writes it to the
 /// socket with one flush, so a broadcast costs each connection one `writev` and wakes no task
-/// (docs/PERFORMANCE.md). A full outbox means the client cannot keep up: it is closed with 4004 and
-/// rejoins to a fresh `welcome`, instead of slowing the room down.
+/// (docs/PERFORMANCE.md). A view that a newer one of the same activity and audience overtakes before the
+/// drain took it is dropped, so a socket that takes writes more slowly than the ticks come gets the newest
+/// state, not every state (docs/PROTOCOL.md "Slow consumers"). A full outbox means the client cannot keep
+/// up: it is closed with 4004 and rejoins to a fresh `welcome`, instead of slowing the room down.
 public final class Outbox: Sendable {
     public enum Frame: Sendable {
         case text(ByteBuffer)
     }
 
     private struct State {
-        var queue: [ByteBuffer] = []
+        /// In the order queued; nil where a newer view replaced the one queued there.
+        var queue: [ByteBuffer?] = []
+        /// Where in `queue` the view of each activity and audience waits.
+        var views: [Fanout.ViewKey: Int] = [:]
+        /// Frames queued since the socket last took the queue, replaced views included: what the capacity
+        /// bounds, so that a client that takes nothing for `capacity` frames of the room's traffic is still
+        /// closed with 4004 (the replaced views cost it no memory, but it has fallen that far behind).
+        var behind = 0
         /// A drain is scheduled (or running); further frames of a broadcast ride along with it.
         var scheduled = false
         /// A drain of its own (`send`, not a broadcast's chunk) is scheduled: an ack queued while the connection
@@ -54,10 +63,20 @@ public final class Outbox: Sendable {
     /// `broadcast` frame any scheduled drain (`OutboxBatch` schedules the drains of one broadcast together),
     /// for another frame only a drain of its own, so that it never waits for a broadcast's later chunk. A
     /// frame queued after a close is dropped.
-    func enqueue(_ buffer: ByteBuffer, broadcast: Bool) -> (any OutboxDrain)? {
+    ///
+    /// A `view` (its activity and audience) replaces a view of the same key still queued: the old one is
+    /// dropped and the new one queued last, so what the client gets is what it would have got less the
+    /// overtaken view, every other frame in its order. An ack therefore still comes before any view that
+    /// reflects its seq (CONTRACTS.md), and acks, errors, welcomes and other messages are never dropped.
+    func enqueue(_ buffer: ByteBuffer, view: Fanout.ViewKey? = nil, broadcast: Bool) -> (any OutboxDrain)? {
         let (drain, overflow): ((any OutboxDrain)?, Bool) = state.withLock { s in
             if s.closing { return (nil, false) }
-            if s.queue.count >= capacity { return (nil, true) }
+            if s.behind >= capacity { return (nil, true) }
+            s.behind += 1
+            if let view {
+                if let old = s.views[view] { s.queue[old] = nil }
+                s.views[view] = s.queue.count
+            }
             s.queue.append(buffer)
             return (Self.claim(&s, direct: !broadcast), false)
         }
@@ -112,8 +131,10 @@ public final class Outbox: Sendable {
             if s.ended { return ([], false) }
             if tooSlow { s.queue.removeAll() }
             guard writable || s.queue.isEmpty else { return ([], false) }
-            let frames = s.queue
+            let frames = s.queue.compactMap { $0 }
             s.queue = []
+            s.views = [:]
+            s.behind = 0
             if s.closing { s.ended = true }
             return (frames, s.closing)
         }
@@ -128,6 +149,7 @@ public final class Outbox: Sendable {
             s.closing = true
             s.ended = true
             s.queue.removeAll()
+            s.views = [:]
             s.drain = nil
         }
         closeWritten.store(true, ordering: .relaxed)
@@ -183,8 +205,9 @@ struct OutboxBatch {
     static let pause = TimeAmount.microseconds(20)
     private var loops: [ObjectIdentifier: (loop: any EventLoop, drains: [any OutboxDrain])] = [:]
 
-    mutating func send(_ frame: ByteBuffer, to outbox: Outbox) {
-        guard let drain = outbox.enqueue(frame, broadcast: true) else { return }
+    /// `view`: the frame is that view, which replaces an older one still queued (`Outbox.enqueue`).
+    mutating func send(_ frame: ByteBuffer, to outbox: Outbox, view: Fanout.ViewKey? = nil) {
+        guard let drain = outbox.enqueue(frame, view: view, broadcast: true) else { return }
         guard let loop = drain.eventLoop else { return drain.drain() }
         loops[ObjectIdentifier(loop), default: (loop, [])].drains.append(drain)
     }

@@ -34,6 +34,60 @@ import Testing
         #expect(outbox.enqueue(ByteBuffer(string: "view 2"), broadcast: true) != nil)
     }
 
+    static let a1 = Fanout.ViewKey(activity: "a1", audience: "everyone")
+    static let a2 = Fanout.ViewKey(activity: "a2", audience: "everyone")
+
+    @Test func aNewerViewReplacesTheQueuedOneAndIsQueuedLast() {
+        let outbox = Outbox(capacity: 16)
+        outbox.attach(HeldDrain())
+        func view(_ text: String, _ key: Fanout.ViewKey) { _ = outbox.enqueue(ByteBuffer(string: text), view: key, broadcast: true) }
+        view("a1 seq 1", Self.a1)
+        outbox.send("ack seq 2")
+        view("a2 seq 1", Self.a2)
+        _ = outbox.enqueue(ByteBuffer(string: "presence"), broadcast: true)
+        view("a1 seq 2", Self.a1)
+        // The overtaken view is gone; the newer one comes after the ack it reflects; nothing else is dropped or moved.
+        #expect(Self.text(outbox.take(writable: true).frames) == ["ack seq 2", "a2 seq 1", "presence", "a1 seq 2"])
+        // Written: the next view of that key is queued as any other.
+        view("a1 seq 3", Self.a1)
+        outbox.send("ack seq 4")
+        #expect(Self.text(outbox.take(writable: true).frames) == ["a1 seq 3", "ack seq 4"])
+    }
+
+    @Test func viewsWaitingForAnUnwritableSocketKeepOnlyTheNewestPerKey() {
+        let outbox = Outbox(capacity: 16)
+        outbox.attach(HeldDrain())
+        for seq in 1...5 {
+            _ = outbox.enqueue(ByteBuffer(string: "a1 seq \(seq)"), view: Self.a1, broadcast: true)
+            _ = outbox.enqueue(ByteBuffer(string: "a2 seq \(seq)"), view: Self.a2, broadcast: true)
+        }
+        // Not writable: nothing is taken and nothing is dropped but overtaken views.
+        #expect(outbox.take(writable: false).frames.isEmpty)
+        #expect(Self.text(outbox.take(writable: true).frames) == ["a1 seq 5", "a2 seq 5"])
+        #expect(outbox.requestedClose == nil)
+    }
+
+    @Test func replacedViewsStillCountTowardsTheCapacity() {
+        // A client that takes nothing for `capacity` frames of the room's traffic has fallen that far behind,
+        // even though the replaced views cost it no memory: 4004, as before (PROTOCOL.md "Slow consumers").
+        let outbox = Outbox(capacity: 4)
+        outbox.attach(HeldDrain())
+        for seq in 1...4 { _ = outbox.enqueue(ByteBuffer(string: "a1 seq \(seq)"), view: Self.a1, broadcast: true) }
+        #expect(outbox.requestedClose == nil)
+        _ = outbox.enqueue(ByteBuffer(string: "a1 seq 5"), view: Self.a1, broadcast: true)
+        #expect(outbox.requestedClose == .tooSlow)
+    }
+
+    @Test func takingTheQueueResetsHowFarBehindItIs() {
+        let outbox = Outbox(capacity: 4)
+        outbox.attach(HeldDrain())
+        for round in 1...3 {
+            for seq in 1...4 { _ = outbox.enqueue(ByteBuffer(string: "\(round).\(seq)"), view: Self.a1, broadcast: true) }
+            #expect(Self.text(outbox.take(writable: true).frames) == ["\(round).4"])
+        }
+        #expect(outbox.requestedClose == nil)
+    }
+
     /// The drains, and what the first of them queued on the loop (-1), in the order they ran.
     final class Log: Sendable {
         let entries = Mutex<[Int]>([])

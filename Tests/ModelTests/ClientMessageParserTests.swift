@@ -47,6 +47,17 @@ func code(_ text: String) -> ErrorCode? {
 
 @Suite struct JSONValueDecodingTests {
     /// The decoder tries kinds in the order of how common they are; each value must still keep its own kind.
+    /// RFC 8259 refuses trailing commas (Foundation's decoder takes them); commas and brackets inside strings,
+    /// after escaped quotes, are text.
+    @Test func trailingCommasAreRefusedOutsideStringsOnly() {
+        #expect(JSONCoding.parse(#"{"a":1,}"#) == nil)
+        #expect(JSONCoding.parse("[1, 2 ,\n ]") == nil)
+        #expect(JSONCoding.parse(#"{"a":[1,],"b":2}"#) == nil)
+        #expect(JSONCoding.parse(#"{"a":",}","b":"\",]"}"#) == ["a": ",}", "b": "\",]"])
+        #expect(JSONCoding.parse(#"[",]"]"#) == [",]"])
+        #expect(JSONCoding.parse(String(#"{"a":"é,}"}"#.dropLast()) + "}") == ["a": "é,}"])
+    }
+
     @Test func everyKindKeepsItsKind() throws {
         let v = try #require(JSONCoding.parse(#"{"a":true,"b":1,"c":1.5,"d":"1","e":null,"f":[1,"x",false],"g":{},"h":"true","i":-9007199254740993,"j":1e3}"#))
         #expect(v == ["a": true, "b": 1, "c": 1.5, "d": "1", "e": nil, "f": [1, "x", false], "g": [:], "h": "true",

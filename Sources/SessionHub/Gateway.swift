@@ -49,18 +49,6 @@ struct Gateway: Sendable {
             if await !state.engaged { outbox.close(.policy) }
         }
         defer { deadline.cancel() }
-        // A facilitator's token can die while the console is open (logout, account removed, expiry): the
-        // connection must not keep commanding the session or receiving names (docs/SECURITY.md).
-        let tokenWatch = Task { [period = connections.policy.tokenCheckInterval] in
-            while true {
-                try await Task.sleep(for: period)
-                if await !self.facilitatorTokenLives(state) {
-                    self.refuseDeadToken(outbox, lang: await state.joined?.1.lang ?? .nl, id: nil)
-                    return
-                }
-            }
-        }
-        defer { tokenWatch.cancel() }
         enum Side { case reader((any Error)?), writer, closeGrace }
         let readError: (any Error)? = await withTaskGroup(of: Side.self) { group in
             group.addTask {
@@ -108,6 +96,8 @@ struct Gateway: Sendable {
             }
             return readError
         }
+        // A facilitator's token watch (`watchToken`) ends with the connection.
+        await state.stopWatching()
         if let (session, conn) = await state.joined { await session.detach(conn) }
         await state.relay?.close()
         logger.debug("websocket closed", metadata: ["close": "\(outbox.requestedClose.map { "\($0.rawValue)" } ?? "by the client")"])
@@ -207,6 +197,22 @@ struct Gateway: Sendable {
         }
     }
 
+    /// A facilitator's token can die while the console is open (logout, account removed, expiry): the
+    /// connection must not keep commanding the session or receiving names (docs/SECURITY.md). Started for
+    /// facilitators only: a task per participant connection that wakes for nothing costs each one a few KB
+    /// (docs/PERFORMANCE.md, the heap profile).
+    private func watchToken(_ outbox: Outbox, state: ConnectionState) -> Task<Void, any Error> {
+        Task { [period = connections.policy.tokenCheckInterval] in
+            while true {
+                try await Task.sleep(for: period)
+                if await !self.facilitatorTokenLives(state) {
+                    self.refuseDeadToken(outbox, lang: await state.joined?.1.lang ?? .nl, id: nil)
+                    return
+                }
+            }
+        }
+    }
+
     /// Whether the token this connection joined with as a facilitator still names one (true for other roles).
     private func facilitatorTokenLives(_ state: ConnectionState) async -> Bool {
         guard let token = await state.facilitatorToken else { return true }
@@ -277,6 +283,7 @@ struct Gateway: Sendable {
         switch result {
         case .success(let conn):
             await state.set(session, conn, facilitatorToken: conn.role == .facilitator ? req.auth : nil)
+            if conn.role == .facilitator { await state.watch(watchToken(outbox, state: state)) }
             logger.debug("websocket joined", metadata: ["session": .string(session.id), "role": .string(conn.role.rawValue)])
             // Joined: no longer counts towards its address's cap on pending connections.
             connections.settle(channel)
@@ -305,6 +312,16 @@ actor ConnectionState {
     func relay(_ r: OwnerRelay) { relay = r }
     /// The token a facilitator joined with, checked again on each command and every `tokenCheckInterval`.
     private(set) var facilitatorToken: String?
+    private var tokenWatch: Task<Void, any Error>?
+    /// A connection that already ended stops the watch at once.
+    private var ended = false
+    func watch(_ task: Task<Void, any Error>) {
+        if ended { task.cancel() } else { tokenWatch = task }
+    }
+    func stopWatching() {
+        ended = true
+        tokenWatch?.cancel()
+    }
     func set(_ s: LiveSession, _ c: ClientConnection, facilitatorToken: String?) {
         joined = (s, c)
         self.facilitatorToken = facilitatorToken

@@ -13,8 +13,9 @@ ARTIFACTS="$ROOT/test-artifacts"
 # client's libwebsockets, Chromium and its driver for the browser suites (and the hub's PDF reports),
 # zbar for decoding QR codes in them, poppler-utils' pdftotext for reading those PDFs in the report
 # suite, the sqlite3 shell for operators, venv for the Python test dependencies, and HAProxy for the multi-node
-# suite (Tests/e2e/test_multinode.py runs deploy/haproxy.cfg; PostgreSQL comes with scripts/pg when missing).
-APT_PACKAGES=(chromium chromium-driver haproxy libsqlite3-dev libqrencode-dev libwebsockets-dev poppler-utils python3-venv sqlite3 zbar-tools)
+# suite (Tests/e2e/test_multinode.py runs deploy/haproxy.cfg; PostgreSQL comes with scripts/pg when missing), and
+# node-ws for bench/fanout's node peer (issue 16: `bench/fanout --quick` runs after this set-up).
+APT_PACKAGES=(chromium chromium-driver haproxy libsqlite3-dev libqrencode-dev libwebsockets-dev node-ws poppler-utils python3-venv sqlite3 zbar-tools)
 # What `scripts/run` needs of them: the libraries the hub links and the sqlite3 shell; no browser.
 APT_RUN_PACKAGES=(libsqlite3-dev libqrencode-dev sqlite3)
 

@@ -212,7 +212,7 @@ public actor EventLog {
         return Task {
             try? await Task.sleep(for: after)
             if Task.isCancelled { return }
-            await self.stalled(number)
+            self.stalled(number)  // the task inherits the actor: no hop
         }
     }
 

@@ -185,8 +185,15 @@ public enum JSONCoding {
     }
 
     public static func nestingDepth(_ bytes: String.UTF8View) -> Int {
+        scanning(bytes, scanForNestingDepth)
+    }
+
+    private static func scanForNestingDepth(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var inString = false, escaped = false, depth = 0, deepest = 0
-        for b in bytes {
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            i += 1
             if inString {
                 if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
                 continue
@@ -204,9 +211,13 @@ public enum JSONCoding {
     }
 
     static func hasTrailingComma(_ bytes: String.UTF8View) -> Bool {
-        // Indexing the contiguous bytes: the view's iterator cost a debug build most of this scan, which every plugin
-        // answer and client message passes (13 % of a hub's replay, perf 2026-12-03).
-        bytes.withContiguousStorageIfAvailable(scanForTrailingComma) ?? Array(bytes).withUnsafeBufferPointer(scanForTrailingComma)
+        scanning(bytes, scanForTrailingComma)
+    }
+
+    /// The byte scans above run over the contiguous bytes: the view's iterator cost a debug build most of such a
+    /// scan, which every plugin answer and client message passes (13 % of a hub's replay, perf 2026-12-03).
+    private static func scanning<R>(_ bytes: String.UTF8View, _ scan: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        bytes.withContiguousStorageIfAvailable(scan) ?? Array(bytes).withUnsafeBufferPointer(scan)
     }
 
     private static func scanForTrailingComma(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

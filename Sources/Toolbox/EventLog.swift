@@ -89,16 +89,19 @@ public actor EventLog {
 
     /// Returns once everything queued before the call is stored or refused (or the log was shut down).
     public func flush() async {
-        let target = enqueued
-        if settled >= target || (closing && !writing) { return }
-        await withCheckedContinuation { waiters.append((target, $0)) }
+        await settled(upTo: enqueued)
     }
 
     /// Returns once everything queued for `session` before the call is stored or refused. A replay or a takeover
     /// reads one session's log: it need not wait for a batch of other sessions' events (on a busy PostgreSQL node
     /// that wait was 0.3-0.6 s of a failover).
     public func flush(session: String) async {
-        guard let target = lastOfSession[session], settled < target, !(closing && !writing) else { return }
+        await settled(upTo: lastOfSession[session] ?? 0)
+    }
+
+    /// Returns once the first `target` events queued are stored or refused (or the log was shut down).
+    private func settled(upTo target: Int) async {
+        if settled >= target || (closing && !writing) { return }
         await withCheckedContinuation { waiters.append((target, $0)) }
     }
 

@@ -546,8 +546,22 @@ function practicesPicker(ctx) {
     list.replaceChildren(...chosen.map((id) => el('li', { 'data-id': id },
       el('a', { href: `/web/kennisbank/intervention.html?id=${encodeURIComponent(id)}`, target: '_blank', text: titles.get(id) || id }), ' ',
       el('button', { type: 'button', class: 'btn btn-link btn-small', 'aria-label': t('kb.form.practiceRemove', { title: titles.get(id) || id }),
-        on: { click: () => { chosen.splice(chosen.indexOf(id), 1); paint(); search(); } } }, t('kb.form.remove')))));
+        on: { click: () => { chosen.splice(chosen.indexOf(id), 1); paint(); mark(id, false); q.focus(); } } }, t('kb.form.remove')))));
     if (!chosen.length) list.append(el('li', { class: 'muted', text: t('kb.form.practicesNone') }));
+  };
+  // Linking or unlinking changes one button in place: a new search would replace the list under the
+  // pointer and drop the keyboard focus.
+  const mark = (id, on) => {
+    const button = [...results.querySelectorAll('[data-add-practice]')].find((b) => b.dataset.addPractice === id);
+    if (!button) return;
+    button.disabled = on;
+    button.textContent = on ? t('kb.form.practiceAdded') : t('kb.form.practiceAdd');
+  };
+  const add = (id) => {
+    if (!chosen.includes(id)) chosen.push(id);
+    paint();
+    mark(id, true);
+    (results.querySelector('[data-add-practice]:not([disabled])') || q).focus();
   };
   for (const id of chosen) {
     if (!titles.has(id)) api(`/api/v1/interventions/${encodeURIComponent(id)}`).then((r) => { if (r.ok) { titles.set(id, r.body.title); paint(); } });
@@ -567,7 +581,7 @@ function practicesPicker(ctx) {
       return el('li', { 'data-id': h.id }, el('span', { text: `${h.title} ` }), el('span', { class: 'muted small', text: `(${label.kind(h.kind)}) ` }),
         el('button', { type: 'button', class: 'btn btn-small', disabled: on, 'data-add-practice': h.id,
           text: on ? t('kb.form.practiceAdded') : t('kb.form.practiceAdd'),
-          on: { click: () => { if (!chosen.includes(h.id)) chosen.push(h.id); paint(); search(); } } }));
+          on: { click: () => add(h.id) } }));
     }));
   };
   let timer = null;

@@ -1,4 +1,7 @@
 """Small page helpers shared by the kennisbank tests (selenium)."""
+import time
+
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -29,10 +32,18 @@ def clickable(d, selector, timeout=10):
 
 
 def click(d, selector, timeout=10):
-    el = clickable(d, selector, timeout)
-    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
-    el.click()
-    return el
+    """Click what the selector names once it can be clicked; if the page replaces the element between
+    finding and clicking, find it again, as a person would."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            el = clickable(d, selector, max(0.1, deadline - time.monotonic()))
+            d.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+            el.click()
+            return el
+        except StaleElementReferenceException:
+            if time.monotonic() >= deadline:
+                raise
 
 
 def text_of(d, selector):

@@ -191,6 +191,11 @@ def test_archetype_links_practices(kb_hub, kb_browser, artifacts):
     for pid in chosen:
         click(d, f'[data-add-practice="{pid}"]')
         wait(d).until(lambda _: all_css(d, f'#practices-chosen li[data-id="{pid}"]'))
+        # Linking marks the result in place; the list is not rebuilt under the pointer.
+        wait(d).until(lambda _: all_css(d, f'[data-add-practice="{pid}"][disabled]'))
+        # The keyboard focus stays in the picker (the next result or the search field), not on the page.
+        focused = d.switch_to.active_element
+        assert focused.get_attribute("data-add-practice") or focused.get_attribute("id") == "practices-q"
     screenshot(d, artifacts / "01-archetype-form.png")
     click(d, "#save")
     wait_text(d, "#save-status", "gepubliceerd")

@@ -64,12 +64,17 @@ def usage(pid):
         try:
             with open(f"/proc/{p}/statm") as f:
                 rss += int(f.read().split()[1]) * PAGE
-            with open(f"/proc/{p}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-                cpu += (int(fields[11]) + int(fields[12])) / HZ
+            cpu += own_cpu(p)
         except (OSError, IndexError):
             pass
     return rss, cpu
+
+
+def own_cpu(pid):
+    """CPU seconds (user + system) of one process, without its children."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / HZ
 
 
 class Sampler(threading.Thread):

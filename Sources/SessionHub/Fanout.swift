@@ -153,11 +153,22 @@ final class Fanout {
     func sendWelcome(_ conn: ClientConnection, _ instances: ActivityInstances) {
         conn.welcomeSeq.store(published.seq, ordering: .relaxed)
         welcomedAtChange[conn.id] = sessionChanges
+        let aliases = conn.participant.map(instances.aliases(of:)) ?? [:]
         var activityViews: [String: [String: JSONValue]] = [:]
         for activity in published.order {
+            let held = views[activity] ?? [:]
             var audiences: [String: JSONValue] = [:]
-            for (key, v) in views[activity] ?? [:] {
-                if let audience = Audience(key: key), receives(conn, audience, activity: activity, instances) { audiences[audience.wireName] = v.view }
+            if conn.participant != nil, aliases[activity] == nil {
+                // No pseudonym key for this activity any more: which participant view is whose is found the slow way.
+                for (key, v) in held {
+                    if let audience = Audience(key: key), receives(conn, audience, activity: activity, instances) { audiences[audience.wireName] = v.view }
+                }
+            } else {
+                // The audiences this connection can receive, looked up by key: scanning every view instead made a join
+                // cost as much as the room has participant views, and a join wave of N the square of N.
+                for audience in audiencesReceived(by: conn, alias: aliases[activity]) {
+                    if let v = held[audience.key] { audiences[audience.wireName] = v.view }
+                }
             }
             activityViews[activity] = audiences
         }
@@ -169,7 +180,7 @@ final class Fanout {
             welcome.participant = p
             welcome.token = services.tokens.issue(session: id, participant: p)
             // Extension: the id each plugin knows this participant by, so a plugin's web component can find "me" in its views.
-            welcome.aliases = instances.aliases(of: p)
+            welcome.aliases = aliases
             // Extension: who keeps one identity across the series gets the token that continues it (docs/SERIES.md).
             if let series = record.seriesId, published.participants[p]?.seriesMember == true {
                 welcome.seriesToken = services.tokens.issue(series: series, participant: p)
@@ -191,6 +202,20 @@ final class Fanout {
         case .facilitator: return SessionState.encodeGroups(published.groups)
         case .participant: return conn.participant.flatMap { published.group(of: $0) }.map(JSONValue.string) ?? .null
         case .beamer, .system: return .null
+        }
+    }
+
+    /// Every audience whose views this connection receives in an activity where its participant is `alias`
+    /// (`receives` answers the same per audience).
+    private func audiencesReceived(by conn: ClientConnection, alias: String?) -> [Audience] {
+        switch conn.role {
+        case .beamer: return [.everyone]
+        case .facilitator: return [.everyone, .facilitators]
+        case .participant, .system:
+            var all: [Audience] = [.everyone]
+            if let g = conn.participant.flatMap({ published.group(of: $0) }) { all.append(.group(g)) }
+            if let alias { all.append(.participant(alias: alias)) }
+            return all
         }
     }
 

@@ -99,7 +99,8 @@ import Toolbox
         let fac = try await facilitator(room, goto: "a2")
         let ann = Client(), bob = Client(), cy = Client()
         let a = try #require(try await ann.join(room, name: "Ann").participant)
-        let b = try #require(try await bob.join(room, name: "Bob").participant)
+        let bobWelcome = try await bob.join(room, name: "Bob")
+        let b = try #require(bobWelcome.participant)
         let c = try #require(try await cy.join(room, name: "Cy").participant)
         fac.command(room, id: "g-1", "groups", ["mode": "manual", "assignments": ["g1": [.string(a), .string(b)], "g2": [.string(c)]]])
         _ = try await fac.ack("g-1")
@@ -118,7 +119,13 @@ import Toolbox
         try await Task.sleep(for: .milliseconds(50))
         #expect(cy.views("a2").allSatisfy { $0.audience != "group:g1" })
         _ = try await fac.next { if case .presence(let p) = $0 { p.byGroup == ["g1": 1, "g2": 2] } else { false } }
-        for x in [fac, ann, bob, cy] { x.expectFramesRoundTrip() }
+        // Bob's rejoin gets his new group's view in its welcome, and not his old group's.
+        let again = Client()
+        let rejoined = try await again.join(room, token: bobWelcome.token)
+        #expect(rejoined.state.views["a2"]?["group:g2"]?["groupCount"] != nil)
+        #expect(rejoined.state.views["a2"]?["group:g1"] == nil && rejoined.state.views["a2"]?["facilitator"] == nil)
+        #expect(rejoined.state.views["a2"]?["public"] != nil)
+        for x in [fac, ann, bob, cy, again] { x.expectFramesRoundTrip() }
         await room.close()
     }
 

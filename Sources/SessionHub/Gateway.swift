@@ -5,6 +5,7 @@ import Logging
 import Model
 import NIOCore
 import NIOWebSocket
+import Synchronization
 
 /// Limits of one connection (docs/DECISIONS.md).
 public struct ConnectionLimits: Sendable {
@@ -13,6 +14,9 @@ public struct ConnectionLimits: Sendable {
     public var messageBurst = 60.0
     public var maxProtocolErrors = 100
     public var outboxFrames = 2048
+    /// Inputs of one connection waiting in its session's queue (`--queued-inputs`): a session runs its inputs one
+    /// at a time, so without a bound a few connections sending at the rate limit would grow everyone's wait without end.
+    public var queuedInputs = 8
 
     public init() {}
 }
@@ -28,6 +32,12 @@ struct Gateway: Sendable {
     /// Join codes that name no session, per address: the same budget as `/api/v1/join/{code}` and the QR code.
     let codeLookups: CodeLookupLimiter
     let logger: Logger
+
+    /// `rate_limited` for an input over `--queued-inputs`: dropped, not acted on, so the client resends it later
+    /// with the same id (docs/PROTOCOL.md "Limits").
+    static let queueFull = HubError(.rateLimited, LocalizedText(
+        nl: "De sessie verwerkt je vorige invoer nog. Wacht even en probeer het opnieuw.",
+        en: "The session is still handling your earlier input. Wait a moment and try again."), detail: "queued_inputs")
 
     /// Rethrows what ended reading (e.g. the library's 1007 for invalid UTF-8, 1009 for a message that
     /// grew too large, 1002 for a protocol error), so that the library closes with that code.
@@ -167,6 +177,11 @@ struct Gateway: Sendable {
                 case .success(.input(let req)):
                     guard let (session, conn) = joined else { reply(HubError(.notJoined), id: req.id); continue }
                     guard conn.role == .participant || conn.role == .facilitator else { reply(HubError(.forbidden), id: req.id); continue }
+                    guard conn.inputsQueued.add(1, ordering: .relaxed).newValue <= limits.queuedInputs else {
+                        conn.inputsQueued.subtract(1, ordering: .relaxed)
+                        reply(Self.queueFull, id: req.id)
+                        continue
+                    }
                     session.submit(.input(conn, req, received: .now))
                 case .success(.command(let req)):
                     guard let (session, conn) = joined else { reply(HubError(.notJoined), id: req.id); continue }

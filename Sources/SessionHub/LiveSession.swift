@@ -121,10 +121,14 @@ public actor LiveSession: DurabilitySink {
     nonisolated func submit(_ job: Job) {
         // A retired session's queue takes no more jobs: answered here, or their callers (a join, a REST
         // command) would wait for ever. `sessionNotFound`: the caller may look the session up again.
-        if !queue.submit(job) { refuse(job, HubError(.sessionNotFound)) }
+        if !queue.submit(job) {
+            if case .input(let conn, _, _) = job { conn.inputsQueued.subtract(1, ordering: .relaxed) }
+            refuse(job, HubError(.sessionNotFound))
+        }
     }
 
     func run(_ job: Job) async {
+        if case .input(let conn, _, _) = job { conn.inputsQueued.subtract(1, ordering: .relaxed) }
         // What the job changed (views of a replay, a failed instance) goes out on the next tick.
         defer { if fanout.hasChanges { scheduleTick() } }
         if life.retired || life.lost != nil {

@@ -265,6 +265,8 @@ public final class ClientConnection: Sendable {
     public let lang: Language
     /// Frames with a seq at or below this were already reflected in the welcome.
     public let welcomeSeq: Atomic<Int64>
+    /// This connection's inputs in its session's queue, not yet run (bounded by `ConnectionLimits.queuedInputs`).
+    let inputsQueued = Atomic<Int>(0)
 
     public init(id: Int, outbox: Outbox, role: ConnectionRole, participant: String?, facilitator: String?, lang: Language) {
         self.id = id

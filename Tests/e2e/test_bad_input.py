@@ -340,6 +340,45 @@ def test_a_rate_limited_input_is_refused_with_its_id(hub):
     run(main())
 
 
+def test_inputs_waiting_for_the_session_are_bounded_per_connection(hub):
+    """docs/PROTOCOL.md "Limits": a connection has at most 8 inputs waiting in its session's queue
+    (`--queued-inputs`); more get `rate_limited` with detail `queued_inputs` and their id, not acted on, so a
+    few fast senders cannot make the whole room wait. Resent later with the same ids, every input counts once,
+    and another participant is answered throughout."""
+    session = hub.create_session(agendas.standard("Wachtrij"))
+
+    async def main():
+        fac = await started_console(hub, session["code"])
+        fast = await participant(hub, session["code"])
+        other = await participant(hub, session["code"])
+        try:
+            ids = [await fast.send_input("a1", "inc") for _ in range(50)]
+            mine = await other.send_input("a1", "inc")
+            replies = {i: await fast.reply(i) for i in ids}
+            full = [i for i, r in replies.items() if r["t"] == "error"]
+            assert full, "50 inputs at once from one connection: none was refused"
+            for i in full:
+                assert replies[i]["code"] == "rate_limited" and replies[i].get("detail") == "queued_inputs", replies[i]
+                assert replies[i]["message"], "every error has a human message"
+            assert (await other.reply(mine))["t"] == "ack"
+            acked = {i: r["seq"] for i, r in replies.items() if r["t"] == "ack"}
+            # The web client's way: resend what was refused, with the same ids, until everything is acked.
+            for _ in range(20):
+                if not full:
+                    break
+                await asyncio.sleep(0.5)
+                for i in full:
+                    await fast.send_input("a1", "inc", id=i)
+                again = {i: await fast.reply(i) for i in full}
+                acked.update({i: r["seq"] for i, r in again.items() if r["t"] == "ack"})
+                replies.update(again)
+                full = [i for i, r in again.items() if r["t"] == "error"]
+            assert not full and len(acked) == 50 and len(set(acked.values())) == 50, (full, acked)
+        finally:
+            await close_all([fac, fast, other])
+    run(main())
+
+
 def test_more_than_100_protocol_errors_close_1008(hub, room):
     """Paced under the rate limit so every frame is read: the 100th error is answered, the 101st closes."""
     async def main():

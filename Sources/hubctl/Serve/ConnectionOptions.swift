@@ -39,6 +39,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("outbox-frames"), help: "Frames a connection's outbox holds for a client that reads too slowly; when full, close 4004.")
     var outboxFrames = 2_048
 
+    @Option(name: .customLong("queued-inputs"), help: "Inputs of one connection waiting for its session at once; more get `rate_limited` (detail `queued_inputs`), to be resent.")
+    var queuedInputs = 8
+
     @Option(name: .customLong("max-message-bytes"), help: "Largest WebSocket message after reassembly, in bytes; larger ones close the connection with 1009.")
     var maxMessageBytes = 64 << 10
 
@@ -52,6 +55,7 @@ struct ConnectionOptions: ParsableArguments {
         }
         guard maxConnections > 0, maxPendingPerAddress > 0 else { throw ValidationError("--max-connections and --max-pending-per-address must be at least 1") }
         guard (16...65_536).contains(outboxFrames) else { throw ValidationError("--outbox-frames must be 16 to 65536") }
+        guard (1...1_000).contains(queuedInputs) else { throw ValidationError("--queued-inputs must be 1 to 1000") }
         guard (1 << 10...16 << 20).contains(maxMessageBytes) else { throw ValidationError("--max-message-bytes must be 1024 to 16777216") }
         guard maxParticipants > 0 else { throw ValidationError("--max-participants must be at least 1") }
         guard joinRate > 0, joinBurst >= 1 else { throw ValidationError("--join-rate must be more than 0 and --join-burst at least 1") }
@@ -73,5 +77,6 @@ struct ConnectionOptions: ParsableArguments {
         config.maxParticipants = maxParticipants
         config.connection.maxMessageBytes = maxMessageBytes
         config.connection.outboxFrames = outboxFrames
+        config.connection.queuedInputs = queuedInputs
     }
 }

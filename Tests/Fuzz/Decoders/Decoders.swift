@@ -15,7 +15,8 @@ enum Decoder: String, CaseIterable {
     case wire
     /// A line from a plugin process (`PluginMessage.parse`) and a line from the hub (`HostMessage.parse`).
     case plugin
-    /// Strict JSON (`JSONCoding.parse`): what it accepts encodes and parses back to the same value.
+    /// Strict JSON (`JSONCoding.parse`): it reads every text as Foundation's decoder did before JSONParser, and
+    /// what it accepts encodes and parses back to the same value.
     case json
     /// A kennisbank or gereedschapskist search text (`FacetedIndex.match`): refused within the limits, or an
     /// FTS5 expression that SQLite runs without a syntax error, whatever the words are.
@@ -47,7 +48,14 @@ enum Decoder: String, CaseIterable {
             _ = PluginMessage.parse(text)
             _ = HostMessage.parse(text)
         case .json:
-            guard let value = JSONCoding.parse(text) else { return }
+            let parsed = JSONCoding.parse(text)
+            // Foundation guesses UTF-16 from NUL bytes at the start, and stops the process on some numbers of over
+            // 128 digits (JSONParser.swift): JSONParser differs there on purpose.
+            if !text.utf8.prefix(4).contains(0), !Self.hasLongDigitRun(text) {
+                precondition(Self.identical(parsed, Self.foundationParse(text)),
+                             "JSONParser and Foundation read differently: \(text.prefix(200).debugDescription)")
+            }
+            guard let value = parsed else { return }
             // Foundation refuses deeper documents when it parses, so what parsed is within its limit; the
             // hub only re-encodes what its own depth checks let through.
             guard value.depth(limit: FieldLimits.messageDepth) <= FieldLimits.messageDepth else { return }
@@ -64,6 +72,49 @@ enum Decoder: String, CaseIterable {
             do { _ = try Self.fts.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM t WHERE t MATCH ?", arguments: [expression]) } } catch {
                 fatalError("SQLite refused the expression \(expression.prefix(200)): \(error)")
             }
+        }
+    }
+
+    /// `JSONCoding.parse` as it was before JSONParser: a scan for trailing commas, then Foundation's decoder.
+    static func foundationParse(_ text: String) -> JSONValue? {
+        var inString = false, escaped = false, afterComma = false
+        for b in text.utf8 {
+            if inString {
+                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""): inString = true; afterComma = false
+            case UInt8(ascii: ","): afterComma = true
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): if afterComma { return nil }
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): break
+            default: afterComma = false
+            }
+        }
+        return try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    static func hasLongDigitRun(_ text: String) -> Bool {
+        var run = 0
+        for b in text.utf8 {
+            run = b &- UInt8(ascii: "0") < 10 ? run + 1 : 0
+            if run > 100 { return true }
+        }
+        return false
+    }
+
+    /// Equal, with doubles equal to the bit.
+    static func identical(_ a: JSONValue?, _ b: JSONValue?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case (.double(let x)?, .double(let y)?): return x.bitPattern == y.bitPattern
+        case (.array(let x)?, .array(let y)?): return x.count == y.count && zip(x, y).allSatisfy { identical($0, $1) }
+        case (.object(let x)?, .object(let y)?):
+            return x.count == y.count && x.allSatisfy { key, value in
+                guard let i = y.index(forKey: key) else { return false }
+                return y[i].key.utf8.elementsEqual(key.utf8) && identical(value, y[i].value)
+            }
+        default: return a == b
         }
     }
 

@@ -262,7 +262,7 @@ final class Fanout {
         if sessionDirty {
             sessionDirty = false
             let agenda = instances.agendaEntries(published)
-            var byGroup: [String: ByteBuffer] = [:]
+            var byGroup: [String: WireFrame] = [:]
             let facilitatorFrame = sessionFrame(agenda, groups: SessionState.encodeGroups(published.groups))
             let nullFrame = sessionFrame(agenda, groups: .null)
             for c in conns where welcomedAtChange[c.id, default: 0] < sessionChanges {
@@ -336,14 +336,14 @@ final class Fanout {
 
     /// A frame for the connections, or nil (logged) when it cannot be encoded: a view a plugin nested too
     /// deep is left out rather than sent as `null`.
-    private func frame(_ message: ServerMessage, _ what: String) -> ByteBuffer? {
-        do { return ByteBuffer(string: try message.text()) } catch {
+    private func frame(_ message: ServerMessage, _ what: String) -> WireFrame? {
+        do { return WireFrame(text: try message.text()) } catch {
             services.logger.error("frame not encodable; not sent", metadata: ["session": "\(id)", "what": "\(what)", "error": "\(error)"])
             return nil
         }
     }
 
-    private func sessionFrame(_ agenda: [AgendaEntry], groups: JSONValue) -> ByteBuffer? {
+    private func sessionFrame(_ agenda: [AgendaEntry], groups: JSONValue) -> WireFrame? {
         frame(.session(.init(seq: published.seq, status: published.status, agenda: agenda, current: published.currentActivity, groups: groups)), "session")
     }
 

@@ -17,7 +17,7 @@ public final class Outbox: Sendable {
 
     private struct State {
         /// In the order queued; nil where a newer view replaced the one queued there.
-        var queue: [ByteBuffer?] = []
+        var queue: [WireFrame?] = []
         /// Where in `queue` the view of each activity and audience waits.
         var views: [Fanout.ViewKey: Int] = [:]
         /// Frames queued since the socket last took the queue, replaced views included: what the capacity
@@ -48,11 +48,13 @@ public final class Outbox: Sendable {
         self.capacity = capacity
     }
 
-    public func send(_ buffer: ByteBuffer) {
-        if let drain = enqueue(buffer, broadcast: false) { Self.schedule(drain) }
-    }
+    public func send(_ buffer: ByteBuffer) { send(WireFrame(text: buffer)) }
 
-    public func send(_ text: String) { send(ByteBuffer(string: text)) }
+    public func send(_ text: String) { send(WireFrame(text: text)) }
+
+    func send(_ frame: WireFrame) {
+        if let drain = enqueue(frame, broadcast: false) { Self.schedule(drain) }
+    }
 
     /// A message that cannot be encoded is never sent as `null`: the client gets an `internal` error instead.
     public func send(_ message: ServerMessage) {
@@ -68,7 +70,7 @@ public final class Outbox: Sendable {
     /// dropped and the new one queued last, so what the client gets is what it would have got less the
     /// overtaken view, every other frame in its order. An ack therefore still comes before any view that
     /// reflects its seq (CONTRACTS.md), and acks, errors, welcomes and other messages are never dropped.
-    func enqueue(_ buffer: ByteBuffer, view: Fanout.ViewKey? = nil, broadcast: Bool) -> (any OutboxDrain)? {
+    func enqueue(_ frame: WireFrame, view: Fanout.ViewKey? = nil, broadcast: Bool) -> (any OutboxDrain)? {
         let (drain, overflow): ((any OutboxDrain)?, Bool) = state.withLock { s in
             if s.closing { return (nil, false) }
             if s.behind >= capacity { return (nil, true) }
@@ -77,7 +79,7 @@ public final class Outbox: Sendable {
                 if let old = s.views[view] { s.queue[old] = nil }
                 s.views[view] = s.queue.count
             }
-            s.queue.append(buffer)
+            s.queue.append(frame)
             return (Self.claim(&s, direct: !broadcast), false)
         }
         if overflow {
@@ -123,7 +125,7 @@ public final class Outbox: Sendable {
     /// Called by the drain: everything queued, when the socket takes writes (or nothing waits), and
     /// whether the outbox has ended with it (a close or `finish`, the queue written or dropped). A
     /// socket that does not take writes keeps the queue: it fills up to 4004, or the write timeout ends it.
-    func take(writable: Bool) -> (frames: [ByteBuffer], ended: Bool) {
+    func take(writable: Bool) -> (frames: [WireFrame], ended: Bool) {
         let tooSlow = requestedClose == .tooSlow
         return state.withLock { s in
             s.scheduled = false
@@ -206,7 +208,7 @@ struct OutboxBatch {
     private var loops: [ObjectIdentifier: (loop: any EventLoop, drains: [any OutboxDrain])] = [:]
 
     /// `view`: the frame is that view, which replaces an older one still queued (`Outbox.enqueue`).
-    mutating func send(_ frame: ByteBuffer, to outbox: Outbox, view: Fanout.ViewKey? = nil) {
+    mutating func send(_ frame: WireFrame, to outbox: Outbox, view: Fanout.ViewKey? = nil) {
         guard let drain = outbox.enqueue(frame, view: view, broadcast: true) else { return }
         guard let loop = drain.eventLoop else { return drain.drain() }
         loops[ObjectIdentifier(loop), default: (loop, [])].drains.append(drain)
@@ -244,7 +246,7 @@ private final class OutboxCollector: OutboxDrain {
     func drain() {
         order.withLock { _ in
             let (frames, ended) = outbox.take(writable: true)
-            for f in frames { continuation.yield(.text(f)) }
+            for f in frames { continuation.yield(.text(f.payload)) }
             if ended {
                 continuation.finish()
                 outbox.endWritten()

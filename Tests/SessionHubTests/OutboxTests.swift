@@ -14,15 +14,15 @@ import Testing
         func drain() { asked.withLock { $0 += 1 } }
     }
 
-    static func text(_ frames: [ByteBuffer]) -> [String] { frames.map { String(buffer: $0) } }
+    static func text(_ frames: [WireFrame]) -> [String] { frames.map { String(buffer: $0.payload) } }
 
     @Test func anAckGetsADrainOfItsOwnWhileABroadcastChunkIsPending() {
         let outbox = Outbox(capacity: 16)
         let drain = HeldDrain()
         outbox.attach(drain)
         // A broadcast schedules the connection's drain in one of its chunks; a second one rides along.
-        #expect(outbox.enqueue(ByteBuffer(string: "view 1"), broadcast: true) != nil)
-        #expect(outbox.enqueue(ByteBuffer(string: "presence"), broadcast: true) == nil)
+        #expect(outbox.enqueue(WireFrame(text: "view 1"), broadcast: true) != nil)
+        #expect(outbox.enqueue(WireFrame(text: "presence"), broadcast: true) == nil)
         // An ack does not wait for that chunk: it schedules a drain at once (which takes the views too) …
         outbox.send("ack 1")
         #expect(drain.asked.withLock { $0 } == 1)
@@ -31,7 +31,7 @@ import Testing
         #expect(drain.asked.withLock { $0 } == 1)
         #expect(Self.text(outbox.take(writable: true).frames) == ["view 1", "presence", "ack 1", "ack 2"])
         // Taken: the next frame of either kind schedules a drain again.
-        #expect(outbox.enqueue(ByteBuffer(string: "view 2"), broadcast: true) != nil)
+        #expect(outbox.enqueue(WireFrame(text: "view 2"), broadcast: true) != nil)
     }
 
     static let a1 = Fanout.ViewKey(activity: "a1", audience: "everyone")
@@ -40,11 +40,11 @@ import Testing
     @Test func aNewerViewReplacesTheQueuedOneAndIsQueuedLast() {
         let outbox = Outbox(capacity: 16)
         outbox.attach(HeldDrain())
-        func view(_ text: String, _ key: Fanout.ViewKey) { _ = outbox.enqueue(ByteBuffer(string: text), view: key, broadcast: true) }
+        func view(_ text: String, _ key: Fanout.ViewKey) { _ = outbox.enqueue(WireFrame(text: text), view: key, broadcast: true) }
         view("a1 seq 1", Self.a1)
         outbox.send("ack seq 2")
         view("a2 seq 1", Self.a2)
-        _ = outbox.enqueue(ByteBuffer(string: "presence"), broadcast: true)
+        _ = outbox.enqueue(WireFrame(text: "presence"), broadcast: true)
         view("a1 seq 2", Self.a1)
         // The overtaken view is gone; the newer one comes after the ack it reflects; nothing else is dropped or moved.
         #expect(Self.text(outbox.take(writable: true).frames) == ["ack seq 2", "a2 seq 1", "presence", "a1 seq 2"])
@@ -58,8 +58,8 @@ import Testing
         let outbox = Outbox(capacity: 16)
         outbox.attach(HeldDrain())
         for seq in 1...5 {
-            _ = outbox.enqueue(ByteBuffer(string: "a1 seq \(seq)"), view: Self.a1, broadcast: true)
-            _ = outbox.enqueue(ByteBuffer(string: "a2 seq \(seq)"), view: Self.a2, broadcast: true)
+            _ = outbox.enqueue(WireFrame(text: "a1 seq \(seq)"), view: Self.a1, broadcast: true)
+            _ = outbox.enqueue(WireFrame(text: "a2 seq \(seq)"), view: Self.a2, broadcast: true)
         }
         // Not writable: nothing is taken and nothing is dropped but overtaken views.
         #expect(outbox.take(writable: false).frames.isEmpty)
@@ -72,9 +72,9 @@ import Testing
         // even though the replaced views cost it no memory: 4004, as before (PROTOCOL.md "Slow consumers").
         let outbox = Outbox(capacity: 4)
         outbox.attach(HeldDrain())
-        for seq in 1...4 { _ = outbox.enqueue(ByteBuffer(string: "a1 seq \(seq)"), view: Self.a1, broadcast: true) }
+        for seq in 1...4 { _ = outbox.enqueue(WireFrame(text: "a1 seq \(seq)"), view: Self.a1, broadcast: true) }
         #expect(outbox.requestedClose == nil)
-        _ = outbox.enqueue(ByteBuffer(string: "a1 seq 5"), view: Self.a1, broadcast: true)
+        _ = outbox.enqueue(WireFrame(text: "a1 seq 5"), view: Self.a1, broadcast: true)
         #expect(outbox.requestedClose == .tooSlow)
     }
 
@@ -82,7 +82,7 @@ import Testing
         let outbox = Outbox(capacity: 4)
         outbox.attach(HeldDrain())
         for round in 1...3 {
-            for seq in 1...4 { _ = outbox.enqueue(ByteBuffer(string: "\(round).\(seq)"), view: Self.a1, broadcast: true) }
+            for seq in 1...4 { _ = outbox.enqueue(WireFrame(text: "\(round).\(seq)"), view: Self.a1, broadcast: true) }
             #expect(Self.text(outbox.take(writable: true).frames) == ["\(round).4"])
         }
         #expect(outbox.requestedClose == nil)
@@ -111,7 +111,7 @@ import Testing
             outbox.attach(IndexedDrain(loop: loop, index: i, log: log, outbox: outbox, onDrain: onDrain))
         }
         var batch = OutboxBatch()
-        for outbox in outboxes { batch.send(ByteBuffer(string: "view"), to: outbox) }
+        for outbox in outboxes { batch.send(WireFrame(text: "view"), to: outbox) }
         batch.flush()
         try await done.futureResult.get()
         let order = log.entries.withLock { $0 }
@@ -143,5 +143,28 @@ import Testing
             log.entries.withLock { $0.append(index) }
             onDrain()
         }
+    }
+}
+
+/// A frame is framed once and shared (`WireFrame`): its header is RFC 6455's for an unmasked, final text frame
+/// at each of the three length encodings, and the payload comes back unchanged.
+@Suite struct WireFrameTests {
+    @Test(arguments: [0, 1, 125, 126, 65_535, 65_536, 200_000])
+    func theHeaderIsAFinalUnmaskedTextFrameOfTheRightLength(n: Int) {
+        let text = String(repeating: "é", count: n / 2) + String(repeating: "x", count: n % 2)
+        let frame = WireFrame(text: text)
+        let b = frame.bytes
+        #expect(b.getInteger(at: 0, as: UInt8.self) == 0x81)
+        let length: Int
+        let header: Int
+        switch b.getInteger(at: 1, as: UInt8.self)! {
+        case 126: length = Int(b.getInteger(at: 2, as: UInt16.self)!); header = 4
+        case 127: length = Int(b.getInteger(at: 2, as: UInt64.self)!); header = 10
+        case let short: length = Int(short); header = 2
+        }
+        #expect(length == n && b.readableBytes == header + n)
+        #expect(header == (n < 126 ? 2 : n <= 65_535 ? 4 : 10), "the shortest length encoding (RFC 6455 §5.2)")
+        #expect(String(buffer: frame.payload) == text)
+        #expect(String(buffer: WireFrame(text: ByteBuffer(string: text)).payload) == text)
     }
 }

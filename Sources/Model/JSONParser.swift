@@ -27,6 +27,29 @@ enum JSONParser {
         var parser = Parser(bytes: bytes)
         return parser.document()
     }
+
+    /// Whether Foundation's `JSONDecoder` would stop the process on this text: somewhere outside a string is a
+    /// whole number between 2^53 and 2^63 whose Decimal reading overflows (`0.<113 zeros>9007199254740993e130`:
+    /// more than 128 fraction digits read; SIGILL in swift-foundation of Swift 6.3, a decoded `Int` or a
+    /// `JSONValue` alike). Every decode that reaches Foundation asks this first (`JSONCoding.decode`), and the
+    /// scan looks at every number, also those after a trailing comma or in a value Foundation would skip.
+    static func stopsFoundation(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var parser = Parser(bytes: bytes)
+        while parser.i < bytes.count {
+            let b = bytes[parser.i]
+            if b == quote {
+                guard parser.skipString() else { return false }
+            } else if b == UInt8(ascii: "-") || parser.isDigit(b) {
+                let start = parser.i
+                _ = parser.number()
+                if parser.decimalOverflowed { return true }
+                parser.i = max(parser.i, start + 1)
+            } else {
+                parser.i += 1
+            }
+        }
+        return false
+    }
 }
 
 private let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
@@ -39,6 +62,8 @@ private struct Parser {
     /// Set when a skipped string's `\u` swallowed a backslash. Foundation's scanner then ends that string where
     /// the old trailing-comma scan of the raw bytes did not, so that scan decides about trailing commas.
     var stringsDisagree = false
+    /// Set when a number's Decimal reading overflowed (`decimalInteger`): Foundation stops there.
+    var decimalOverflowed = false
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -339,8 +364,14 @@ private struct Parser {
         guard let whole = Int64(exactly: double) else { return .double(double) }
         if double.magnitude < 0x1p53 { return .int(whole) }
         let fraction = integerEnd == fractionEnd ? integerEnd..<integerEnd : (integerEnd + 1)..<fractionEnd
-        return decimalInteger(integer: integerStart..<integerEnd, fraction: fraction, exponent: exponentDigits,
-                              exponentNegative: exponentNegative, negative: negative).map { .int($0) } ?? .double(double)
+        switch decimalInteger(integer: integerStart..<integerEnd, fraction: fraction, exponent: exponentDigits,
+                              exponentNegative: exponentNegative, negative: negative) {
+        case .whole(let value): return .int(value)
+        case .notInt64: return .double(double)
+        case .overflows:
+            decimalOverflowed = true
+            return .double(double)
+        }
     }
 
     func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }
@@ -359,8 +390,10 @@ private struct Parser {
     /// keeps the leading digits that fit 128 bits, each later digit of the integer part raising its exponent,
     /// which must stay within -128...127; without trailing zeros those digits must fit 64 bits. nil where
     /// Foundation's Int64 fails (it then reads the Double) or where its Decimal overflows (Foundation stops).
+    enum DecimalReading { case whole(Int64), notInt64, overflows }
+
     func decimalInteger(integer: Range<Int>, fraction: Range<Int>, exponent: Range<Int>, exponentNegative: Bool,
-                        negative: Bool) -> Int64? {
+                        negative: Bool) -> DecimalReading {
         func digit(_ k: Int) -> UInt8 {
             bytes[k < integer.count ? integer.lowerBound + k : fraction.lowerBound + k - integer.count] - UInt8(ascii: "0")
         }
@@ -382,21 +415,21 @@ private struct Parser {
         var scale: Int
         if read < integer.count {
             scale = integer.count - read
-            guard scale <= 127 else { return nil }
+            guard scale <= 127 else { return .overflows }
         } else {
             let fractionRead = min(read - integer.count, fraction.count)
-            guard fractionRead <= 128 else { return nil }
+            guard fractionRead <= 128 else { return .overflows }
             scale = -fractionRead
         }
         var e = exponent.lowerBound
         while e < exponent.upperBound, bytes[e] == UInt8(ascii: "0") { e += 1 }
         if e < exponent.upperBound {
-            guard exponent.upperBound - e <= 3 else { return nil }
+            guard exponent.upperBound - e <= 3 else { return .overflows }
             var value = 0
             for k in e..<exponent.upperBound { value = value * 10 + Int(bytes[k] - UInt8(ascii: "0")) }
-            guard value <= 254 else { return nil }
+            guard value <= 254 else { return .overflows }
             scale += exponentNegative ? -value : value
-            guard (-128...127).contains(scale) else { return nil }
+            guard (-128...127).contains(scale) else { return .overflows }
         }
         var end = leadingZeros + kept
         while end > leadingZeros, digit(end - 1) == 0 { end -= 1; scale += 1 }
@@ -404,7 +437,7 @@ private struct Parser {
         for k in leadingZeros..<end {
             let (times10, overflow1) = mantissa.multipliedReportingOverflow(by: 10)
             let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit(k)))
-            guard !overflow1, !overflow2 else { return nil }
+            guard !overflow1, !overflow2 else { return .notInt64 }
             mantissa = sum
         }
         if scale < 0 {
@@ -412,12 +445,12 @@ private struct Parser {
         } else {
             for _ in 0..<scale {
                 let (times10, overflow) = mantissa.multipliedReportingOverflow(by: 10)
-                guard !overflow else { return nil }
+                guard !overflow else { return .notInt64 }
                 mantissa = times10
             }
         }
-        guard let magnitude = Int64(exactly: mantissa) else { return nil }
-        return negative ? -magnitude : magnitude
+        guard let magnitude = Int64(exactly: mantissa) else { return .notInt64 }
+        return .whole(negative ? -magnitude : magnitude)
     }
 
     // MARK: Skipped values

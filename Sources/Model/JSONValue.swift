@@ -128,13 +128,21 @@ public enum JSONCoding {
         try decode(JSONValue.self, from: encode(value))
     }
 
+    /// Every decode into a Decodable type goes through here, never through a `JSONDecoder` of its own: a text
+    /// that would stop the process in Foundation's decoder (`JSONParser.stopsFoundation`) is refused first, as
+    /// invalid data, so that no body, file or line reaches it (docs/SECURITY.md "Numbers").
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        try JSONDecoder().decode(type, from: data)
+        let refused = data.withUnsafeBytes { JSONParser.stopsFoundation($0.bindMemory(to: UInt8.self)) }
+        if refused { throw numberRefused }
+        return try JSONDecoder().decode(type, from: data)
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
+        try decode(type, from: Data(text.utf8))
     }
+
+    static var numberRefused: DecodingError { .dataCorrupted(DecodingError.Context(
+        codingPath: [], debugDescription: "A number has more than 128 digits after its point where a whole number is read; no decoder here holds it.")) }
 
     /// Strict JSON (RFC 8259), read by our own one-pass parser (JSONParser.swift) as Foundation's decoder read it,
     /// except that trailing commas, which Foundation takes and other peers' parsers refuse, are refused.

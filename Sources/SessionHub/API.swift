@@ -91,7 +91,7 @@ struct API {
     func decode<T: Decodable>(_ type: T.Type, _ req: Request, _ ctx: HubRequestContext) async throws -> T {
         let buffer = try await req.body.collect(upTo: ctx.maxUploadSize)
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            return try JSONCoding.decode(T.self, from: Data(buffer.readableBytesView))
         } catch {
             throw APIError(status: .badRequest, code: "bad_message", message: "The body is not the expected JSON: \(error)")
         }

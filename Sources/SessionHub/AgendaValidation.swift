@@ -16,7 +16,7 @@ enum AgendaBody {
         }
         guard req.headers[.contentType]?.hasPrefix("application/json") == true else { return String(buffer: buffer) }
         struct Body: Decodable { var agenda: String }
-        guard let body = try? JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView)) else {
+        guard let body = try? JSONCoding.decode(Body.self, from: Data(buffer.readableBytesView)) else {
             throw APIError(status: .badRequest, code: "bad_message", message: "Send the agenda YAML as the body, or JSON {\"agenda\": \"...\"}.")
         }
         return body.agenda

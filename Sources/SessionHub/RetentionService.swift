@@ -114,7 +114,7 @@ struct PurgeAPI {
         }
         var body = Body()
         if buffer.readableBytes > 0 {
-            do { body = try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView)) } catch {
+            do { body = try JSONCoding.decode(Body.self, from: Data(buffer.readableBytesView)) } catch {
                 throw APIError(status: .badRequest, code: "bad_message",
                                message: "Send {\"dryRun\": bool, \"namesDays\": days or \"never\", \"inputsDays\": days or \"never\"}, each optional.")
             }

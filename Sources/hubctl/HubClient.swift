@@ -40,13 +40,13 @@ enum TokenFile {
     }
 
     static func load(server: String) -> String? {
-        guard let data = try? Data(contentsOf: url), let map = try? JSONDecoder().decode([String: String].self, from: data) else { return nil }
+        guard let data = try? Data(contentsOf: url), let map = try? JSONCoding.decode([String: String].self, from: data) else { return nil }
         return map[server]
     }
 
     static func save(server: String, token: String) throws {
         var map: [String: String] = [:]
-        if let data = try? Data(contentsOf: url), let m = try? JSONDecoder().decode([String: String].self, from: data) { map = m }
+        if let data = try? Data(contentsOf: url), let m = try? JSONCoding.decode([String: String].self, from: data) { map = m }
         map[server] = token
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try JSONCoding.encode(map).write(to: url)

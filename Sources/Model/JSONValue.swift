@@ -245,4 +245,26 @@ public enum JSONCoding {
         }
         return false
     }
+    /// `parse` as it read before JSONParser: this scan, then Foundation's decoder. The reference that the
+    /// differential tests (JSONParserTests) and the `json` fuzz target compare `parse` with; not for reading input
+    /// (it stops the process on the numbers `JSONParser.stopsFoundation` finds).
+    static func foundationReading(_ text: String) -> JSONValue? {
+        if scanning(text.utf8, scanForTrailingComma) { return nil }
+        return try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+
+    /// Equal, with doubles equal to the bit: how the differential checks compare two readings.
+    static func identical(_ a: JSONValue?, _ b: JSONValue?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case (.double(let x)?, .double(let y)?): return x.bitPattern == y.bitPattern
+        case (.array(let x)?, .array(let y)?): return x.count == y.count && zip(x, y).allSatisfy { identical($0, $1) }
+        case (.object(let x)?, .object(let y)?):
+            return x.count == y.count && x.allSatisfy { key, value in
+                guard let i = y.index(forKey: key) else { return false }
+                return y[i].key.utf8.elementsEqual(key.utf8) && identical(value, y[i].value)
+            }
+        default: return a == b
+        }
+    }
 }

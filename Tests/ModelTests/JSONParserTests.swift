@@ -1,11 +1,11 @@
 import Foundation
-import Model
+@testable import Model
 import Testing
 
 /// JSONParser against what `JSONCoding.parse` answered while it ran Foundation's decoder: the same value, doubles
 /// to the bit, or the same refusal, for every text but the two differences JSONParser.swift names.
 @Suite struct JSONParserTests {
-    /// Texts near each corner; `foundationParse` says what each must give.
+    /// Texts near each corner; `JSONCoding.foundationReading` says what each must give.
     static let corners: [String] = [
         // Numbers: which are .int, which .double, which refuse the text.
         "1", "-0", "1.0", "1e2", "1E+2", "1e-2", "1.5e1", "0e0", "-0.0", "1.0e0", "100e-2", "2e18", "9.2e18", "1e19",
@@ -52,8 +52,8 @@ import Testing
             texts.append(#"{"a":1,"a":"# + String(repeating: #"{"b":"#, count: levels - 2) + "{}" + String(repeating: "}", count: levels - 2) + "}")
         }
         for text in texts {
-            let expected = foundationParse(text), parsed = JSONCoding.parse(text)
-            #expect(identical(parsed, expected), "\(text.prefix(80).debugDescription): \(String(describing: parsed)), Foundation \(String(describing: expected))")
+            let expected = JSONCoding.foundationReading(text), parsed = JSONCoding.parse(text)
+            #expect(JSONCoding.identical(parsed, expected), "\(text.prefix(80).debugDescription): \(String(describing: parsed)), Foundation \(String(describing: expected))")
         }
     }
 
@@ -75,7 +75,7 @@ import Testing
     /// already, and RFC 8259 has no NUL outside strings, so these are refused.
     @Test func nulBytesAtTheStartAreRefused() {
         for text in ["1\u{0}", "\u{0}1", "1\u{0}2\u{0}", "\u{0}\u{0}\u{0}1", "\"\u{0}\"\u{0}"] {
-            #expect(foundationParse(text) != nil)
+            #expect(JSONCoding.foundationReading(text) != nil)
             #expect(JSONCoding.parse(text) == nil)
         }
     }
@@ -85,8 +85,8 @@ import Testing
     /// with Foundation: that would stop the test run.
     @Test func aNumberThatStopsFoundationIsItsDouble() {
         let text = "0." + String(repeating: "0", count: 130) + "9007199254740993e147"
-        #expect(identical(JSONCoding.parse(text), .double(Double("90071992547409930")!)))
-        #expect(identical(JSONCoding.parse(#"{"n":[\#(text)]}"#), ["n": [.double(Double("90071992547409930")!)]]))
+        #expect(JSONCoding.identical(JSONCoding.parse(text), .double(Double("90071992547409930")!)))
+        #expect(JSONCoding.identical(JSONCoding.parse(#"{"n":[\#(text)]}"#), ["n": [.double(Double("90071992547409930")!)]]))
     }
 
     @Test func deepNestingIsRefusedWithoutRecursion() {
@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func randomTextsReadAsFoundationReadThem() {
-        var texts = JSONTexts(random: Seeded(state: 2026))
+        var texts = JSONTexts(random: SeededRNG(state: 2026))
         var accepted = 0
         for _ in 0..<4_000 {
             let text = texts.text()
@@ -105,64 +105,18 @@ import Testing
                 #expect(parsed == nil, "\(text.debugDescription)")
                 continue
             }
-            let expected = foundationParse(text)
+            let expected = JSONCoding.foundationReading(text)
             if expected != nil { accepted += 1 }
-            #expect(identical(parsed, expected), "\(text.prefix(200).debugDescription): \(String(describing: parsed)), Foundation \(String(describing: expected))")
+            #expect(JSONCoding.identical(parsed, expected), "\(text.prefix(200).debugDescription): \(String(describing: parsed)), Foundation \(String(describing: expected))")
         }
         #expect(accepted > 1_000, "most generated texts are valid JSON")
-    }
-}
-
-/// `JSONCoding.parse` as it was before JSONParser: a scan for trailing commas, then Foundation's decoder.
-private func foundationParse(_ text: String) -> JSONValue? {
-    var inString = false, escaped = false, afterComma = false
-    for b in text.utf8 {
-        if inString {
-            if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
-            continue
-        }
-        switch b {
-        case UInt8(ascii: "\""): inString = true; afterComma = false
-        case UInt8(ascii: ","): afterComma = true
-        case UInt8(ascii: "}"), UInt8(ascii: "]"): if afterComma { return nil }
-        case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): break
-        default: afterComma = false
-        }
-    }
-    return try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-}
-
-/// Equal, with doubles equal to the bit.
-private func identical(_ a: JSONValue?, _ b: JSONValue?) -> Bool {
-    switch (a, b) {
-    case (nil, nil): return true
-    case (.double(let x)?, .double(let y)?): return x.bitPattern == y.bitPattern
-    case (.array(let x)?, .array(let y)?): return x.count == y.count && zip(x, y).allSatisfy { identical($0, $1) }
-    case (.object(let x)?, .object(let y)?):
-        return x.count == y.count && x.allSatisfy { key, value in
-            guard let i = y.index(forKey: key) else { return false }
-            return y[i].key.utf8.elementsEqual(key.utf8) && identical(value, y[i].value)
-        }
-    default: return a == b
-    }
-}
-
-/// SplitMix64: the same texts on every run.
-private struct Seeded: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
 /// JSON texts, most of them valid, many near a corner: numbers around 2^53 and 2^63, escapes and surrogates,
 /// repeated keys whose later values are broken, whitespace; then some of them cut, or a byte changed.
 private struct JSONTexts {
-    var random: Seeded
+    var random: SeededRNG
 
     mutating func pick<T>(_ options: [T]) -> T { options[Int.random(in: 0..<options.count, using: &random)] }
     mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &random) < percent }

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Model
+@testable import Model
 @testable import Toolbox
 
 /// The decoders every untrusted byte passes through, each with the property it must keep whatever it is
@@ -52,7 +52,7 @@ enum Decoder: String, CaseIterable {
             // Foundation guesses UTF-16 from NUL bytes at the start, and stops the process on some numbers of over
             // 128 digits (JSONParser.swift): JSONParser differs there on purpose.
             if !text.utf8.prefix(4).contains(0), !Self.hasLongDigitRun(text) {
-                precondition(Self.identical(parsed, Self.foundationParse(text)),
+                precondition(JSONCoding.identical(parsed, JSONCoding.foundationReading(text)),
                              "JSONParser and Foundation read differently: \(text.prefix(200).debugDescription)")
             }
             guard let value = parsed else { return }
@@ -75,25 +75,6 @@ enum Decoder: String, CaseIterable {
         }
     }
 
-    /// `JSONCoding.parse` as it was before JSONParser: a scan for trailing commas, then Foundation's decoder.
-    static func foundationParse(_ text: String) -> JSONValue? {
-        var inString = false, escaped = false, afterComma = false
-        for b in text.utf8 {
-            if inString {
-                if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch b {
-            case UInt8(ascii: "\""): inString = true; afterComma = false
-            case UInt8(ascii: ","): afterComma = true
-            case UInt8(ascii: "}"), UInt8(ascii: "]"): if afterComma { return nil }
-            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): break
-            default: afterComma = false
-            }
-        }
-        return try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-    }
-
     static func hasLongDigitRun(_ text: String) -> Bool {
         var run = 0
         for b in text.utf8 {
@@ -101,21 +82,6 @@ enum Decoder: String, CaseIterable {
             if run > 100 { return true }
         }
         return false
-    }
-
-    /// Equal, with doubles equal to the bit.
-    static func identical(_ a: JSONValue?, _ b: JSONValue?) -> Bool {
-        switch (a, b) {
-        case (nil, nil): return true
-        case (.double(let x)?, .double(let y)?): return x.bitPattern == y.bitPattern
-        case (.array(let x)?, .array(let y)?): return x.count == y.count && zip(x, y).allSatisfy { identical($0, $1) }
-        case (.object(let x)?, .object(let y)?):
-            return x.count == y.count && x.allSatisfy { key, value in
-                guard let i = y.index(forKey: key) else { return false }
-                return y[i].key.utf8.elementsEqual(key.utf8) && identical(value, y[i].value)
-            }
-        default: return a == b
-        }
     }
 
     /// Equal, counting a whole double and the same integer as one number (JSON does not tell them apart).

@@ -33,11 +33,21 @@ enum JSONParser {
     /// more than 128 fraction digits read; SIGILL in swift-foundation of Swift 6.3, a decoded `Int` or a
     /// `JSONValue` alike). Every decode that reaches Foundation asks this first (`JSONCoding.decode`), and the
     /// scan looks at every number, also those after a trailing comma or in a value Foundation would skip.
+    /// Nesting deeper than `foundationDepth` is refused too: 513 unclosed `[` stop Foundation's decoder (found by
+    /// the json fuzz target; no body the hub reads nests more than a few levels).
     static func stopsFoundation(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var parser = Parser(bytes: bytes)
+        var depth = 0
         while parser.i < bytes.count {
             let b = bytes[parser.i]
-            if b == quote {
+            if b == UInt8(ascii: "[") || b == UInt8(ascii: "{") {
+                depth += 1
+                if depth > foundationDepth { return true }
+                parser.i += 1
+            } else if b == UInt8(ascii: "]") || b == UInt8(ascii: "}") {
+                depth -= 1
+                parser.i += 1
+            } else if b == quote {
                 guard parser.skipString() else { return false }
             } else if b == UInt8(ascii: "-") || parser.isDigit(b) {
                 let start = parser.i
@@ -50,6 +60,8 @@ enum JSONParser {
         }
         return false
     }
+
+    static let foundationDepth = 256
 }
 
 private let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")

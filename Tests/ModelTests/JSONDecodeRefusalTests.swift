@@ -41,4 +41,13 @@ import Testing
         #expect(try JSONCoding.decode(Real.self, from: #"{"v":\#(big)}"#).v == 9e169)
         #expect(try JSONCoding.decode(Real.self, from: #"{"v":1.5}"#).v == 1.5)
     }
+
+    @Test func nestingDeeperThanFoundationHoldsIsRefused() throws {
+        // 513 unclosed brackets stopped the hub through a REST body (found by the json fuzz target).
+        for text in [String(repeating: "[", count: 513), String(repeating: "[", count: 257) + String(repeating: "]", count: 257)] {
+            #expect(throws: DecodingError.self) { try JSONCoding.decode(JSONValue.self, from: Data(text.utf8)) }
+        }
+        let ok = String(repeating: "[", count: 256) + String(repeating: "]", count: 256)
+        #expect(try JSONCoding.decode(JSONValue.self, from: Data(ok.utf8)) != .null)
+    }
 }

@@ -30,6 +30,9 @@ def bodies(effect):
         ("PUT", "/api/v1/interventions/kb-numbers", with_trailing_comma, refused),
         ("POST", "/api/v1/toolkit", '{"id": "tk-numbers", "version": %s,}' % STOPS, refused),
         ("POST", "/api/v1/login", '{"email": "a@b.nl", "password": %s}' % STOPS, refused),
+        # 513 unclosed brackets stop Foundation's decoder too (found by the json fuzz target).
+        ("POST", "/api/v1/admin/purge", "[" * 513, refused),
+        ("POST", "/api/v1/interventions", '{"effects": ' + "[" * 600, refused),
     ]
 
 
